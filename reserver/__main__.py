@@ -1,0 +1,5 @@
+"""Allow ``python -m reserver``."""
+
+from reserver.cli import main
+
+main()

@@ -1,0 +1,38 @@
+"""``reserver build``: render and build every placeholder of a plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from ..builder import build_plan
+from ..plan import load_plan
+from ._app import app, console
+
+
+@app.command("build")
+def build_command(
+    plan_file: Path = typer.Argument(..., help="The plan written by 'reserver plan'."),
+    out: Path = typer.Option(Path("generated/dist"), "--out", help="Where to write the sdists."),
+    stats_url: str | None = typer.Option(
+        None, "--stats-url", help="Opt in to the anonymous install count at this stats service."
+    ),
+    with_build: bool = typer.Option(
+        False, "--with-build", help="Run the PyPA build frontend per package (slow, same bytes)."
+    ),
+) -> None:
+    """Render and build the placeholder sdists of a plan."""
+    plan = load_plan(plan_file)
+    total = len(plan.buildable())
+    with Progress(
+        TextColumn("building"), BarColumn(), MofNCompleteColumn(), console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("build", total=total)
+        built = build_plan(
+            plan, out, stats_url, method="build" if with_build else "fast",
+            progress=lambda _: progress.advance(task),
+        )  # fmt: skip
+    console.print(f"built {len(built)} sdists into {out}")

@@ -1,0 +1,1 @@
+"""Package indexes: the local one reserver can start, and clients that read listings."""

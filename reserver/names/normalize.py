@@ -1,0 +1,77 @@
+"""Name normalisation and validation as package indexes apply them (PEP 503, 508, 625)."""
+
+from __future__ import annotations
+
+import re
+
+# The registry's own name rule (PEP 508 identifier), applied case-insensitively to ASCII.
+_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE | re.ASCII)
+_SEPARATOR_RUNS = re.compile(r"[-_.]+")
+_ULTRA_DROP = str.maketrans("", "", "._-")
+_ULTRA_MAP = str.maketrans({"l": "1", "i": "1", "o": "0"})
+
+#: Longest name we accept. PyPI has no documented limit, but long names break file systems
+#: (sdist directory names) and nobody mistypes a 200-character name.
+MAX_NAME_LENGTH = 128
+
+
+def is_valid_name(name: str) -> bool:
+    """True when ``name`` is a syntactically valid project name.
+
+    >>> is_valid_name("requests"), is_valid_name("-x"), is_valid_name("re quests")
+    (True, False, False)
+    """
+    return len(name) <= MAX_NAME_LENGTH and _VALID_NAME.match(name) is not None
+
+
+def name_problem(name: str) -> str | None:
+    """Say in words what is wrong with ``name``, or None when it is a valid project name."""
+    if not name:
+        return "the name is empty"
+    if not name.isascii():
+        return f"{name!r} contains non-ASCII characters"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"the name is {len(name)} characters long (at most {MAX_NAME_LENGTH})"
+    if any(c.isspace() for c in name):
+        return f"{name!r} contains whitespace"
+    if not _VALID_NAME.match(name):
+        return (
+            f"{name!r} is not a valid package name (letters, digits, '.', '_' and '-' only, "
+            "starting and ending with a letter or digit)"
+        )
+    return None
+
+
+def validate_name(name: str) -> str:
+    """Return ``name`` unchanged if valid; raise ValueError with a one-line reason otherwise."""
+    problem = name_problem(name)
+    if problem is not None:
+        raise ValueError(problem)
+    return name
+
+
+def canonicalize(name: str) -> str:
+    """PEP 503 normal form: lowercase, every run of ``-_.`` becomes one ``-``.
+
+    >>> canonicalize("Foo__Bar.baz")
+    'foo-bar-baz'
+    """
+    return _SEPARATOR_RUNS.sub("-", name).lower()
+
+
+def ultranormalize(name: str) -> str:
+    """PyPI's "too similar" key: drop ``._-``, lowercase, map ``l``/``i`` to 1 and ``o`` to 0.
+
+    >>> ultranormalize("Py-Lo.ok")
+    'py100k'
+    """
+    return name.lower().translate(_ULTRA_DROP).translate(_ULTRA_MAP)
+
+
+def sdist_filename_stem(name: str) -> str:
+    """The project part of a PEP 625 sdist file name: runs of ``-_.`` become ``_``, lowercase.
+
+    >>> sdist_filename_stem("Foo-Bar.baz")
+    'foo_bar_baz'
+    """
+    return _SEPARATOR_RUNS.sub("_", name).lower()

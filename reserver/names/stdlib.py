@@ -1,0 +1,126 @@
+"""Standard-library module names across Python versions, from the data stdlib-list ships."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from stdlib_list import short_versions, stdlib_list
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """What to use instead of a module that left the standard library."""
+
+    name: str
+    """A distribution to install, or a standard-library module to import."""
+    in_stdlib: bool
+    """True when ``name`` is itself part of the standard library (nothing to install)."""
+
+
+#: Maintained replacements for modules removed from the standard library (PEP 594 and the
+#: Python 2 renames). Only entries we are sure of: a wrong suggestion is worse than none.
+REMOVED_REPLACEMENTS: dict[str, Replacement] = {
+    "telnetlib": Replacement("telnetlib3", False),
+    "smtpd": Replacement("aiosmtpd", False),
+    "distutils": Replacement("setuptools", False),
+    "cgi": Replacement("legacy-cgi", False),
+    "cgitb": Replacement("legacy-cgi", False),
+    "audioop": Replacement("audioop-lts", False),
+    "imp": Replacement("importlib", True),
+    "asyncore": Replacement("asyncio", True),
+    "asynchat": Replacement("asyncio", True),
+    "pipes": Replacement("shlex", True),
+    "urllib2": Replacement("urllib.request", True),
+    "urlparse": Replacement("urllib.parse", True),
+    "httplib": Replacement("http.client", True),
+    "ConfigParser": Replacement("configparser", True),
+    "Queue": Replacement("queue", True),
+    "cPickle": Replacement("pickle", True),
+    "StringIO": Replacement("io", True),
+    "cStringIO": Replacement("io", True),
+    "Tkinter": Replacement("tkinter", True),
+    "SocketServer": Replacement("socketserver", True),
+    "HTMLParser": Replacement("html.parser", True),
+    "cookielib": Replacement("http.cookiejar", True),
+    "commands": Replacement("subprocess", True),
+}
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+VERSIONS: tuple[str, ...] = tuple(sorted(short_versions, key=_version_key))
+LATEST: str = VERSIONS[-1]
+
+
+def _with_prefixes(modules: list[str]) -> set[str]:
+    names: set[str] = set()
+    for module in modules:
+        parts = module.split(".")
+        for end in range(1, len(parts) + 1):
+            names.add(".".join(parts[:end]))
+    return names
+
+
+@lru_cache(maxsize=None)
+def modules_in(version: str) -> frozenset[str]:
+    """Every module of ``version`` and every dotted prefix of one, case preserved."""
+    return frozenset(_with_prefixes(stdlib_list(version)))
+
+
+@lru_cache(maxsize=1)
+def all_stdlib_names() -> frozenset[str]:
+    """Every standard-library module or dotted prefix in any covered version."""
+    names: set[str] = set()
+    for version in VERSIONS:
+        names |= modules_in(version)
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _lowered() -> dict[str, str]:
+    return {name.lower(): name for name in all_stdlib_names()}
+
+
+def stdlib_module(name: str) -> str | None:
+    """The standard-library spelling of ``name`` (compared case-insensitively), or None."""
+    return _lowered().get(name.lower())
+
+
+def is_stdlib(name: str) -> bool:
+    """True when ``name`` is, or was, a standard-library module or a dotted prefix of one."""
+    return stdlib_module(name) is not None
+
+
+def removed_in(name: str) -> str | None:
+    """The first Python version without ``name``, if it once was in the standard library.
+
+    >>> removed_in("telnetlib")
+    '3.13'
+    """
+    module = stdlib_module(name)
+    if module is None or module in modules_in(LATEST):
+        return None
+    last_present = max(
+        (v for v in VERSIONS if module in modules_in(v)), key=_version_key, default=None
+    )
+    if last_present is None:
+        return None
+    later = [v for v in VERSIONS if _version_key(v) > _version_key(last_present)]
+    if last_present.startswith("2."):
+        return "3.0"
+    return later[0] if later else None
+
+
+def removed_modules() -> dict[str, str]:
+    """Top-level modules that left the standard library, with the version that removed them."""
+    result: dict[str, str] = {}
+    for name in all_stdlib_names():
+        if "." in name or name.startswith("_"):
+            continue
+        version = removed_in(name)
+        if version is not None:
+            result[name] = version
+    return result

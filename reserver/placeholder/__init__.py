@@ -1,0 +1,1 @@
+"""Placeholder packages: the message, the rendered files, the sdist, and its validation."""

@@ -1,0 +1,89 @@
+"""The words a user sees when an install of a reserved name fails on purpose (pure)."""
+
+from __future__ import annotations
+
+from ..holder import Holder
+from ..plan import PlanEntry
+
+#: Installers the placeholder can tell apart at build time, and "other" for the rest.
+INSTALLERS: tuple[str, ...] = ("pip", "uv", "poetry", "other")
+
+
+def install_command(installer: str, distribution: str) -> str:
+    """The exact command that installs ``distribution`` with ``installer``.
+
+    >>> install_command("uv", "requests")
+    'uv add requests'
+    """
+    if installer == "uv":
+        return f"uv add {distribution}"
+    if installer == "poetry":
+        return f"poetry add {distribution}"
+    return f"pip install {distribution}"
+
+
+def _what_happened(entry: PlanEntry, installer: str) -> list[str]:
+    name = entry.name
+    if entry.category == "stdlib":
+        return [
+            f"'{name}' is part of the Python standard library: it ships with Python and",
+            f"needs no install. Use it directly: import {name}",
+        ]
+    if entry.category == "removed":
+        lines = [
+            f"'{name}' was part of the Python standard library until it was removed in "
+            f"Python {entry.removed_in}.",
+        ]
+        if entry.replacement and entry.replacement_in_stdlib:
+            lines.append(f"Use the standard-library module '{entry.replacement}' instead.")
+        elif entry.replacement:
+            lines.append(f"A maintained replacement is '{entry.replacement}':")
+            lines.extend(_command_lines(installer, entry.replacement))
+        return lines
+    assert entry.target is not None
+    if entry.category == "import":
+        first = (
+            f"'{name}' is the import name of '{entry.target}'; the package to install is "
+            f"'{entry.target}':"
+        )
+    else:
+        first = f"Did you mean '{entry.target}'? Install it with:"
+    return [first, *_command_lines(installer, entry.target)]
+
+
+def _command_lines(installer: str, distribution: str) -> list[str]:
+    lines = [f"    {install_command(installer, distribution)}"]
+    if installer == "uv":
+        # UV is set for `uv add` and `uv pip install` alike; give the second form too.
+        lines.append(f"    uv pip install {distribution}   (outside a uv project)")
+    return lines
+
+
+def render_message(entry: PlanEntry, holder: Holder, installer: str) -> str:
+    """The full message for ``installer``: what to do first, then who holds the name and why."""
+    lines = [
+        f"The package '{entry.name}' is a placeholder: installation stopped on purpose "
+        "and nothing was installed.",
+        *_what_happened(entry, installer),
+        f"'{entry.name}' is held by {holder.name} to protect users from typosquatting "
+        f"({holder.url}).",
+    ]
+    return "\n".join(lines)
+
+
+def render_messages(entry: PlanEntry, holder: Holder) -> dict[str, str]:
+    """The message for every installer, keyed by installer name."""
+    return {installer: render_message(entry, holder, installer) for installer in INSTALLERS}
+
+
+def summary(entry: PlanEntry) -> str:
+    """The one-line index summary; names the intended package, always under 512 characters."""
+    if entry.category == "stdlib":
+        text = f"Placeholder against typosquatting: '{entry.name}' is in the standard library"
+    elif entry.category == "removed":
+        text = f"Placeholder against typosquatting: '{entry.name}' was a standard-library module"
+        if entry.replacement:
+            text += f"; use '{entry.replacement}'"
+    else:
+        text = f"Placeholder against typosquatting: you probably want '{entry.target}'"
+    return text[:512]

@@ -1,0 +1,137 @@
+"""Render a plan entry into the files of its placeholder package (in memory, from templates/)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..errors import ReserverError
+from ..holder import Holder, check_url
+from ..names.normalize import name_problem, sdist_filename_stem
+from ..plan import PlanEntry
+from .message import render_messages, summary
+
+PLACEHOLDER_DIR = "placeholder"
+#: Files copied byte for byte; everything ending in .j2 is rendered and loses the suffix.
+STATIC_FILES = ("_reserver_backend.py", "pyproject.toml", "setup.py")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>&])")
+
+
+def templates_root() -> Path:
+    """The templates folder: inside the installed package, or at the top of a source checkout."""
+    package_dir = Path(__file__).resolve().parent.parent
+    for candidate in (package_dir / "templates", package_dir.parent / "templates"):
+        if (candidate / PLACEHOLDER_DIR).is_dir():
+            return candidate
+    raise ReserverError("placeholder templates not found; reinstall reserver")
+
+
+def _pyliteral(value: object) -> str:
+    # ascii() of str/None/dict-of-str is a valid Python literal with every special
+    # character escaped, so no caller-supplied text can end the string early.
+    if value is None or isinstance(value, str):
+        return ascii(value)
+    raise TypeError(f"cannot write {type(value).__name__} as a literal")
+
+
+def _markdown(value: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+
+
+def _header(value: object) -> str:
+    text = str(value)
+    if "\n" in text or "\r" in text:
+        raise ReserverError(f"metadata value {text!r} spans several lines")
+    return text
+
+
+@lru_cache(maxsize=4)
+def _environment(root: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["pyliteral"] = _pyliteral
+    env.filters["md"] = _markdown
+    env.filters["header"] = _header
+    return env
+
+
+@lru_cache(maxsize=4)
+def _static_files(root: str) -> tuple[tuple[str, bytes], ...]:
+    folder = Path(root) / PLACEHOLDER_DIR
+    return tuple((name, (folder / name).read_bytes()) for name in STATIC_FILES)
+
+
+@dataclass(frozen=True)
+class RenderedPackage:
+    """The files of one placeholder package, ready to be written or archived."""
+
+    name: str
+    version: str
+    files: dict[str, bytes]
+    """Paths relative to the package root, mapped to their bytes."""
+
+    @property
+    def base(self) -> str:
+        """``{name}-{version}``: the sdist's top-level folder and file name stem (PEP 625)."""
+        return f"{sdist_filename_stem(self.name)}-{self.version}"
+
+    @property
+    def sdist_filename(self) -> str:
+        return f"{self.base}.tar.gz"
+
+    def write(self, folder: Path) -> Path:
+        """Write the package under ``folder/{base}`` and return that directory."""
+        root = folder / self.base
+        root.mkdir(parents=True, exist_ok=True)
+        for rel, data in self.files.items():
+            (root / rel).write_bytes(data)
+        return root
+
+
+def render(
+    entry: PlanEntry,
+    holder: Holder,
+    version: str,
+    stats_url: str | None = None,
+    templates: Path | None = None,
+) -> RenderedPackage:
+    """Render the placeholder for ``entry``; every value is validated before it is used."""
+    for value in (entry.name, entry.target, entry.replacement):
+        if value is not None and name_problem(value) is not None:
+            raise ReserverError(f"refusing to render {value!r}: {name_problem(value)}")
+    if stats_url is not None:
+        check_url("stats URL", stats_url)
+        stats_url = stats_url.rstrip("/")
+    root = str(templates or templates_root())
+    env = _environment(root)
+    context: dict[str, Any] = {
+        "name": entry.name,
+        "target": entry.target,
+        "category": entry.category,
+        "removed_in": entry.removed_in,
+        "replacement": entry.replacement,
+        "replacement_in_stdlib": entry.replacement_in_stdlib,
+        "version": version,
+        "holder": holder,
+        "stats_url": stats_url,
+        "messages": render_messages(entry, holder),
+        "summary": summary(entry),
+    }
+    files = dict(_static_files(root))
+    files["_placeholder.py"] = env.get_template(f"{PLACEHOLDER_DIR}/_placeholder.py.j2").render(
+        context
+    ).encode()
+    readme = env.get_template(f"{PLACEHOLDER_DIR}/README.md.j2").render(context)
+    files["README.md"] = readme.encode()
+    pkg_info = env.get_template(f"{PLACEHOLDER_DIR}/PKG-INFO.j2").render(context) + readme
+    files["PKG-INFO"] = pkg_info.encode()
+    return RenderedPackage(entry.name, version, files)

@@ -1,0 +1,218 @@
+"""The plan: the reviewed list of names to reserve, as a JSON file that build and upload read."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from packaging.version import InvalidVersion, Version
+
+from .errors import PlanError, ReserverError
+from .holder import Holder
+from .names.import_names import distribution_for_import
+from .names.normalize import canonicalize, name_problem
+from .names.stdlib import REMOVED_REPLACEMENTS, is_stdlib, removed_in, stdlib_module
+
+PLAN_FORMAT = "reserver-plan/1"
+DEFAULT_VERSION = "0.0.1"
+
+Category = Literal["typo", "import", "stdlib", "removed"]
+CATEGORIES: tuple[str, ...] = ("typo", "import", "stdlib", "removed")
+#: Statuses after which there is nothing to build: someone holds it, or the registry refuses it.
+SKIPPED_STATUSES = frozenset({"taken", "blocked"})
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    """One name to reserve and what the placeholder should tell the person who typed it."""
+
+    name: str
+    """The name to hold, as it will be registered."""
+    target: str | None
+    """The distribution the user probably meant; None for standard-library names."""
+    category: str
+    """Which message the placeholder shows: typo, import, stdlib or removed."""
+    kind: str = "explicit"
+    """How the name was derived from the target (a fuzzer's kind, or "explicit")."""
+    score: float = 1.0
+    """How much reserving this name is worth; higher first."""
+    status: str = "unchecked"
+    """free, taken, blocked or unchecked, from the registry's point of view."""
+    reason: str = ""
+    """Why the name was chosen, or why it is blocked."""
+    removed_in: str | None = None
+    """For removed standard-library modules: the first Python version without it."""
+    replacement: str | None = None
+    """For removed modules: the maintained replacement, if there is one."""
+    replacement_in_stdlib: bool = False
+    """True when the replacement is itself a standard-library module."""
+
+    def __post_init__(self) -> None:
+        problem = name_problem(self.name)
+        if problem is not None:
+            raise ReserverError(problem)
+        if self.category not in CATEGORIES:
+            raise ReserverError(f"unknown category {self.category!r} for {self.name!r}")
+        if self.target is not None:
+            problem = name_problem(self.target)
+            if problem is not None:
+                raise ReserverError(f"target of {self.name!r}: {problem}")
+            if canonicalize(self.target) == canonicalize(self.name):
+                raise ReserverError(f"{self.name!r} cannot be a placeholder for itself")
+        elif self.category in ("typo", "import"):
+            raise ReserverError(f"{self.name!r} needs a target (NAME=TARGET)")
+        if self.replacement is not None and name_problem(self.replacement):
+            raise ReserverError(f"replacement {self.replacement!r} is not a valid name")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A batch of names to reserve for one holder."""
+
+    entries: tuple[PlanEntry, ...]
+    holder: Holder = field(default_factory=Holder)
+    version: str = DEFAULT_VERSION
+    """The placeholder version; a final release so installers pick it without --pre."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """How the plan was made (selection options), kept for review and reruns."""
+
+    def __post_init__(self) -> None:
+        try:
+            parsed = Version(self.version)
+        except InvalidVersion:
+            raise ReserverError(f"invalid placeholder version {self.version!r}") from None
+        if parsed.is_prerelease or parsed.is_devrelease or str(parsed) != self.version:
+            raise ReserverError(f"placeholder version must be a normalised final release, "
+                                f"not {self.version!r}")
+        seen: dict[str, str] = {}
+        for entry in self.entries:
+            key = canonicalize(entry.name)
+            if key in seen:
+                raise ReserverError(f"{entry.name!r} and {seen[key]!r} are the same project name")
+            seen[key] = entry.name
+
+    def buildable(self) -> list[PlanEntry]:
+        """Entries that need a placeholder: not taken by someone, not refused by the registry."""
+        return [e for e in self.entries if e.status not in SKIPPED_STATUSES]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": PLAN_FORMAT,
+            "version": self.version,
+            "holder": self.holder.to_dict(),
+            "options": self.options,
+            "entries": [asdict(e) for e in self.entries],
+        }
+
+
+def entry_for(name: str, target: str | None = None) -> PlanEntry:
+    """Classify an explicit ``name`` (with an optional intended ``target``) into a plan entry.
+
+    >>> entry_for("pwd").category, entry_for("telnetlib").category
+    ('stdlib', 'removed')
+    >>> entry_for("sklearn", "scikit-learn").category
+    'import'
+    """
+    problem = name_problem(name)
+    if problem is not None:
+        raise ReserverError(problem)
+    if target is not None and target != "":
+        dist = distribution_for_import(name)
+        if dist is not None and canonicalize(dist) == canonicalize(target):
+            return PlanEntry(name, target, "import", reason=f"import name of {target}")
+        return PlanEntry(name, target, "typo", reason=f"typo of {target}")
+    if not is_stdlib(name):
+        dist = distribution_for_import(name)
+        if dist is not None:
+            return PlanEntry(name, dist, "import", reason=f"import name of {dist}")
+        raise ReserverError(
+            f"{name!r} is not a standard-library module; give its target as {name}=TARGET"
+        )
+    version = removed_in(name)
+    if version is not None:
+        module = stdlib_module(name) or name
+        replacement = REMOVED_REPLACEMENTS.get(module)
+        return PlanEntry(
+            name,
+            None,
+            "removed",
+            reason=f"removed from the standard library in Python {version}",
+            removed_in=version,
+            replacement=replacement.name if replacement else None,
+            replacement_in_stdlib=replacement.in_stdlib if replacement else False,
+        )
+    return PlanEntry(name, None, "stdlib", reason="standard-library module")
+
+
+def parse_name_option(value: str) -> PlanEntry:
+    """Parse one ``--name SQUAT=TARGET`` (or ``--name pwd``) command-line value."""
+    squat, sep, target = value.partition("=")
+    if sep and not target.strip():
+        raise ReserverError(f"--name {value!r}: the target after '=' is empty")
+    return entry_for(squat.strip(), target.strip() if sep else None)
+
+
+def make_plan(
+    entries: Iterable[PlanEntry],
+    holder: Holder | None = None,
+    version: str = DEFAULT_VERSION,
+    options: dict[str, Any] | None = None,
+) -> Plan:
+    """Assemble a plan, refusing an empty one: a plan with nothing in it is a mistake upstream."""
+    items = tuple(entries)
+    if not items:
+        raise ReserverError("the plan is empty: give at least one name")
+    return Plan(items, holder or Holder(), version, options or {})
+
+
+def save_plan(plan: Plan, path: Path) -> None:
+    """Write the plan atomically: a reader never sees a half-written plan."""
+    write_atomic(path, json.dumps(plan.to_json(), indent=2, sort_keys=False).encode() + b"\n")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_plan(path: Path) -> Plan:
+    """Read and validate a plan file; any problem is a PlanError naming the file."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanError(f"{path}: no such plan file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError(f"{path}: cannot read plan ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise PlanError(f"{path}: not a plan (invalid JSON at line {exc.lineno})") from None
+    if not isinstance(raw, dict) or raw.get("format") != PLAN_FORMAT:
+        raise PlanError(f"{path}: not a reserver plan (expected format {PLAN_FORMAT!r})")
+    try:
+        holder = Holder(**raw.get("holder", {}))
+        entries = tuple(PlanEntry(**item) for item in raw["entries"])
+        return Plan(entries, holder, str(raw.get("version", DEFAULT_VERSION)),
+                    dict(raw.get("options", {})))
+    except ReserverError as exc:
+        raise PlanError(f"{path}: {exc}") from None
+    except (KeyError, TypeError) as exc:
+        raise PlanError(f"{path}: malformed plan entry ({exc})") from None
+
+
+def with_status(entries: Sequence[PlanEntry], status: str) -> list[PlanEntry]:
+    """Copies of ``entries`` with a new status (used when the registry is not consulted)."""
+    return [replace(e, status=status) for e in entries]

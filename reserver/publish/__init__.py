@@ -1,0 +1,1 @@
+"""Publishing built placeholders to an index."""
