@@ -8,28 +8,27 @@ from __future__ import annotations
 
 import sys
 
-import typer
+
+import importlib
+import pkgutil
 
 from ..errors import ReserverError
 from ._app import app, console_err
-from . import build_cmd, plan_cmd, upload_cmd  # noqa: F401  (registers commands)
+
+# Every module named *_cmd in this package registers its commands on import, so adding a
+# command is one new file and no edit here.
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.endswith("_cmd")):
+    importlib.import_module(f"{__name__}.{_module}")
 
 
 def main() -> None:
-    """Entry point: run the app, and turn any ReserverError into one line and exit status 1."""
+    """Entry point. Click reports usage errors itself (exit 2); a ReserverError is the user's
+    input being wrong in a way only reserver can tell: one line and exit status 1."""
     try:
-        app(standalone_mode=False)
+        app()
     except ReserverError as exc:
         console_err.print(f"error: {exc}", markup=False, highlight=False)
         sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        console_err.print("aborted", highlight=False)
-        sys.exit(130)
     except KeyboardInterrupt:
         console_err.print("interrupted", highlight=False)
         sys.exit(130)
-    except __import__("click").ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
