@@ -28,8 +28,13 @@ def free_port() -> int:
 def write_htpasswd(path: Path, username: str, password: str) -> None:
     """An htpasswd file pypiserver accepts (bcrypt-free, so passlib alone verifies it)."""
     from passlib.apache import HtpasswdFile
+    from passlib.context import CryptContext
 
-    htpasswd = HtpasswdFile(str(path), new=True, default_scheme="sha256_crypt")
+    # pypiserver checks the password on every upload; sha256_crypt's default 535,000 rounds
+    # cost ~0.3 s each and capped a batch at ~3 uploads/s. The password is a random token for
+    # a loopback index, so the minimum rounds lose nothing that matters here.
+    context = CryptContext(schemes=["sha256_crypt"], sha256_crypt__rounds=1000)
+    htpasswd = HtpasswdFile(str(path), new=True, context=context)
     htpasswd.set_password(username, password)
     htpasswd.save()
 

@@ -1,0 +1,123 @@
+"""What a ping and a name registration may carry, checked strictly before anything is stored."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ..names.normalize import canonicalize, name_problem
+
+#: A ping is about 120 bytes; anything much larger is not a placeholder talking.
+MAX_PING_BYTES = 1024
+#: A registration of a large plan stays well under this.
+MAX_REGISTER_BYTES = 8 * 1024 * 1024
+MAX_NAMES_PER_REGISTRATION = 50_000
+
+Installer = Literal["pip", "uv", "poetry", "other"]
+INSTALLERS: tuple[str, ...] = ("pip", "uv", "poetry", "other")
+CATEGORIES: tuple[str, ...] = ("typo", "import", "stdlib", "removed")
+
+# The same syntax an index accepts; checked again with name_problem for the length rules.
+_NAME_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$"
+PackageName = Annotated[
+    str, StringConstraints(strict=True, min_length=1, max_length=100, pattern=_NAME_PATTERN)
+]
+# Placeholder versions are plain final releases; the pattern keeps junk out of the counts.
+Version = Annotated[
+    str, StringConstraints(strict=True, min_length=1, max_length=32, pattern=r"^[0-9]+(\.[0-9]+){0,4}$")
+]
+PythonVersion = Annotated[
+    str, StringConstraints(strict=True, min_length=3, max_length=5, pattern=r"^[2-9]\.[0-9]{1,2}$")
+]
+
+
+class PingBody(BaseModel):
+    """The body a placeholder POSTs to ``/ping``: these five fields and nothing else."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    name: PackageName = Field(description="The reserved name whose install was blocked.")
+    version: Version = Field(description="The placeholder's version.")
+    installer: Installer = Field(description="Which installer ran the build: pip, uv, poetry or other.")
+    python: PythonVersion = Field(description="Python major.minor, e.g. 3.12.")
+    ci: bool = Field(description="True when the install ran in automation.")
+
+
+class RegisteredNameBody(BaseModel):
+    """One reserved name as ``reserver stats register`` sends it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    name: PackageName
+    target: PackageName | None = None
+    category: Literal["typo", "import", "stdlib", "removed"]
+    removed_in: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+$")] | None = None
+    replacement: PackageName | None = None
+    replacement_in_stdlib: bool = False
+
+
+class HolderBody(BaseModel):
+    """Who holds the names, shown on the ``/why`` page (checked again by ``Holder``)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    contact: Annotated[str, StringConstraints(min_length=3, max_length=200)]
+    url: Annotated[str, StringConstraints(min_length=8, max_length=200)]
+
+
+class RegisterBody(BaseModel):
+    """The admin request that makes the service accept pings for these names."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    holder: HolderBody
+    names: list[RegisteredNameBody] = Field(max_length=MAX_NAMES_PER_REGISTRATION)
+
+
+@dataclass(frozen=True)
+class Ping:
+    """An accepted ping, reduced to what is counted (the version is checked, not kept)."""
+
+    name: str
+    """The canonical (PEP 503) reserved name."""
+    installer: str
+    """pip, uv, poetry or other."""
+    python: str
+    """Python major.minor."""
+    ci: bool
+    """Whether the install ran in automation."""
+
+
+@dataclass(frozen=True)
+class RegisteredName:
+    """A reserved name the service accepts pings for, and what ``/why`` says about it."""
+
+    key: str
+    """The canonical name, the key every count is stored under."""
+    name: str
+    """The name as it was reserved."""
+    target: str | None
+    category: str
+    removed_in: str | None = None
+    replacement: str | None = None
+    replacement_in_stdlib: bool = False
+    holder_name: str = ""
+    holder_contact: str = ""
+    holder_url: str = ""
+
+
+def name_key(name: str) -> str | None:
+    """The canonical key of ``name``, or None when no index would accept it as a name.
+
+    >>> name_key("Req_Uests")
+    'req-uests'
+    >>> name_key("<b>") is None
+    True
+    """
+    if len(name) > 100 or not re.match(_NAME_PATTERN, name) or name_problem(name) is not None:
+        return None
+    return canonicalize(name)

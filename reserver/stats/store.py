@@ -1,0 +1,458 @@
+"""Aggregate-only storage of install counts through SQLAlchemy, on SQLite or PostgreSQL.
+
+No ping is kept as a row. Each commit adds to counters keyed by day, name, installer,
+Python version and CI flag, and to small roll-up tables (all-time per dimension, per day per
+name) so the dashboard reads a few thousand rows whatever the number of pings behind them.
+Unique sources are salted hashes kept only for the current day; the salt is deleted when
+the day is over, so yesterday's hashes cannot be linked to anyone, and are then deleted too.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from ..errors import ReserverError
+from .schema import Ping, RegisteredName
+
+SCHEMA_VERSION = "1"
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
+
+#: A count key: (canonical name, day, installer, python, ci).
+CountKey = tuple[str, date, str, str, bool]
+
+
+class StoreError(ReserverError):
+    """The stats database cannot be used (bad URL, unreachable, or a newer schema)."""
+
+
+@dataclass(frozen=True)
+class DailyRow:
+    """The numbers of one day."""
+
+    day: date
+    total: int
+    ci: int
+    interactive: int
+    unique_sources: int
+
+
+def ci_label(ci: bool) -> str:
+    return "ci" if ci else "interactive"
+
+
+def _tables(metadata: MetaData) -> dict[str, Table]:
+    name_col = String(100)
+    return {
+        "meta": Table(
+            "stats_meta", metadata,
+            Column("key", String(40), primary_key=True),
+            Column("value", String(200), nullable=False),
+        ),
+        "names": Table(
+            "stats_names", metadata,
+            Column("key", name_col, primary_key=True),
+            Column("name", name_col, nullable=False),
+            Column("target", name_col),
+            Column("category", String(16), nullable=False),
+            Column("removed_in", String(16)),
+            Column("replacement", name_col),
+            Column("replacement_in_stdlib", Boolean, nullable=False, default=False),
+            Column("holder_name", String(100), nullable=False, default=""),
+            Column("holder_contact", String(200), nullable=False, default=""),
+            Column("holder_url", String(200), nullable=False, default=""),
+            Column("registered_at", DateTime(timezone=True), nullable=False),
+        ),
+        # The finest grain kept: one row per combination, never per ping.
+        "counts": Table(
+            "stats_counts", metadata,
+            Column("name", name_col, primary_key=True),
+            Column("day", Date, primary_key=True),
+            Column("installer", String(8), primary_key=True),
+            Column("python", String(8), primary_key=True),
+            Column("ci", Boolean, primary_key=True),
+            Column("count", BigInteger, nullable=False),
+        ),
+        # All-time totals per dimension (all, name, installer, python, ci).
+        "totals": Table(
+            "stats_totals", metadata,
+            Column("dim", String(16), primary_key=True),
+            Column("key", name_col, primary_key=True),
+            Column("count", BigInteger, nullable=False),
+        ),
+        # Per-day totals per dimension (all, name, ci, sources).
+        "daily": Table(
+            "stats_daily", metadata,
+            Column("dim", String(16), primary_key=True),
+            Column("key", name_col, primary_key=True),
+            Column("day", Date, primary_key=True),
+            Column("count", BigInteger, nullable=False),
+        ),
+        "rejected": Table(
+            "stats_rejected", metadata,
+            Column("day", Date, primary_key=True),
+            Column("reason", String(32), primary_key=True),
+            Column("count", BigInteger, nullable=False),
+        ),
+        # Today's salted source hashes; deleted with their salt once the day is over.
+        "sources": Table(
+            "stats_sources", metadata,
+            Column("day", Date, primary_key=True),
+            Column("digest", String(32), primary_key=True),
+        ),
+        "salts": Table(
+            "stats_salts", metadata,
+            Column("day", Date, primary_key=True),
+            Column("salt", String(64), nullable=False),
+        ),
+    }  # fmt: skip
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``: SQLite (WAL, full sync, busy timeout) or PostgreSQL (psycopg)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"not a database URL: {url!r}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:"):
+            raise StoreError("an in-memory SQLite database would lose every count; give a file")
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if backend == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            raise StoreError("use postgresql+psycopg://... (psycopg 3) for PostgreSQL")
+        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    raise StoreError(f"unsupported database {backend!r}: use sqlite:///FILE or postgresql+psycopg://")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the dashboard read while the writer commits; FULL makes an acknowledged ping
+    # survive a power cut, and group commit keeps its fsync cost per batch, not per ping.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class StatsStore:
+    """Counts of blocked installs, registered names, and today's salted sources."""
+
+    def __init__(self, engine: Engine, schema: str | None = None) -> None:
+        if schema is not None and not _IDENTIFIER.match(schema):
+            raise StoreError(f"invalid schema name {schema!r}")
+        if schema is not None and engine.dialect.name != "postgresql":
+            raise StoreError("a database schema can only be given for PostgreSQL")
+        self.engine = engine
+        self.schema = schema
+        self.metadata = MetaData(schema=schema)
+        self.t = _tables(self.metadata)
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    @classmethod
+    def open(cls, url: str, schema: str | None = None) -> StatsStore:
+        """Connect to ``url`` and create or migrate the schema."""
+        store = cls(make_engine(url), schema)
+        store.create()
+        return store
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def create(self) -> None:
+        """Create the tables if missing; refuse a database written by a newer reserver."""
+        try:
+            with self.engine.begin() as conn:
+                if self.schema is not None:
+                    conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+                self.metadata.create_all(conn, checkfirst=True)
+                meta = self.t["meta"]
+                found = conn.execute(
+                    select(meta.c.value).where(meta.c.key == "schema_version")
+                ).scalar_one_or_none()
+                if found is None:
+                    conn.execute(
+                        self._insert(meta)
+                        .values(key="schema_version", value=SCHEMA_VERSION)
+                        .on_conflict_do_nothing()
+                    )
+                elif found != SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the stats database has schema version {found}; this reserver "
+                        f"knows {SCHEMA_VERSION}: upgrade reserver"
+                    )
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open the stats database: {_reason(exc)}") from None
+
+    def drop(self) -> None:
+        """Remove every table (tests and benchmarks clean up with this)."""
+        with self.engine.begin() as conn:
+            self.metadata.drop_all(conn, checkfirst=True)
+            if self.schema is not None:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+
+    def ping_db(self) -> None:
+        """Raise unless the database answers (for /healthz)."""
+        with self.engine.connect() as conn:
+            conn.execute(select(1))
+
+    # -- writing --------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def record(
+        self,
+        pings: Sequence[tuple[date, Ping]],
+        sources: Iterable[tuple[date, str]] = (),
+        rejected: Mapping[tuple[date, str], int] | None = None,
+    ) -> None:
+        """Add accepted pings, their salted sources and rejection counts in one transaction."""
+        counts: Counter[CountKey] = Counter(
+            (p.name, day, p.installer, p.python, p.ci) for day, p in pings
+        )
+        with self.engine.begin() as conn:
+            self.add_counts(conn, counts)
+            self._add_sources(conn, set(sources))
+            if rejected:
+                self._upsert(
+                    conn, self.t["rejected"], ("day", "reason"),
+                    [{"day": d, "reason": r, "count": n} for (d, r), n in rejected.items()],
+                )  # fmt: skip
+
+    def add_counts(self, conn: Connection, counts: Mapping[CountKey, int]) -> None:
+        """Add pre-aggregated counts to the fine table and every roll-up."""
+        if not counts:
+            return
+        totals: Counter[tuple[str, str]] = Counter()
+        daily: Counter[tuple[str, str, date]] = Counter()
+        for (name, day, installer, python, ci), n in counts.items():
+            label = ci_label(ci)
+            totals.update({("all", ""): n, ("name", name): n, ("installer", installer): n,
+                           ("python", python): n, ("ci", label): n})  # fmt: skip
+            daily.update({("all", "", day): n, ("name", name, day): n, ("ci", label, day): n})
+        self._upsert(
+            conn, self.t["counts"], ("name", "day", "installer", "python", "ci"),
+            [{"name": k[0], "day": k[1], "installer": k[2], "python": k[3], "ci": k[4],
+              "count": n} for k, n in counts.items()],
+        )  # fmt: skip
+        self._upsert(
+            conn, self.t["totals"], ("dim", "key"),
+            [{"dim": d, "key": k, "count": n} for (d, k), n in totals.items()],
+        )
+        self._upsert(
+            conn, self.t["daily"], ("dim", "key", "day"),
+            [{"dim": d, "key": k, "day": day, "count": n} for (d, k, day), n in daily.items()],
+        )
+
+    def _upsert(
+        self, conn: Connection, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]
+    ) -> None:
+        if not rows:
+            return
+        # The same order in every transaction, so concurrent PostgreSQL writers never deadlock.
+        rows.sort(key=lambda row: tuple(str(row[k]) for k in keys))
+        stmt = self._insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(keys), set_={"count": table.c.count + stmt.excluded.count}
+        )
+        conn.execute(stmt, rows)
+
+    def _add_sources(self, conn: Connection, sources: set[tuple[date, str]]) -> None:
+        if not sources:
+            return
+        table = self.t["sources"]
+        rows = [{"day": d, "digest": h} for d, h in sorted(sources)]
+        stmt = self._insert(table).on_conflict_do_nothing().returning(table.c.day)
+        new: Counter[date] = Counter(
+            row.day for row in conn.execute(stmt, rows)
+        )
+        self._upsert(
+            conn, self.t["daily"], ("dim", "key", "day"),
+            [{"dim": "sources", "key": "", "day": d, "count": n} for d, n in new.items()],
+        )
+
+    # -- daily salt -----------------------------------------------------------------------
+
+    def salt_for(self, day: date) -> bytes:
+        """Today's salt for source hashes, shared by every worker; older salts are deleted."""
+        salts, sources = self.t["salts"], self.t["sources"]
+        with self.engine.begin() as conn:
+            conn.execute(
+                self._insert(salts)
+                .values(day=day, salt=secrets.token_hex(32))
+                .on_conflict_do_nothing()
+            )
+            salt = conn.execute(select(salts.c.salt).where(salts.c.day == day)).scalar_one()
+            # Once a day is over its salt goes, so its hashes can no longer be matched to
+            # anyone; the hashes go too (the day's count is already in stats_daily).
+            conn.execute(delete(salts).where(salts.c.day < day))
+            conn.execute(delete(sources).where(sources.c.day < day))
+        return bytes.fromhex(salt)
+
+    # -- names ----------------------------------------------------------------------------
+
+    def register(self, names: Sequence[RegisteredName]) -> int:
+        """Insert or update reserved names; returns how many were given."""
+        table = self.t["names"]
+        now = datetime.now(timezone.utc)
+        rows = [
+            {"key": n.key, "name": n.name, "target": n.target, "category": n.category,
+             "removed_in": n.removed_in, "replacement": n.replacement,
+             "replacement_in_stdlib": n.replacement_in_stdlib, "holder_name": n.holder_name,
+             "holder_contact": n.holder_contact, "holder_url": n.holder_url,
+             "registered_at": now}
+            for n in names
+        ]  # fmt: skip
+        if not rows:
+            return 0
+        rows.sort(key=lambda row: str(row["key"]))
+        stmt = self._insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={c: stmt.excluded[c] for c in rows[0] if c != "key"},
+        )
+        with self.engine.begin() as conn:
+            conn.execute(stmt, rows)
+        return len(rows)
+
+    def unregister(self, key: str) -> bool:
+        """Stop accepting pings for ``key`` (its counts stay); False when it was unknown."""
+        table = self.t["names"]
+        with self.engine.begin() as conn:
+            return conn.execute(delete(table).where(table.c.key == key)).rowcount > 0
+
+    def registered(self) -> dict[str, RegisteredName]:
+        """Every registered name, by canonical key."""
+        table = self.t["names"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(table)).mappings().all()
+        return {
+            row["key"]: RegisteredName(
+                key=row["key"], name=row["name"], target=row["target"],
+                category=row["category"], removed_in=row["removed_in"],
+                replacement=row["replacement"],
+                replacement_in_stdlib=bool(row["replacement_in_stdlib"]),
+                holder_name=row["holder_name"], holder_contact=row["holder_contact"],
+                holder_url=row["holder_url"],
+            )
+            for row in rows
+        }  # fmt: skip
+
+    # -- reading --------------------------------------------------------------------------
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """All-time counts per dimension: ``{"name": {key: n}, "installer": {...}, ...}``."""
+        table = self.t["totals"]
+        out: dict[str, dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            for dim, key, count in conn.execute(select(table.c.dim, table.c.key, table.c.count)):
+                out.setdefault(dim, {})[key] = int(count)
+        return out
+
+    def rejected(self) -> dict[str, int]:
+        """All-time rejected pings per reason."""
+        table = self.t["rejected"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(table.c.reason, func.sum(table.c.count)).group_by(table.c.reason)
+            ).all()
+        return {reason: int(n) for reason, n in rows}
+
+    def daily(
+        self, since: date | None = None, until: date | None = None, name: str | None = None
+    ) -> list[DailyRow]:
+        """Per-day numbers, oldest first; for one name when ``name`` (a key) is given."""
+        table = self.t["daily"]
+        query = select(table.c.dim, table.c.key, table.c.day, table.c.count)
+        if name is None:
+            query = query.where(table.c.dim.in_(("all", "ci", "sources")))
+        else:
+            query = query.where(table.c.dim == "name", table.c.key == name)
+        if since is not None:
+            query = query.where(table.c.day >= since)
+        if until is not None:
+            query = query.where(table.c.day <= until)
+        days: dict[date, dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            for dim, key, day, count in conn.execute(query):
+                slot = "total" if dim in ("all", "name") else (key or dim)
+                days.setdefault(day, {})[slot] = int(count)
+        return [
+            DailyRow(
+                day=day,
+                total=v.get("total", 0),
+                ci=v.get("ci", 0),
+                interactive=v.get("interactive", 0),
+                unique_sources=v.get("sources", 0),
+            )
+            for day, v in sorted(days.items())
+        ]
+
+    def breakdown(self, name: str) -> dict[str, dict[str, int]]:
+        """Installer, Python and CI counts of one name (an index range over its rows)."""
+        table = self.t["counts"]
+        out: dict[str, dict[str, int]] = {"installer": {}, "python": {}, "ci": {}}
+        query = (
+            select(table.c.installer, table.c.python, table.c.ci, func.sum(table.c.count))
+            .where(table.c.name == name)
+            .group_by(table.c.installer, table.c.python, table.c.ci)
+        )
+        with self.engine.connect() as conn:
+            for installer, python, ci, n in conn.execute(query):
+                for dim, key in (("installer", installer), ("python", python),
+                                 ("ci", ci_label(bool(ci)))):  # fmt: skip
+                    out[dim][key] = out[dim].get(key, 0) + int(n)
+        return out
+
+    def counts_rows(self) -> Iterator[tuple[str, date, str, str, bool, int]]:
+        """Every fine-grained count row, for the full CSV export (streamed)."""
+        table = self.t["counts"]
+        query = select(table).order_by(
+            table.c.day, table.c.name, table.c.installer, table.c.python, table.c.ci
+        )
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=5000).execute(query)
+            for row in result:
+                yield (row.name, row.day, row.installer, row.python, bool(row.ci), int(row.count))
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    # The driver's first line says what is wrong; the rest is SQL and a docs link.
+    original = getattr(exc, "orig", None) or exc
+    return str(original).strip().splitlines()[0] if str(original).strip() else type(exc).__name__

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs on a fresh Debian machine, then run the whole suite.
+# Usage: bash scripts/test.sh [pytest arguments]     (e.g. -m "not slow" for a quick run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Debian packages: Chromium for the dashboard's browser tests, PostgreSQL for the stats store.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The tests use a real PostgreSQL on 127.0.0.1:5432 with trust auth and a database "test".
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    for version in /etc/postgresql/*; do
+        as_root pg_ctlcluster --skip-systemctl-redirect "$(basename "$version")" main start || true
+    done
+    for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+if ! psql -h 127.0.0.1 -U postgres -d test -c 'select 1' >/dev/null 2>&1; then
+    as_root su postgres -c "psql -c 'create database test'" >/dev/null 2>&1 || true
+fi
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+# pytest exits 5 when nothing was collected: that is a failure of the suite, not a pass.
+exit $status

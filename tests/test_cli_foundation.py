@@ -1,0 +1,55 @@
+"""The plan/build/upload commands: exit codes and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def reserver(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "reserver", *args], capture_output=True,
+                          text=True, cwd=cwd, check=False)  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["plan", "build", "upload"])
+def test_help_exits_zero(command: str) -> None:
+    done = reserver(command, "--help")
+    assert done.returncode == 0 and "Usage" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "name", ["re quests=requests", "-x=requests", "a" * 300 + "=requests", "réquests=requests"]
+)
+def test_a_malformed_name_is_one_line_and_exit_one(tmp_path: Path, name: str) -> None:
+    done = reserver("plan", "--name", name, "-o", str(tmp_path / "plan.json"))
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1
+    assert not (tmp_path / "plan.json").exists()
+
+
+def test_build_of_a_missing_plan_is_one_line(tmp_path: Path) -> None:
+    done = reserver("build", str(tmp_path / "nope.json"), "--out", str(tmp_path))
+    assert (done.returncode, done.stderr.count("\n")) == (1, 1)
+    assert "no such plan file" in done.stderr
+
+
+def test_upload_without_built_sdists_says_to_build(tmp_path: Path) -> None:
+    assert reserver("plan", "--name", "pwd", "-o", str(tmp_path / "p.json")).returncode == 0
+    done = reserver("upload", str(tmp_path / "p.json"), "--dist", str(tmp_path / "none"),
+                    "--repository-url", "http://127.0.0.1:9/")  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "missing" in done.stderr
+
+
+def test_plan_build_writes_one_valid_sdist_per_name(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    assert reserver("plan", "-n", "pwd", "-n", "reqeusts=requests", "-o", str(plan)).returncode == 0
+    done = reserver("build", str(plan), "--out", str(tmp_path / "dist"))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
+        "pwd-0.0.1.tar.gz",
+        "reqeusts-0.0.1.tar.gz",
+    ]

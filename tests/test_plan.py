@@ -1,0 +1,75 @@
+"""Plans: classifying explicit names, validation, and safe round trips through a file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reserver.errors import PlanError, ReserverError
+from reserver.plan import entry_for, load_plan, make_plan, parse_name_option, save_plan
+
+
+def test_a_standard_library_name_needs_no_target() -> None:
+    entry = parse_name_option("pwd")
+    assert (entry.category, entry.target) == ("stdlib", None)
+
+
+def test_a_removed_module_knows_when_it_left_and_its_replacement() -> None:
+    entry = parse_name_option("telnetlib")
+    assert entry.category == "removed"
+    assert entry.removed_in == "3.13"
+    assert entry.replacement == "telnetlib3"
+
+
+def test_an_import_name_is_classified_as_such() -> None:
+    assert parse_name_option("sklearn=scikit-learn").category == "import"
+    assert parse_name_option("yaml").target == "PyYAML"
+
+
+def test_a_typo_keeps_its_target() -> None:
+    entry = parse_name_option("reqeusts=requests")
+    assert (entry.category, entry.target) == ("typo", "requests")
+
+
+@pytest.mark.parametrize(
+    "value", ["re quests=requests", "-x=requests", "reqeusts=", "requests=Requests", "notstdlib"]
+)
+def test_bad_name_options_are_refused(value: str) -> None:
+    with pytest.raises(ReserverError):
+        parse_name_option(value)
+
+
+def test_two_spellings_of_one_project_cannot_share_a_plan() -> None:
+    with pytest.raises(ReserverError, match="same project"):
+        make_plan([entry_for("Foo_Bar", "foobar"), entry_for("foo-bar", "foobar")])
+
+
+def test_plan_round_trips_through_its_file(tmp_path: Path) -> None:
+    plan = make_plan([entry_for("pwd"), entry_for("reqeusts", "requests")])
+    path = tmp_path / "plan.json"
+    save_plan(plan, path)
+    assert load_plan(path) == plan
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+@pytest.mark.parametrize(
+    "content", ["", "{", "[]", '{"format": "other"}', '{"format": "reserver-plan/1"}']
+)
+def test_a_corrupt_plan_is_a_one_line_error(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(content)
+    with pytest.raises(PlanError) as info:
+        load_plan(path)
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_an_injected_name_in_a_plan_file_is_refused(tmp_path: Path) -> None:
+    plan = make_plan([entry_for("reqeusts", "requests")])
+    raw = plan.to_json()
+    raw["entries"][0]["name"] = "x'); import os; os.system('id'); ('"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(PlanError):
+        load_plan(path)
