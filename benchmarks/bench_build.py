@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reserver.holder import Holder  # noqa: E402
-from reserver.placeholder.render import render  # noqa: E402
-from reserver.placeholder.sdist import write_sdist_fast, write_sdist_with_build  # noqa: E402
-from reserver.plan import PlanEntry  # noqa: E402
+from reserver.holder import Holder
+from reserver.placeholder.render import render
+from reserver.placeholder.sdist import write_sdist_fast, write_sdist_with_build
+from reserver.plan import PlanEntry
 
 
 def entries(count: int) -> list[PlanEntry]:
@@ -67,7 +67,9 @@ def main() -> None:
         "byte_identical": identical,
         "sample": args.sample,
     }
-    print("| figure | reserver fast path | baseline: `python -m build --sdist` per package | ratio |")
+    print(
+        "| figure | reserver fast path | baseline: `python -m build --sdist` per package | ratio |"
+    )
     print("| --- | --- | --- | --- |")
     print(
         f"| build {args.count} placeholders | {figures['fast_total_s']:.2f} s "

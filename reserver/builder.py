@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .plan import Plan, PlanEntry
 from .placeholder.render import RenderedPackage, render
 from .placeholder.sdist import write_sdist_fast, write_sdist_with_build
 from .placeholder.validate import validate_sdist
+from .plan import Plan, PlanEntry
 
 BuildMethod = Literal["fast", "build"]
 

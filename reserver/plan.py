@@ -87,8 +87,9 @@ class Plan:
         except InvalidVersion:
             raise ReserverError(f"invalid placeholder version {self.version!r}") from None
         if parsed.is_prerelease or parsed.is_devrelease or str(parsed) != self.version:
-            raise ReserverError(f"placeholder version must be a normalised final release, "
-                                f"not {self.version!r}")
+            raise ReserverError(
+                f"placeholder version must be a normalised final release, not {self.version!r}"
+            )
         seen: dict[str, str] = {}
         for entry in self.entries:
             key = canonicalize(entry.name)
@@ -205,8 +206,9 @@ def load_plan(path: Path) -> Plan:
     try:
         holder = Holder(**raw.get("holder", {}))
         entries = tuple(PlanEntry(**item) for item in raw["entries"])
-        return Plan(entries, holder, str(raw.get("version", DEFAULT_VERSION)),
-                    dict(raw.get("options", {})))
+        return Plan(
+            entries, holder, str(raw.get("version", DEFAULT_VERSION)), dict(raw.get("options", {}))
+        )
     except ReserverError as exc:
         raise PlanError(f"{path}: {exc}") from None
     except (KeyError, TypeError) as exc:

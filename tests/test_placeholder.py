@@ -55,8 +55,12 @@ def test_summary_names_the_intended_package_and_fits_the_limit() -> None:
 def test_placeholder_code_is_valid_python_and_holds_only_the_message() -> None:
     package = render(entry_for("reqeusts", "requests"), HOLDER, "0.0.1")
     tree = ast.parse(package.files["_placeholder.py"])
-    imports = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
-               for alias in node.names}
+    imports = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
     assert imports == {"os", "sys"}  # no network code without --stats-url
     assert b"urllib" not in package.files["_placeholder.py"]
     ast.parse(package.files["_reserver_backend.py"])
@@ -77,7 +81,7 @@ def test_holder_text_that_could_inject_is_refused(holder_name: str) -> None:
         Holder(holder_name, "a@example.org", "https://example.org")
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "https://x/\"onload=", "ftp://x"])
+@pytest.mark.parametrize("url", ["javascript:alert(1)", 'https://x/"onload=', "ftp://x"])
 def test_stats_url_must_be_a_plain_http_url(url: str) -> None:
     with pytest.raises(ReserverError):
         render(entry_for("pwd"), HOLDER, "0.0.1", stats_url=url)
@@ -91,14 +95,26 @@ def test_rendering_refuses_a_name_that_bypassed_validation() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FF,
-                                      blacklist_characters='<>"`\\'), min_size=1, max_size=60))
+@given(
+    st.text(
+        alphabet=st.characters(
+            min_codepoint=32, max_codepoint=0x2FF, blacklist_characters='<>"`\\'
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
 def test_any_accepted_holder_name_stays_inside_its_string(holder_name: str) -> None:
     holder = Holder(holder_name, "a@example.org", "https://example.org")
     package = render(entry_for("reqeusts", "requests"), holder, "0.0.1")
     tree = ast.parse(package.files["_placeholder.py"])
-    assigned = {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
-                if isinstance(t, ast.Name)}
+    assigned = {
+        t.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
     assert assigned == {"NAME", "VERSION", "MESSAGES", "STATS_URL"}
 
 
@@ -124,7 +140,9 @@ def test_sdist_layout_obeys_pep_625(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_build_frontend_and_the_fast_path_give_identical_files(tmp_path: Path) -> None:
-    package = render(entry_for("reqeusts", "requests"), HOLDER, "0.0.1", "https://stats.example.org")
+    package = render(
+        entry_for("reqeusts", "requests"), HOLDER, "0.0.1", "https://stats.example.org"
+    )
     fast = write_sdist_fast(package, tmp_path / "fast")
     slow = write_sdist_with_build(package, tmp_path / "slow")
     assert fast.name == slow.name
@@ -150,15 +168,26 @@ GOOD_PKG_INFO = b"Metadata-Version: 2.2\nName: foo\nVersion: 0.0.1\nSummary: s\n
         ("Foo-0.0.1.tar.gz", {"Foo-0.0.1/PKG-INFO": GOOD_PKG_INFO}, "PEP 625"),
         ("foo-0.0.1.tar.gz", {"foo-0.0.1/PKG-INFO": GOOD_PKG_INFO, "x/y": b""}, "one top-level"),
         ("foo-0.0.1.tar.gz", {"foo-0.0.1/setup.py": b""}, "PKG-INFO"),
-        ("foo-0.0.1.tar.gz", {"foo-0.0.1/PKG-INFO": GOOD_PKG_INFO.replace(b"2.2", b"2.1")},
-         "Metadata-Version"),
-        ("foo-0.0.1.tar.gz", {"foo-0.0.1/PKG-INFO": GOOD_PKG_INFO.replace(b"2.2", b"2.6")},
-         "Metadata-Version"),
-        ("foo-0.0.1.tar.gz",
-         {"foo-0.0.1/PKG-INFO": GOOD_PKG_INFO.replace(b"Summary: s", b"Summary: " + b"s" * 600)},
-         "summary"),
-        ("foo-0.0.1.tar.gz", {"foo-0.0.1/PKG-INFO": GOOD_PKG_INFO.replace(b"foo", b"bar")},
-         "does not match"),
+        (
+            "foo-0.0.1.tar.gz",
+            {"foo-0.0.1/PKG-INFO": GOOD_PKG_INFO.replace(b"2.2", b"2.1")},
+            "Metadata-Version",
+        ),
+        (
+            "foo-0.0.1.tar.gz",
+            {"foo-0.0.1/PKG-INFO": GOOD_PKG_INFO.replace(b"2.2", b"2.6")},
+            "Metadata-Version",
+        ),
+        (
+            "foo-0.0.1.tar.gz",
+            {"foo-0.0.1/PKG-INFO": GOOD_PKG_INFO.replace(b"Summary: s", b"Summary: " + b"s" * 600)},
+            "summary",
+        ),
+        (
+            "foo-0.0.1.tar.gz",
+            {"foo-0.0.1/PKG-INFO": GOOD_PKG_INFO.replace(b"foo", b"bar")},
+            "does not match",
+        ),
         ("foo-0.0.2.tar.gz", {"foo-0.0.2/PKG-INFO": GOOD_PKG_INFO}, "differs"),
     ],
 )

@@ -6,11 +6,9 @@ wires them together and turns user errors into one line and exit status 1.
 
 from __future__ import annotations
 
-import sys
-
-
 import importlib
 import pkgutil
+import sys
 
 from ..errors import ReserverError
 from ._app import app, console_err

@@ -27,7 +27,10 @@ def build_command(
     plan = load_plan(plan_file)
     total = len(plan.buildable())
     with Progress(
-        TextColumn("building"), BarColumn(), MofNCompleteColumn(), console=console,
+        TextColumn("building"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
         transient=True,
     ) as progress:
         task = progress.add_task("build", total=total)

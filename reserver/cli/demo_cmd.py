@@ -18,9 +18,7 @@ def demo_command(
 ) -> None:
     """Plan, build and upload a few placeholders to a local index, then install two of them."""
     result = run_demo(workdir, lambda line: console.print(line, markup=False))
-    failed_helpfully = all(
-        a.exit_code != 0 and "placeholder" in a.output for a in result.attempts
-    )
+    failed_helpfully = all(a.exit_code != 0 and "placeholder" in a.output for a in result.attempts)
     if not failed_helpfully:
         console.print("demo: an install did not show the placeholder message", style="red")
         raise typer.Exit(1)

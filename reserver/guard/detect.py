@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..names.import_names import IMPORT_TO_DISTRIBUTION
 from ..names.normalize import canonicalize, ultranormalize
 from .model import Match
-from .similarity import compact, edit_distance, similarity, single_edit, tokens
+from .similarity import Edit, compact, edit_distance, single_edit, tokens
 
 #: Words people and attackers glue onto a real name ("python-requests", "requests-lib").
 AFFIXES: frozenset[str] = frozenset(
@@ -23,8 +23,8 @@ AFFIXES: frozenset[str] = frozenset(
 
 #: How sure each kind of difference makes us, before length and popularity are weighed.
 KIND_WEIGHT: dict[str, float] = {
-    "homoglyph": 0.95,
-    "separator": 0.95,
+    "homoglyph": 0.9,
+    "separator": 0.78,
     "import-name": 0.9,
     "transposition": 0.9,
     "repetition": 0.85,
@@ -34,7 +34,7 @@ KIND_WEIGHT: dict[str, float] = {
     "affix": 0.7,
     "substitution": 0.65,
     "insertion": 0.65,
-    "misspelling": 0.6,
+    "misspelling": 0.75,
 }
 
 
@@ -161,13 +161,12 @@ class Detector:
     # -- the individual signals ------------------------------------------------------------
 
     def _popularity(self, index: int) -> float:
-        # A squat pays off in proportion to the traffic it can steal: the most used names
-        # are the ones attacked, and a near-miss of an obscure one is usually a sibling.
-        if index < 1000:
-            return 1.0
-        if index < 5000:
-            return 0.93
-        return 0.87
+        # A squat pays off in proportion to the traffic it can steal, so real squats aim at
+        # the most used names; a near-miss of an obscure name is usually a sibling project.
+        for limit, factor in ((100, 1.0), (1000, 0.95), (3000, 0.85), (10000, 0.75)):
+            if index < limit:
+                return factor
+        return 0.7
 
     def _match(self, name: str, index: int, kind: str, detail: str, weight: float = 1.0) -> Match:
         score = KIND_WEIGHT[kind] * weight * self._popularity(index)
@@ -198,6 +197,33 @@ class Detector:
         if len(key) >= self.policy.long_length - 1:
             yield from self._double_edits(name, key)
 
+    def _edit_weight(self, index: int, edit: Edit) -> float:
+        """How typo-like an edit is, given where it falls in the intended name."""
+        target = self._compact[index]
+        weight = 1.0 if len(target) >= 7 else 0.9 if len(target) >= 5 else 0.8
+        if edit.position == 0 and edit.kind not in ("repetition", "homoglyph"):
+            # Legitimate projects are often a popular name with a letter in front
+            # (ipytest, aresponses, uxarray); people rarely miss the first key.
+            weight *= 0.8 if edit.kind == "transposition" else 0.6
+        last = len(target) - (1 if edit.kind != "insertion" else 0)
+        if edit.position >= last and edit.kind in ("omission", "insertion", "substitution",
+                                                    "keyboard"):
+            weight *= 0.8  # emails/email, whisperx/whisper: a suffix, not a slip
+        if any(c.isdigit() for c in edit.typed + edit.meant) and edit.kind != "homoglyph":
+            weight *= 0.5  # cu12/cu13, pypdf2/pypdf4: versions, not typos
+        token_len = self._token_length_at(index, edit.position)
+        if token_len <= 3 and len(tokens(self.names[index])) > 1:
+            weight *= 0.5  # types-boto3-sqs/sts, google-cloud-iam/iap: sibling services
+        return weight
+
+    def _token_length_at(self, index: int, position: int) -> int:
+        offset = 0
+        for word in tokens(self.names[index]):
+            if position < offset + len(word) or (position == offset + len(word)):
+                return len(word)
+            offset += len(word)
+        return len(self._compact[index])
+
     def _single_edits(self, name: str, key: str) -> Iterator[Match]:
         policy = self.policy
         seen: set[int] = set()
@@ -222,14 +248,17 @@ class Detector:
                     "homoglyph",
                 ):
                     continue
-                weight = 1.0 if len(target) >= 6 else 0.9
+                weight = self._edit_weight(index, edit)
                 yield self._match(name, index, edit.kind, edit.describe(), weight)
 
     def _affixes(self, name: str, words: tuple[str, ...]) -> Iterator[Match]:
         candidates: list[str] = []
         if len(words) > 1:
             if words[0] in AFFIXES:
-                candidates.append("-".join(words[1:]))
+                rest = "-".join(words[1:])
+                candidates.append(rest)
+                # python3-dateutil for python-dateutil: one affix traded for another.
+                candidates.extend(f"{affix}-{rest}" for affix in AFFIXES if affix != words[0])
             if words[-1] in AFFIXES:
                 candidates.append("-".join(words[:-1]))
         joined = "".join(words)
@@ -253,5 +282,7 @@ class Detector:
                 target = self._compact[index]
                 if edit_distance(key, target) != 2 or _digits_only_tail(key, target):
                     continue
-                weight = similarity(key, target)
+                if any(c.isdigit() for c in key) != any(c.isdigit() for c in target):
+                    continue
+                weight = 1.0 if len(target) >= 10 else 0.9
                 yield self._match(name, index, "misspelling", "two letters differ", weight)

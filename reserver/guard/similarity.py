@@ -20,8 +20,8 @@ _STAGGER = (0.0, 0.5, 0.75, 1.25)
 #: Characters that look alike in common fonts, beyond what ``ultranormalize`` folds already.
 VISUAL_PAIRS: frozenset[frozenset[str]] = frozenset(
     frozenset(pair)
-    for pair in (("l", "1"), ("i", "1"), ("l", "i"), ("o", "0"), ("s", "5"), ("e", "3"),
-                 ("a", "4"), ("b", "8"), ("g", "9"), ("z", "2"), ("t", "7"), ("u", "v"))
+    # Leetspeak digits (e/3, a/4) are left out: legitimate names use digits for versions.
+    for pair in (("l", "1"), ("i", "1"), ("l", "i"), ("o", "0"), ("u", "v"), ("n", "m"))
 )  # fmt: skip
 
 

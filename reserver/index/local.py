@@ -39,7 +39,9 @@ def write_htpasswd(path: Path, username: str, password: str) -> None:
     htpasswd.save()
 
 
-def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_for_http(
+    url: str, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None
+) -> None:
     """Poll ``url`` until it answers anything, or fail with the reason."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

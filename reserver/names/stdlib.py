@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from stdlib_list import short_versions, stdlib_list
+
+from .normalize import canonicalize
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def _with_prefixes(modules: list[str]) -> set[str]:
     return names
 
 
-@lru_cache(maxsize=None)
+@cache
 def modules_in(version: str) -> frozenset[str]:
     """Every module of ``version`` and every dotted prefix of one, case preserved."""
     return frozenset(_with_prefixes(stdlib_list(version)))
@@ -124,3 +126,39 @@ def removed_modules() -> dict[str, str]:
         if version is not None:
             result[name] = version
     return result
+
+
+@lru_cache(maxsize=1)
+def prohibited_stdlib_names() -> frozenset[str]:
+    """Canonical forms of every name PyPI refuses as standard library (all versions, prefixes).
+
+    PyPI strips leading and trailing separators and applies PEP 503 before comparing, so
+    ``os.path``, ``os-path`` and ``OS_Path`` are all refused.
+    """
+    return frozenset(canonicalize(name.strip("._-")) for name in all_stdlib_names())
+
+
+def is_prohibited_stdlib(name: str) -> bool:
+    """True when PyPI would refuse ``name`` as a standard-library module or prefix.
+
+    >>> is_prohibited_stdlib("os_path"), is_prohibited_stdlib("requests")
+    (True, False)
+    """
+    return canonicalize(name.strip("._-")) in prohibited_stdlib_names()
+
+
+def stdlib_typo_targets() -> tuple[str, ...]:
+    """Top-level public modules of any version: the standard-library names worth typos.
+
+    Private (``_x``) and test modules are left out: nobody types ``pip install _thread``.
+    """
+    return tuple(
+        sorted(
+            name
+            for name in all_stdlib_names()
+            if "." not in name
+            and not name.startswith("_")
+            and not name.startswith("test")
+            and name.isascii()
+        )
+    )

@@ -127,9 +127,9 @@ def render(
         "summary": summary(entry),
     }
     files = dict(_static_files(root))
-    files["_placeholder.py"] = env.get_template(f"{PLACEHOLDER_DIR}/_placeholder.py.j2").render(
-        context
-    ).encode()
+    files["_placeholder.py"] = (
+        env.get_template(f"{PLACEHOLDER_DIR}/_placeholder.py.j2").render(context).encode()
+    )
     readme = env.get_template(f"{PLACEHOLDER_DIR}/README.md.j2").render(context)
     files["README.md"] = readme.encode()
     pkg_info = env.get_template(f"{PLACEHOLDER_DIR}/PKG-INFO.j2").render(context) + readme

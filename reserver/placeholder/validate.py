@@ -90,9 +90,7 @@ def _check_metadata(path: Path, pkg_info: str, stem: str, file_version: str) -> 
             f"(expected {sdist_filename_stem(metadata.name)}-...)"
         )
     try:
-        if str(Version(file_version)) != file_version or metadata.version != Version(
-            file_version
-        ):
+        if str(Version(file_version)) != file_version or metadata.version != Version(file_version):
             raise ValidationError(
                 f"{path.name}: file version {file_version} differs from PKG-INFO "
                 f"version {metadata.version}"

@@ -1,0 +1,61 @@
+"""Run every benchmark in this folder and write one markdown table file (benchmarks/RESULTS.md).
+
+Each ``bench_*.py`` prints its own table: the figure, the baseline measured side by side in
+the same run, and the ratio. This collects them, in one run, under a heading per benchmark.
+Usage: python benchmarks/run_all.py [--only build,upload] [--output FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="comma-separated benchmark names")
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    wanted = {n.strip() for n in args.only.split(",") if n.strip()}
+    scripts = sorted(HERE.glob("bench_*.py"))
+    sections = [
+        "# reserver benchmarks",
+        "",
+        f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on "
+        f"{platform.machine()}, Python {platform.python_version()}, "
+        f"{len(__import__('os').sched_getaffinity(0))} cores. Medians; ratios are "
+        "against the baseline measured in the same run. Rerun: `nox -s bench`.",
+        "",
+    ]
+    failed = []
+    for script in scripts:
+        name = script.stem.removeprefix("bench_")
+        if wanted and name not in wanted:
+            continue
+        start = time.monotonic()
+        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+        took = time.monotonic() - start
+        sections += [f"## {name}", "", f"`python benchmarks/{script.name}` ({took:.0f} s)", ""]
+        if done.returncode != 0:
+            failed.append(name)
+            tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+            sections += ["FAILED:", "", "```", *tail, "```", ""]
+        else:
+            sections += [line for line in done.stdout.splitlines() if line.startswith("|")]
+            sections.append("")
+        print(f"{name}: {'failed' if done.returncode else 'ok'} in {took:.0f} s", flush=True)
+    args.output.write_text("\n".join(sections) + "\n")
+    print(f"wrote {args.output}")
+    if failed:
+        sys.exit(f"failed: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()

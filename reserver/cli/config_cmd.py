@@ -1,0 +1,33 @@
+"""``reserver config``: the effective configuration and where each value came from."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..config import resolve
+from ._app import app, console
+
+
+@app.command("config")
+def config_command(
+    config_file: Path | None = typer.Option(
+        None, "--config", help="A reserver.toml or pyproject.toml (default: the current folder's)."
+    ),
+    output_format: str = typer.Option("table", "--format", help="table or json"),
+) -> None:
+    """Show the effective configuration and where each value came from."""
+    config = resolve(config_file=config_file)
+    if output_format == "json":
+        data = {k: {"value": r.value, "source": r.source} for k, r in config.values.items()}
+        console.print_json(json.dumps(data))
+        return
+    if output_format != "table":
+        raise typer.BadParameter("--format must be table or json")
+    table = Table("key", "value", "source")
+    for key, resolved in config.values.items():
+        table.add_row(key, repr(resolved.value), resolved.source)
+    console.print(table)

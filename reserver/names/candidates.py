@@ -1,0 +1,217 @@
+"""Candidates: the valid, distinct names a target's typos produce, each with its kind, edit and score."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .fuzzers import FUZZERS, LAYOUT_FUZZERS, Fuzzer, LayoutFuzzer, Variant
+from .import_names import import_names_for
+from .normalize import MAX_NAME_LENGTH, canonicalize
+
+#: How likely each kind of slip is, before its own per-variant weight. Set a priori from
+#: what studies of typing errors find most often (omissions, then transpositions and
+#: neighbour keys) and from the kinds seen in real PyPI attacks (affixes, separators,
+#: import names); bit flips are for completeness and almost never win a budget.
+KIND_PRIOR: dict[str, float] = {
+    "import_name": 1.0,
+    "deleted_letter": 0.9,
+    "separator_removed": 0.9,
+    "plural_singular": 0.85,
+    "affix_stripped": 0.8,
+    "swapped_letters": 0.75,
+    "separator_added": 0.6,
+    "doubled_letter": 0.6,
+    "misspelling": 0.6,
+    "affix_swapped": 0.55,
+    "affix_added": 0.5,
+    "keyboard_substitution": 0.45,
+    "vowel_swap": 0.35,
+    "visual_lookalike": 0.35,
+    "version_digit": 0.3,
+    "words_swapped": 0.3,
+    "keyboard_insertion": 0.25,
+    "separator_moved": 0.15,
+    "bit_flip": 0.03,
+}
+
+#: Kinds applied as a second step on top of the likeliest first steps: cheap, common slips.
+SECOND_STEP_KINDS: tuple[str, ...] = (
+    "deleted_letter",
+    "swapped_letters",
+    "doubled_letter",
+    "vowel_swap",
+    "separator_removed",
+    "affix_added",
+    "keyboard_substitution",
+)
+#: A two-step typo is much rarer than either step alone.
+TWO_STEP_FACTOR = 0.25
+#: How many of the best one-step candidates get a second step.
+SECOND_STEP_FROM = 8
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A name derived from a target, and why."""
+
+    name: str
+    """The candidate name in PEP 503 canonical form (what the index compares)."""
+    target: str
+    """The name it imitates, as given."""
+    kind: str
+    """The fuzzer that made it (``deleted_letter``, ...), ``a+b`` for two steps."""
+    edit: str
+    """What the edit was, in words (``deleted 'l' at 2``)."""
+    score: float
+    """How likely a person is to type it for the target, 0 < score <= 1 (before harm)."""
+    steps: int = 1
+    """Number of edits from the target."""
+    category: str = "typo"
+    """What the placeholder would say: ``typo`` or ``import``."""
+
+
+Scored = dict[str, tuple[float, str, str, int]]
+
+
+def _length_factor(length: int) -> float:
+    # One edit on a very short name mostly lands on an unrelated word someone else wants.
+    if length <= 3:
+        return 0.5
+    if length == 4:
+        return 0.8
+    return 1.0
+
+
+def _acceptable(variant: str, canon_target: str) -> bool:
+    # Fuzzers work on canonical names and emit only [a-z0-9-]; what remains to check is
+    # the shape PEP 503 would not preserve and the target itself.
+    return (
+        bool(variant)
+        and variant != canon_target
+        and variant[0] != "-"
+        and variant[-1] != "-"
+        and "--" not in variant
+        and len(variant) <= MAX_NAME_LENGTH
+    )
+
+
+def _with_layout(fuzzer: LayoutFuzzer, layout: str) -> Fuzzer:
+    def bound(name: str) -> Iterator[Variant]:
+        return fuzzer(name, layout)
+
+    return bound
+
+
+def _fuzzers(kinds: Iterable[str], layouts: tuple[str, ...]) -> list[tuple[str, Fuzzer]]:
+    chosen: list[tuple[str, Fuzzer]] = []
+    for kind in kinds:
+        if kind not in FUZZERS:
+            raise ValueError(f"unknown kind of typo {kind!r}")
+        if kind in LAYOUT_FUZZERS:
+            chosen.extend((kind, _with_layout(LAYOUT_FUZZERS[kind], layout)) for layout in layouts)
+        else:
+            chosen.append((kind, FUZZERS[kind]))
+    return chosen
+
+
+def _add(best: Scored, name: str, score: float, kind: str, edit: str, steps: int) -> None:
+    current = best.get(name)
+    # Ties go to the lexically smaller kind so the result never depends on dict order.
+    if current is None or score > current[0] or (score == current[0] and kind < current[1]):
+        best[name] = (score, kind, edit, steps)
+
+
+def score_variants(
+    target: str,
+    *,
+    kinds: Iterable[str] | None = None,
+    layouts: tuple[str, ...] = ("qwerty",),
+    import_names: Iterable[str] | None = None,
+    two_step: bool = True,
+) -> Scored:
+    """Every candidate name of ``target`` mapped to ``(score, kind, edit, steps)``.
+
+    The fast path behind ``generate_candidates``: no records are built, so callers that
+    keep only the best few (the ranking) do not pay for the rest.
+    """
+    canon = canonicalize(target)
+    chosen = _fuzzers(kinds if kinds is not None else FUZZERS, layouts)
+    length_factor = _length_factor(len(canon.replace("-", "")))
+    best: Scored = {}
+    for kind, fuzzer in chosen:
+        prior = KIND_PRIOR[kind] * length_factor
+        for variant, edit, weight in fuzzer(canon):
+            if _acceptable(variant, canon):
+                _add(best, variant, prior * weight, kind, edit, 1)
+    imports = import_names_for(target) if import_names is None else tuple(import_names)
+    for module in imports:
+        variant = canonicalize(module)
+        if _acceptable(variant, canon):
+            _add(best, variant, KIND_PRIOR["import_name"], "import_name", f"import name {module}", 1)
+    if two_step:
+        _second_step(best, canon, chosen, layouts)
+    return best
+
+
+def _second_step(
+    best: Scored, canon: str, chosen: list[tuple[str, Fuzzer]], layouts: tuple[str, ...]
+) -> None:
+    allowed = {kind for kind, _ in chosen}
+    second = [
+        (kind, fuzzer) for kind, fuzzer in _fuzzers(SECOND_STEP_KINDS, layouts[:1])
+        if kind in allowed
+    ]
+    seeds = heapq.nsmallest(
+        SECOND_STEP_FROM,
+        ((-s, name) for name, (s, kind, _, _) in best.items() if kind != "visual_lookalike"),
+    )
+    imports = [name for name, value in best.items() if value[1] == "import_name"]
+    for name in sorted({n for _, n in seeds} | set(imports)):
+        score1, kind1, edit1, _ = best[name]
+        for kind2, fuzzer in second:
+            if kind2 == kind1 and kind1 in ("affix_added", "separator_removed"):
+                continue
+            prior = KIND_PRIOR[kind2] * TWO_STEP_FACTOR * score1
+            for variant, edit2, weight in fuzzer(name):
+                if _acceptable(variant, canon) and variant not in best:
+                    _add(best, variant, prior * weight, f"{kind1}+{kind2}",
+                         f"{edit1}, then {edit2}", 2)
+
+
+def generate_candidates(
+    target: str,
+    *,
+    kinds: Iterable[str] | None = None,
+    layouts: tuple[str, ...] = ("qwerty",),
+    import_names: Iterable[str] | None = None,
+    two_step: bool = True,
+) -> list[Candidate]:
+    """Every candidate for ``target``, likeliest first (ties broken by name).
+
+    Each is a valid project name in canonical form that differs from the target after
+    PEP 503 normalisation, and carries the kind and the edit that made it.
+
+    >>> [c.name for c in generate_candidates("requests")][:3]
+    ['request', 'reqests', 'requets']
+    """
+    scored = score_variants(
+        target, kinds=kinds, layouts=layouts, import_names=import_names, two_step=two_step
+    )
+    return [
+        Candidate(
+            name,
+            target,
+            kind,
+            edit,
+            round(score, 6),
+            steps,
+            "import" if kind == "import_name" else "typo",
+        )
+        for name, (score, kind, edit, steps) in sorted(scored.items(), key=_order)
+    ]
+
+
+def _order(item: tuple[str, tuple[float, str, str, int]]) -> tuple[float, str]:
+    return (-item[1][0], item[0])

@@ -1,0 +1,141 @@
+"""The public read-only API: the dashboard's numbers as JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+
+from .state import state_of
+from .report import daily_json, name_detail, summary
+from .schema import name_key
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+def _csv_response(header: list[str], rows: Iterable[Iterable[Any]], filename: str) -> StreamingResponse:
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            if buffer.tell() > 64 * 1024:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return StreamingResponse(
+        lines(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/summary", summary="All-time totals: total, by name, target, installer, Python, CI.")
+def api_summary(request: Request) -> dict[str, Any]:
+    state = state_of(request)
+    return summary(state.store, state.names)
+
+
+@router.get("/summary.csv", summary="The summary as CSV rows of dimension, key, count.")
+def api_summary_csv(request: Request) -> StreamingResponse:
+    state = state_of(request)
+    data = summary(state.store, state.names)
+    rows: list[tuple[str, str, int]] = [("total", "", data["total"])]
+    for dim in ("by_name", "by_target", "by_category", "by_installer", "by_python", "by_ci",
+                "rejected"):  # fmt: skip
+        rows.extend((dim.removeprefix("by_"), key, n) for key, n in data[dim].items())
+    return _csv_response(["dimension", "key", "count"], rows, "summary.csv")
+
+
+def _daily(request: Request, since: date | None, until: date | None, name: str | None) -> Any:
+    state = state_of(request)
+    key = None
+    if name is not None:
+        key = name_key(name)
+        if key is None or key not in state.names:
+            raise HTTPException(404, "not a registered name")
+    return state.store.daily(since, until, key)
+
+
+@router.get("/daily", summary="Per-day totals, CI vs. interactive and unique sources.")
+def api_daily(
+    request: Request,
+    since: date | None = Query(None, description="First day (YYYY-MM-DD)."),
+    until: date | None = Query(None, description="Last day (YYYY-MM-DD)."),
+    name: str | None = Query(None, max_length=100, description="Only this reserved name."),
+) -> dict[str, Any]:
+    return {"days": daily_json(_daily(request, since, until, name))}
+
+
+@router.get("/daily.csv", summary="Per-day numbers as CSV.")
+def api_daily_csv(
+    request: Request,
+    since: date | None = Query(None),
+    until: date | None = Query(None),
+    name: str | None = Query(None, max_length=100),
+) -> StreamingResponse:
+    rows = _daily(request, since, until, name)
+    return _csv_response(
+        ["day", "total", "ci", "interactive", "unique_sources"],
+        ((r.day.isoformat(), r.total, r.ci, r.interactive, r.unique_sources) for r in rows),
+        "daily.csv",
+    )
+
+
+def _names(request: Request) -> list[dict[str, Any]]:
+    state = state_of(request)
+    by_key = state.store.totals().get("name", {})
+    rows = [
+        {"name": e.name, "target": e.target, "category": e.category, "count": by_key.get(k, 0)}
+        for k, e in state.names.items()
+    ]
+    rows.sort(key=lambda row: (-row["count"], row["name"]))
+    return rows
+
+
+@router.get("/names", summary="Every reserved name with its target, category and count.")
+def api_names(request: Request) -> dict[str, Any]:
+    return {"names": _names(request)}
+
+
+@router.get("/names.csv", summary="Reserved names with their counts as CSV.")
+def api_names_csv(request: Request) -> StreamingResponse:
+    return _csv_response(
+        ["name", "target", "category", "count"],
+        ((r["name"], r["target"] or "", r["category"], r["count"]) for r in _names(request)),
+        "names.csv",
+    )
+
+
+@router.get("/names/{name}", summary="One reserved name: total, per day, breakdowns.")
+def api_name(request: Request, name: str) -> dict[str, Any]:
+    state = state_of(request)
+    key = name_key(name)
+    entry = state.names.get(key) if key is not None else None
+    if entry is None or key is None:
+        raise HTTPException(404, "not a registered name")
+    total = state.store.totals().get("name", {}).get(key, 0)
+    return name_detail(state.store, entry, total)
+
+
+@router.get("/export.csv", summary="Every count: day, name, installer, Python, CI, count.")
+def api_export_csv(request: Request) -> StreamingResponse:
+    state = state_of(request)
+    names = state.names
+    return _csv_response(
+        ["day", "name", "installer", "python", "ci", "count"],
+        (
+            (day.isoformat(), names[key].name if key in names else key, installer, python,
+             int(ci), n)
+            for key, day, installer, python, ci, n in state.store.counts_rows()
+        ),  # fmt: skip
+        "counts.csv",
+    )

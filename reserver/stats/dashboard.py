@@ -1,0 +1,139 @@
+"""The HTML pages: the dashboard, one page per name, and ``/why/{name}`` for mistaken installs.
+
+Charts are drawn in the browser by plotly.js, served from the installed ``plotly`` package,
+so the dashboard works offline and loads nothing from a CDN.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from ..placeholder.message import install_command
+from .report import name_detail, summary, target_of
+from .schema import RegisteredName, name_key
+from .state import state_of
+
+HERE = Path(__file__).resolve().parent
+TOP_N = 20
+# plotly.js injects its own <style> elements, hence 'unsafe-inline' for styles only.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+        "form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+_templates = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+@lru_cache(maxsize=1)
+def plotly_js() -> tuple[bytes, str]:
+    """The plotly.js bundle shipped inside the plotly package, and its ETag."""
+    from plotly.offline import get_plotlyjs
+
+    data = get_plotlyjs().encode()
+    return data, '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    html = _templates.get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def _entry(request: Request, name: str) -> RegisteredName | None:
+    key = name_key(name)
+    return state_of(request).names.get(key) if key is not None else None
+
+
+def why_commands(entry: RegisteredName) -> list[tuple[str, str]]:
+    """(installer, command) pairs that install what the user meant, if there is one."""
+    wanted = entry.target or (entry.replacement if not entry.replacement_in_stdlib else None)
+    if wanted is None:
+        return []
+    return [(tool, install_command(tool, wanted)) for tool in ("pip", "uv", "poetry")]
+
+
+def mount_dashboard(app: FastAPI) -> None:
+    """Add the pages and static files to ``app``."""
+
+    @app.get("/", response_class=HTMLResponse, summary="The dashboard.", tags=["pages"])
+    def dashboard(request: Request) -> HTMLResponse:
+        state = state_of(request)
+        data = summary(state.store, state.names)
+        daily = state.store.daily()
+        chart_data = {
+            "days": [row.day.isoformat() for row in daily],
+            "interactive": [row.interactive for row in daily],
+            "ci": [row.ci for row in daily],
+            "sources": [row.unique_sources for row in daily],
+            "installer": data["by_installer"],
+            "python": data["by_python"],
+        }
+        top_names = [
+            (shown, count, name_key(shown) or shown)
+            for shown, count in list(data["by_name"].items())[:TOP_N]
+        ]
+        return _page(
+            "dashboard.html",
+            data=data,
+            top_names=top_names,
+            top_targets=list(data["by_target"].items())[:TOP_N],
+            chart=chart_data,
+            ci_share=(data["by_ci"]["ci"] / data["total"] if data["total"] else 0.0),
+            rejected_total=sum(data["rejected"].values()),
+        )
+
+    @app.get("/names/{name}", response_class=HTMLResponse, summary="One name.", tags=["pages"])
+    def name_page(request: Request, name: str) -> HTMLResponse:
+        entry = _entry(request, name)
+        if entry is None:
+            return _page("not_found.html", status=404)
+        state = state_of(request)
+        total = state.store.totals().get("name", {}).get(entry.key, 0)
+        detail = name_detail(state.store, entry, total)
+        chart = {
+            "days": [d["day"] for d in detail["daily"]],
+            "total": [d["total"] for d in detail["daily"]],
+            "installer": detail["by_installer"],
+            "python": detail["by_python"],
+        }
+        return _page("name.html", entry=entry, detail=detail, chart=chart)
+
+    @app.get(
+        "/why/{name}",
+        response_class=HTMLResponse,
+        summary="Why installing a reserved name failed, and what to install instead.",
+        tags=["pages"],
+    )
+    def why_page(request: Request, name: str) -> HTMLResponse:
+        entry = _entry(request, name)
+        if entry is None:
+            return _page("not_found.html", status=404)
+        return _page(
+            "why.html", entry=entry, target=target_of(entry), commands=why_commands(entry)
+        )
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_bundle(request: Request) -> Response:
+        data, etag = plotly_js()
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(data, media_type="text/javascript; charset=utf-8", headers=headers)
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
