@@ -29,6 +29,9 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+# A wheelhouse of reserver's runtime dependencies, so the test that runs the README's first
+# command in a fresh virtual environment installs from this folder, not from the network.
+.venv/bin/python -m pip wheel -q --wheel-dir .wheelhouse . hatchling
 
 set +e
 .venv/bin/python -m pytest "$@"

@@ -13,28 +13,33 @@ from dataclasses import dataclass
 
 from ..names.import_names import IMPORT_TO_DISTRIBUTION
 from ..names.normalize import canonicalize, ultranormalize
+from ..names.stdlib import is_stdlib
 from .model import Match
-from .similarity import Edit, compact, edit_distance, single_edit, tokens
+from .similarity import Edit, compact, edit_distance, single_edit, tokens, typo_like_pair
 
 #: Words people and attackers glue onto a real name ("python-requests", "requests-lib").
 AFFIXES: frozenset[str] = frozenset(
     {"python", "python3", "py", "py3", "pypi", "pip", "lib", "dev", "official", "latest"}
 )
 
+#: Tags an impostor glues after a real name to look like an edition of it ("requests-new").
+SUFFIX_TAGS: frozenset[str] = frozenset({"new", "latest", "official", "fixed", "lite", "dev", "pro"})
+
 #: How sure each kind of difference makes us, before length and popularity are weighed.
 KIND_WEIGHT: dict[str, float] = {
     "homoglyph": 0.9,
-    "separator": 0.78,
     "import-name": 0.9,
     "transposition": 0.9,
     "repetition": 0.85,
-    "word-order": 0.85,
     "omission": 0.8,
     "keyboard": 0.8,
-    "affix": 0.7,
-    "substitution": 0.65,
-    "insertion": 0.65,
+    "separator": 0.75,
     "misspelling": 0.75,
+    "affix": 0.7,
+    "version-suffix": 0.7,
+    "insertion": 0.65,
+    "word-order": 0.62,
+    "substitution": 0.6,
 }
 
 
@@ -52,6 +57,8 @@ class Policy:
     """Targets at least this long are also matched at distance two."""
     affix_top: int = 1000
     """Only this many most popular names are matched with an affix added."""
+    double_top: int = 3000
+    """Only this many most popular names are matched at distance two."""
     typo_top: int | None = None
     """Only this many most popular names are matched by single-character substitutions and
     insertions, the kinds legitimate neighbours share most; None for the whole corpus."""
@@ -88,6 +95,11 @@ class Detector:
         self._ultra: dict[str, int] = {}
         self._words: dict[tuple[str, ...], int] = {}
         self._by_compact: dict[str, int] = {}
+        self._alias: dict[str, int] = {}
+        # Keys typos are measured against: each name's compact key, plus its stem without a
+        # version digit ("beautifulsoup" for beautifulsoup4), each owned by a corpus entry.
+        self._keys: list[str] = []
+        self._owner: list[int] = []
         self._deletes: dict[str, list[int]] = {}
         self._deletes2: dict[str, list[int]] = {}
         for name in corpus:
@@ -104,18 +116,31 @@ class Detector:
             words = tokens(name)
             if len(words) > 1:
                 self._words.setdefault(tuple(sorted(words)), index)
-            self._deletes.setdefault(key, []).append(index)
-            for variant in set(_deletions(key)):
-                self._deletes.setdefault(variant, []).append(index)
-            if len(key) >= self.policy.long_length:
-                for variant in _deletions2(key):
-                    self._deletes2.setdefault(variant, []).append(index)
+            self._add_key(key, index)
+            # "beautifulsoup4", "urllib3": people drop the version digit when they type.
+            stem = key.rstrip("0123456789")
+            if stem != key and len(stem) >= 5:
+                self._alias.setdefault(stem, index)
+                self._add_key(stem, index)
         self._allowed = {canonicalize(name) for name in allow}
         self._imports = {
             canonicalize(module): dist
             for module, dist in IMPORT_TO_DISTRIBUTION.items()
             if canonicalize(dist) in self._rank
         }
+
+    def _add_key(self, key: str, index: int) -> None:
+        key_id = len(self._keys)
+        self._keys.append(key)
+        self._owner.append(index)
+        self._deletes.setdefault(key, []).append(key_id)
+        for variant in set(_deletions(key)):
+            self._deletes.setdefault(variant, []).append(key_id)
+        # Two slips only count against popular, long names (see _double_edits), so only
+        # those pay for the larger table.
+        if len(key) >= self.policy.long_length and index < self.policy.double_top:
+            for variant in _deletions2(key):
+                self._deletes2.setdefault(variant, []).append(key_id)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -178,10 +203,18 @@ class Detector:
             return
         ultra = self._ultra.get(ultranormalize(name))
         if ultra is not None:
-            same_letters = self._compact[ultra] == key
-            kind = "separator" if same_letters else "homoglyph"
-            detail = "same letters, other separators" if same_letters else "look-alike letters"
-            yield self._match(name, ultra, kind, detail)
+            if self._compact[ultra] == key:
+                yield self._match(name, ultra, "separator", "same letters, other separators")
+            else:
+                edit = single_edit(key, self._compact[ultra])
+                weight = self._edit_weight(ultra, edit) if edit is not None else 1.0
+                yield self._match(name, ultra, "homoglyph", "look-alike letters", weight)
+        alias = self._alias.get(key)
+        if alias is not None:
+            # Only a standard-library name is a likely mistake here (urllib for urllib3);
+            # otherwise it is usually the project's own older line (boto, pymc).
+            weight = 1.0 if is_stdlib(key) else 0.7
+            yield self._match(name, alias, "version-suffix", "without its version digit", weight)
         dist = self._imports.get(canonicalize(name))
         if dist is not None:
             yield self._match(
@@ -197,42 +230,41 @@ class Detector:
         if len(key) >= self.policy.long_length - 1:
             yield from self._double_edits(name, key)
 
-    def _edit_weight(self, index: int, edit: Edit) -> float:
-        """How typo-like an edit is, given where it falls in the intended name."""
-        target = self._compact[index]
-        weight = 1.0 if len(target) >= 7 else 0.9 if len(target) >= 5 else 0.8
+    def _edit_weight(self, index: int, edit: Edit, target: str | None = None) -> float:
+        """How typo-like an edit is, given where it falls in the intended name's key."""
+        target = self._compact[index] if target is None else target
+        weight = {4: 0.75, 5: 0.8, 6: 0.85, 7: 0.95}.get(len(target), 1.0)
         if edit.position == 0 and edit.kind not in ("repetition", "homoglyph"):
             # Legitimate projects are often a popular name with a letter in front
             # (ipytest, aresponses, uxarray); people rarely miss the first key.
             weight *= 0.8 if edit.kind == "transposition" else 0.6
-        last = len(target) - (1 if edit.kind != "insertion" else 0)
-        if edit.position >= last and edit.kind in ("omission", "insertion", "substitution",
-                                                    "keyboard"):
-            weight *= 0.8  # emails/email, whisperx/whisper: a suffix, not a slip
+        start, end = self._token_bounds_at(index, edit.position)
+        if edit.kind != "transposition" and edit.position >= end - (edit.kind != "insertion"):
+            weight *= 0.8  # emails/email, templates/template: a suffix, not a slip
         if any(c.isdigit() for c in edit.typed + edit.meant) and edit.kind != "homoglyph":
             weight *= 0.5  # cu12/cu13, pypdf2/pypdf4: versions, not typos
-        token_len = self._token_length_at(index, edit.position)
-        if token_len <= 3 and len(tokens(self.names[index])) > 1:
+        if end - start <= 3 and len(tokens(self.names[index])) > 1:
             weight *= 0.5  # types-boto3-sqs/sts, google-cloud-iam/iap: sibling services
         return weight
 
-    def _token_length_at(self, index: int, position: int) -> int:
+    def _token_bounds_at(self, index: int, position: int) -> tuple[int, int]:
+        """Start and end, in the compact key, of the word of the target holding ``position``."""
         offset = 0
         for word in tokens(self.names[index]):
-            if position < offset + len(word) or (position == offset + len(word)):
-                return len(word)
+            if position <= offset + len(word):
+                return offset, offset + len(word)
             offset += len(word)
-        return len(self._compact[index])
+        return 0, len(self._compact[index])
 
     def _single_edits(self, name: str, key: str) -> Iterator[Match]:
         policy = self.policy
         seen: set[int] = set()
         for variant in (key, *_deletions(key)):
-            for index in self._deletes.get(variant, ()):
-                if index in seen:
+            for key_id in self._deletes.get(variant, ()):
+                if key_id in seen:
                     continue
-                seen.add(index)
-                target = self._compact[index]
+                seen.add(key_id)
+                target, index = self._keys[key_id], self._owner[key_id]
                 edit = single_edit(key, target)
                 if edit is None or _digits_only_tail(key, target):
                     continue
@@ -248,23 +280,22 @@ class Detector:
                     "homoglyph",
                 ):
                     continue
-                weight = self._edit_weight(index, edit)
+                weight = self._edit_weight(index, edit, target)
                 yield self._match(name, index, edit.kind, edit.describe(), weight)
 
     def _affixes(self, name: str, words: tuple[str, ...]) -> Iterator[Match]:
+        # "python-X" and "pyX" next to a popular X are a common, legitimate naming habit
+        # (python-fire, pyodbc), so a bare prefix is not enough: only an affix traded for
+        # another (python3-dateutil for python-dateutil) or a tag glued on at the end is.
         candidates: list[str] = []
         if len(words) > 1:
             if words[0] in AFFIXES:
                 rest = "-".join(words[1:])
-                candidates.append(rest)
-                # python3-dateutil for python-dateutil: one affix traded for another.
                 candidates.extend(f"{affix}-{rest}" for affix in AFFIXES if affix != words[0])
-            if words[-1] in AFFIXES:
+            if words[-1] in SUFFIX_TAGS:
                 candidates.append("-".join(words[:-1]))
-        joined = "".join(words)
-        for affix in ("python", "py"):
-            if joined.startswith(affix) and len(joined) > len(affix) + 3:
-                candidates.append(joined[len(affix) :])
+            if words[0].isdigit():
+                candidates.append("-".join(words[1:]))  # 2022-requests
         for candidate in candidates:
             index = self._by_compact.get(compact(candidate))
             if index is None or index >= self.policy.affix_top or len(candidate) < 4:
@@ -274,15 +305,23 @@ class Detector:
     def _double_edits(self, name: str, key: str) -> Iterator[Match]:
         seen: set[int] = set()
         variants = {key, *_deletions(key)} | _deletions2(key)
+        words = tokens(name)
         for variant in variants:
-            for index in self._deletes2.get(variant, ()):
-                if index in seen:
+            for key_id in self._deletes2.get(variant, ()):
+                if key_id in seen:
                     continue
-                seen.add(index)
-                target = self._compact[index]
-                if edit_distance(key, target) != 2 or _digits_only_tail(key, target):
+                seen.add(key_id)
+                target, index = self._keys[key_id], self._owner[key_id]
+                if edit_distance(key, target) != 2 or not typo_like_pair(key, target):
                     continue
-                if any(c.isdigit() for c in key) != any(c.isdigit() for c in target):
-                    continue
+                target_words = tokens(self.names[index])
+                if len(target_words) > 1:
+                    # In "python-okx" vs "python-docx" the shared word proves nothing; both
+                    # slips must fall in one long word of the name.
+                    if len(words) != len(target_words):
+                        continue
+                    differing = [(a, b) for a, b in zip(words, target_words) if a != b]
+                    if len(differing) != 1 or len(differing[0][1]) < self.policy.long_length:
+                        continue
                 weight = 1.0 if len(target) >= 10 else 0.9
                 yield self._match(name, index, "misspelling", "two letters differ", weight)

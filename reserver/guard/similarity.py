@@ -21,7 +21,7 @@ _STAGGER = (0.0, 0.5, 0.75, 1.25)
 VISUAL_PAIRS: frozenset[frozenset[str]] = frozenset(
     frozenset(pair)
     # Leetspeak digits (e/3, a/4) are left out: legitimate names use digits for versions.
-    for pair in (("l", "1"), ("i", "1"), ("l", "i"), ("o", "0"), ("u", "v"), ("n", "m"))
+    for pair in (("l", "1"), ("i", "1"), ("l", "i"), ("o", "0"))
 )  # fmt: skip
 
 
@@ -122,6 +122,47 @@ def single_edit(typed: str, meant: str) -> Edit | None:
     if any(keyboard_neighbours(extra, c) for c in around):
         return Edit("keyboard", i, extra, "")
     return Edit("insertion", i, extra, "")
+
+
+VOWELS = frozenset("aeiouy")
+
+
+def typo_like_substitution(typed: str, meant: str) -> bool:
+    """True for a replacement people make by accident: a neighbouring key, a look-alike, or
+    one vowel for another (the usual misspelling).
+
+    >>> typo_like_substitution("i", "u"), typo_like_substitution("o", "u"), typo_like_substitution("c", "t")
+    (True, True, False)
+    """
+    return (
+        keyboard_neighbours(typed, meant)
+        or frozenset((typed, meant)) in VISUAL_PAIRS
+        or (typed in VOWELS and meant in VOWELS)
+    )
+
+
+def typo_like_pair(typed: str, meant: str) -> bool:
+    """True when ``typed`` is two accidental edits away from ``meant``: each one a slip of
+    the kind ``single_edit`` names, a vowel swap, or a missing letter (not the first).
+
+    >>> typo_like_pair("beaitifulsoop", "beautifulsoup"), typo_like_pair("functools", "fonttools")
+    (True, False)
+    """
+    ops = Levenshtein.editops(typed, meant)
+    if len(ops) != 2:
+        return False
+    for op in ops:
+        tag, i, j = op.tag, op.src_pos, op.dest_pos
+        if j == 0 or i == 0:
+            return False
+        if tag == "replace":
+            if not typo_like_substitution(typed[i], meant[j]):
+                return False
+        elif tag == "delete":  # a character typed that is not in the name meant
+            around = {typed[i - 1], typed[i + 1] if i + 1 < len(typed) else ""}
+            if typed[i] not in around and not any(keyboard_neighbours(typed[i], c) for c in around if c):
+                return False
+    return True
 
 
 def edit_distance(typed: str, meant: str, cutoff: int = 2) -> int:

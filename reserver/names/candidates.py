@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .fuzzers import FUZZERS, LAYOUT_FUZZERS, Fuzzer, LayoutFuzzer, Variant
@@ -123,6 +123,61 @@ def _add(best: Scored, name: str, score: float, kind: str, edit: str, steps: int
         best[name] = (score, kind, edit, steps)
 
 
+#: A group adds its candidates to the shared table; its bound is the highest score it can give.
+Group = tuple[float, str, Callable[[Scored], None]]
+
+
+def candidate_groups(
+    target: str,
+    *,
+    kinds: Iterable[str] | None = None,
+    layouts: tuple[str, ...] = ("qwerty",),
+    import_names: Iterable[str] | None = None,
+    two_step: bool = True,
+) -> list[Group]:
+    """The candidate generators of ``target`` as ``(bound, label, run)``, likeliest first.
+
+    Every score a group gives is at most its bound, so a caller that needs only the best
+    few names can stop once what it holds beats every bound still to run (the ranking does).
+    Two-step typos come last because their seeds are the best one-step candidates.
+    """
+    canon = canonicalize(target)
+    chosen = _fuzzers(kinds if kinds is not None else FUZZERS, layouts)
+    factor = _length_factor(len(canon.replace("-", "")))
+    groups: list[Group] = []
+    imports = import_names_for(target) if import_names is None else tuple(import_names)
+    if imports:
+
+        def run_imports(best: Scored) -> None:
+            for module in imports:
+                variant = canonicalize(module)
+                if _acceptable(variant, canon):
+                    _add(best, variant, KIND_PRIOR["import_name"], "import_name",
+                         f"import name {module}", 1)
+
+        groups.append((KIND_PRIOR["import_name"], "import_name", run_imports))
+    for kind, fuzzer in chosen:
+        prior = KIND_PRIOR[kind] * factor
+
+        def run(best: Scored, _kind: str = kind, _fuzzer: Fuzzer = fuzzer, _p: float = prior) -> None:
+            for variant, edit, weight in _fuzzer(canon):
+                if _acceptable(variant, canon):
+                    _add(best, variant, _p * weight, _kind, edit, 1)
+
+        groups.append((prior, kind, run))
+    groups.sort(key=lambda g: (-g[0], g[1]))
+    if two_step:
+        second = [(k, f) for k, f in _fuzzers(SECOND_STEP_KINDS, layouts[:1]) if k in dict(chosen)]
+        if second:
+            bound = TWO_STEP_FACTOR * max(KIND_PRIOR[k] for k, _ in second)
+
+            def run_second(best: Scored) -> None:
+                _second_step(best, canon, second)
+
+            groups.append((bound, "two_step", run_second))
+    return groups
+
+
 def score_variants(
     target: str,
     *,
@@ -131,51 +186,30 @@ def score_variants(
     import_names: Iterable[str] | None = None,
     two_step: bool = True,
 ) -> Scored:
-    """Every candidate name of ``target`` mapped to ``(score, kind, edit, steps)``.
-
-    The fast path behind ``generate_candidates``: no records are built, so callers that
-    keep only the best few (the ranking) do not pay for the rest.
-    """
-    canon = canonicalize(target)
-    chosen = _fuzzers(kinds if kinds is not None else FUZZERS, layouts)
-    length_factor = _length_factor(len(canon.replace("-", "")))
+    """Every candidate name of ``target`` mapped to ``(score, kind, edit, steps)``."""
     best: Scored = {}
-    for kind, fuzzer in chosen:
-        prior = KIND_PRIOR[kind] * length_factor
-        for variant, edit, weight in fuzzer(canon):
-            if _acceptable(variant, canon):
-                _add(best, variant, prior * weight, kind, edit, 1)
-    imports = import_names_for(target) if import_names is None else tuple(import_names)
-    for module in imports:
-        variant = canonicalize(module)
-        if _acceptable(variant, canon):
-            _add(best, variant, KIND_PRIOR["import_name"], "import_name", f"import name {module}", 1)
-    if two_step:
-        _second_step(best, canon, chosen, layouts)
+    for _, _, run in candidate_groups(
+        target, kinds=kinds, layouts=layouts, import_names=import_names, two_step=two_step
+    ):
+        run(best)
     return best
 
 
-def _second_step(
-    best: Scored, canon: str, chosen: list[tuple[str, Fuzzer]], layouts: tuple[str, ...]
-) -> None:
-    allowed = {kind for kind, _ in chosen}
-    second = [
-        (kind, fuzzer) for kind, fuzzer in _fuzzers(SECOND_STEP_KINDS, layouts[:1])
-        if kind in allowed
-    ]
+def _second_step(best: Scored, canon: str, second: list[tuple[str, Fuzzer]]) -> None:
     seeds = heapq.nsmallest(
         SECOND_STEP_FROM,
         ((-s, name) for name, (s, kind, _, _) in best.items() if kind != "visual_lookalike"),
     )
     imports = [name for name, value in best.items() if value[1] == "import_name"]
+    first = dict(best)
     for name in sorted({n for _, n in seeds} | set(imports)):
-        score1, kind1, edit1, _ = best[name]
+        score1, kind1, edit1, _ = first[name]
         for kind2, fuzzer in second:
             if kind2 == kind1 and kind1 in ("affix_added", "separator_removed"):
                 continue
             prior = KIND_PRIOR[kind2] * TWO_STEP_FACTOR * score1
             for variant, edit2, weight in fuzzer(name):
-                if _acceptable(variant, canon) and variant not in best:
+                if _acceptable(variant, canon) and variant not in first:
                     _add(best, variant, prior * weight, f"{kind1}+{kind2}",
                          f"{edit1}, then {edit2}", 2)
 

@@ -138,12 +138,15 @@ def _position_weight(index: int, length: int) -> float:
 
 
 def deleted_letter(name: str) -> Iterator[Variant]:
-    """Leave one letter out: ``"urllib3" -> "urlib3"``."""
+    """Leave one letter out: ``"urllib3" -> "urlib3"``; likeliest in a doubled letter."""
     n = len(name)
     for i, ch in enumerate(name):
         if ch == "-":
             continue
-        yield name[:i] + name[i + 1 :], f"deleted {ch!r} at {i}", _position_weight(i, n)
+        # Missing one of a pair ("urlib") is the commonest slip of all.
+        doubled = (i > 0 and name[i - 1] == ch) or (i + 1 < n and name[i + 1] == ch)
+        weight = 1.0 if doubled else 0.85 * _position_weight(i, n)
+        yield name[:i] + name[i + 1 :], f"deleted {ch!r} at {i}", weight
 
 
 def doubled_letter(name: str) -> Iterator[Variant]:

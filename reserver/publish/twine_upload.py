@@ -1,16 +1,31 @@
-"""Upload sdists through twine's Python API: one process, one HTTP session for a whole batch."""
+"""Upload sdists with twine's pieces: one process, one HTTP session for a whole batch.
+
+twine resolves the repository and credentials (URL, ``.pypirc``, keyring, environment) and
+describes each file (``PackageFile``: metadata and digests). The POST itself is ours: twine's
+``Repository.upload`` silently repeats a 5xx up to five times and mounts retrying adapters,
+while a batch must decide every retry itself (backoff, index check first, ledger record).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import io
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+import requests
+from requests.adapters import HTTPAdapter
+
 from ..errors import UploadError
+
+#: (connect, read) seconds. A placeholder is a few kilobytes; a registry that takes minutes
+#: to answer is better treated as a lost answer (the index check then tells what happened).
+DEFAULT_TIMEOUT = (10.0, 120.0)
 
 
 @dataclass(frozen=True)
@@ -54,15 +69,54 @@ class Credentials:
 
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
-    # twine prints a line per upload; the batch uploader reports progress its own way.
+    # twine prints as it works; the batch uploader reports progress its own way.
     with contextlib.redirect_stdout(io.StringIO()):
         yield
 
 
-class TwineSession:
-    """An open connection to one repository, reused for every file of a batch."""
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
-    def __init__(self, credentials: Credentials) -> None:
+
+def resolve_repository_url(credentials: Credentials) -> str:
+    """The upload URL that ``credentials`` point at, without needing a password."""
+    from twine import exceptions as twine_exceptions
+    from twine import utils
+
+    try:
+        config = utils.get_repository_from_config(
+            os.path.expanduser(credentials.config_file),
+            credentials.repository_name,
+            credentials.repository_url,
+        )
+    except twine_exceptions.TwineException as exc:
+        raise UploadError(f"cannot upload: {_first_line(exc)}") from None
+    return str(config["repository"])
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class TwineSession:
+    """An open, authenticated connection to one repository, reused for every file."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        timeout: tuple[float, float] | float = DEFAULT_TIMEOUT,
+    ) -> None:
         from twine import exceptions as twine_exceptions
         from twine.settings import Settings
 
@@ -80,23 +134,40 @@ class TwineSession:
                 settings.check_repository_url()
                 self._repository = settings.create_repository()
         except twine_exceptions.TwineException as exc:
-            raise UploadError(f"cannot upload: {str(exc).splitlines()[0]}") from None
+            raise UploadError(f"cannot upload: {_first_line(exc)}") from None
         self.url: str = self._repository.url
+        self.timeout = timeout
+        self.session: requests.Session = self._repository.session
+        # twine's adapters retry by themselves; every retry here is the batch's decision.
+        for scheme in ("http://", "https://"):
+            self.session.mount(scheme, HTTPAdapter(max_retries=0))
 
     def upload(self, path: Path) -> UploadResponse:
-        """Send one file; network failures raise OSError-like exceptions to the caller."""
+        """Send one file with the legacy upload protocol.
+
+        Network failures raise ``requests.RequestException``: the caller cannot know whether
+        the file arrived, and must look at the index before sending it again.
+        """
         from twine.package import PackageFile
+        from twine.repository import Repository
 
         with _quiet():
             package = PackageFile.from_filename(str(path), None)
-            response = self._repository.upload(package)
-        retry_after: float | None = None
-        header = response.headers.get("Retry-After")
-        if header is not None:
-            with contextlib.suppress(ValueError):
-                retry_after = float(header)
+        fields = Repository._convert_metadata_to_list_of_tuples(package.metadata_dictionary())
+        fields += [(":action", "file_upload"), ("protocol_version", "1")]
+        content = (package.basefilename, path.read_bytes(), "application/octet-stream")
+        response = self.session.post(
+            self.url,
+            data=fields,
+            files={"content": content},
+            allow_redirects=False,
+            timeout=self.timeout,
+        )
+        response.close()
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if response.is_redirect:
-            return UploadResponse(response.status_code, "redirected: not an upload endpoint")
+            target = response.headers.get("Location", "elsewhere")
+            return UploadResponse(response.status_code, f"redirected to {target}")
         return UploadResponse(response.status_code, response.reason or "", retry_after)
 
     def close(self) -> None:

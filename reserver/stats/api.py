@@ -11,14 +11,16 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
-from .state import state_of
 from .report import daily_json, name_detail, summary
 from .schema import name_key
+from .state import state_of
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 
-def _csv_response(header: list[str], rows: Iterable[Iterable[Any]], filename: str) -> StreamingResponse:
+def _csv_response(
+    header: list[str], rows: Iterable[Iterable[Any]], filename: str
+) -> StreamingResponse:
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -93,12 +95,11 @@ def api_daily_csv(
 def _names(request: Request) -> list[dict[str, Any]]:
     state = state_of(request)
     by_key = state.store.totals().get("name", {})
-    rows = [
+    entries = sorted(state.names.items(), key=lambda kv: (-by_key.get(kv[0], 0), kv[1].name))
+    return [
         {"name": e.name, "target": e.target, "category": e.category, "count": by_key.get(k, 0)}
-        for k, e in state.names.items()
+        for k, e in entries
     ]
-    rows.sort(key=lambda row: (-row["count"], row["name"]))
-    return rows
 
 
 @router.get("/names", summary="Every reserved name with its target, category and count.")
@@ -133,9 +134,15 @@ def api_export_csv(request: Request) -> StreamingResponse:
     return _csv_response(
         ["day", "name", "installer", "python", "ci", "count"],
         (
-            (day.isoformat(), names[key].name if key in names else key, installer, python,
-             int(ci), n)
+            (
+                day.isoformat(),
+                names[key].name if key in names else key,
+                installer,
+                python,
+                int(ci),
+                n,
+            )
             for key, day, installer, python, ci, n in state.store.counts_rows()
-        ),  # fmt: skip
+        ),
         "counts.csv",
     )

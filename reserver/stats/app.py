@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Annotated, Any
 
@@ -27,10 +26,10 @@ from .ratelimit import DEFAULT_RATE, PingRateLimiter
 from .schema import (
     MAX_PING_BYTES,
     MAX_REGISTER_BYTES,
+    Ping,
     PingBody,
     RegisterBody,
     RegisteredName,
-    Ping,
     name_key,
 )
 from .sources import SourceHasher
@@ -84,7 +83,9 @@ def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def _openapi_with_defs(app: FastAPI, models: tuple[type[BaseModel], ...]) -> Callable[[], dict[str, Any]]:
+def _openapi_with_defs(
+    app: FastAPI, models: tuple[type[BaseModel], ...]
+) -> Callable[[], dict[str, Any]]:
     """Add the nested models our hand-read bodies refer to, so the schema is complete."""
     base = app.openapi
 
@@ -217,7 +218,9 @@ def create_app(
         if key not in state.names:
             raise _Rejected(404, "unknown_name", "not a name held by this service")
         try:
-            await state.writer.add(day, Ping(key, parsed.installer, parsed.python, parsed.ci), source)
+            await state.writer.add(
+                day, Ping(key, parsed.installer, parsed.python, parsed.ci), source
+            )
         except Exception:
             state.metrics.rejected.labels("store_unavailable").inc()
             return JSONResponse({"detail": "the store is unavailable"}, status_code=503)

@@ -44,7 +44,7 @@ _templates = jinja2.Environment(
 @lru_cache(maxsize=1)
 def plotly_js() -> tuple[bytes, str]:
     """The plotly.js bundle shipped inside the plotly package, and its ETag."""
-    from plotly.offline import get_plotlyjs
+    from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
 
     data = get_plotlyjs().encode()
     return data, '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
@@ -124,9 +124,7 @@ def mount_dashboard(app: FastAPI) -> None:
         entry = _entry(request, name)
         if entry is None:
             return _page("not_found.html", status=404)
-        return _page(
-            "why.html", entry=entry, target=target_of(entry), commands=why_commands(entry)
-        )
+        return _page("why.html", entry=entry, target=target_of(entry), commands=why_commands(entry))
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_bundle(request: Request) -> Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from .schema import RegisteredName
@@ -70,14 +69,11 @@ def name_detail(store: StatsStore, entry: RegisteredName, total: int) -> dict[st
         "total": total,
         "by_installer": _sorted_counts(breakdown["installer"]),
         "by_python": _sorted_counts(breakdown["python"]),
-        "by_ci": {"ci": breakdown["ci"].get("ci", 0),
-                  "interactive": breakdown["ci"].get("interactive", 0)},  # fmt: skip
+        "by_ci": {
+            "ci": breakdown["ci"].get("ci", 0),
+            "interactive": breakdown["ci"].get("interactive", 0),
+        },
         "daily": [
-            {"day": row.day.isoformat(), "total": row.total}
-            for row in store.daily(name=entry.key)
+            {"day": row.day.isoformat(), "total": row.total} for row in store.daily(name=entry.key)
         ],
     }
-
-
-def parse_day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None

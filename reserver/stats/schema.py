@@ -27,7 +27,8 @@ PackageName = Annotated[
 ]
 # Placeholder versions are plain final releases; the pattern keeps junk out of the counts.
 Version = Annotated[
-    str, StringConstraints(strict=True, min_length=1, max_length=32, pattern=r"^[0-9]+(\.[0-9]+){0,4}$")
+    str,
+    StringConstraints(strict=True, min_length=1, max_length=32, pattern=r"^[0-9]+(\.[0-9]+){0,4}$"),
 ]
 PythonVersion = Annotated[
     str, StringConstraints(strict=True, min_length=3, max_length=5, pattern=r"^[2-9]\.[0-9]{1,2}$")
@@ -41,7 +42,9 @@ class PingBody(BaseModel):
 
     name: PackageName = Field(description="The reserved name whose install was blocked.")
     version: Version = Field(description="The placeholder's version.")
-    installer: Installer = Field(description="Which installer ran the build: pip, uv, poetry or other.")
+    installer: Installer = Field(
+        description="Which installer ran the build: pip, uv, poetry or other."
+    )
     python: PythonVersion = Field(description="Python major.minor, e.g. 3.12.")
     ci: bool = Field(description="True when the install ran in automation.")
 

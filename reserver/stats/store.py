@@ -156,7 +156,9 @@ def make_engine(url: str) -> Engine:
         if parsed.get_driver_name() != "psycopg":
             raise StoreError("use postgresql+psycopg://... (psycopg 3) for PostgreSQL")
         return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
-    raise StoreError(f"unsupported database {backend!r}: use sqlite:///FILE or postgresql+psycopg://")
+    raise StoreError(
+        f"unsupported database {backend!r}: use sqlite:///FILE or postgresql+psycopg://"
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -272,11 +274,15 @@ class StatsStore:
               "count": n} for k, n in counts.items()],
         )  # fmt: skip
         self._upsert(
-            conn, self.t["totals"], ("dim", "key"),
+            conn,
+            self.t["totals"],
+            ("dim", "key"),
             [{"dim": d, "key": k, "count": n} for (d, k), n in totals.items()],
         )
         self._upsert(
-            conn, self.t["daily"], ("dim", "key", "day"),
+            conn,
+            self.t["daily"],
+            ("dim", "key", "day"),
             [{"dim": d, "key": k, "day": day, "count": n} for (d, k, day), n in daily.items()],
         )
 
@@ -299,11 +305,11 @@ class StatsStore:
         table = self.t["sources"]
         rows = [{"day": d, "digest": h} for d, h in sorted(sources)]
         stmt = self._insert(table).on_conflict_do_nothing().returning(table.c.day)
-        new: Counter[date] = Counter(
-            row.day for row in conn.execute(stmt, rows)
-        )
+        new: Counter[date] = Counter(row.day for row in conn.execute(stmt, rows))
         self._upsert(
-            conn, self.t["daily"], ("dim", "key", "day"),
+            conn,
+            self.t["daily"],
+            ("dim", "key", "day"),
             [{"dim": "sources", "key": "", "day": d, "count": n} for d, n in new.items()],
         )
 
@@ -448,8 +454,8 @@ class StatsStore:
         )
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=5000).execute(query)
-            for row in result:
-                yield (row.name, row.day, row.installer, row.python, bool(row.ci), int(row.count))
+            for name, day, installer, python, ci, count in result:
+                yield (name, day, installer, python, bool(ci), int(count))
 
 
 def _reason(exc: SQLAlchemyError) -> str:

@@ -115,4 +115,3 @@ class PingWriter:
             for future in waiters:
                 if not future.done():
                     future.set_result(None)
-

@@ -1,0 +1,71 @@
+"""``reserver stats``: run the stats service and register a plan's names with it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from ..errors import ReserverError
+from ..plan import load_plan
+from ..stats.app import TOKEN_ENV
+from ..stats.client import register_plan
+from ..stats.ratelimit import DEFAULT_RATE
+from ..stats.server import DEFAULT_DB, serve
+from ._app import app, console, console_err
+
+stats_app = typer.Typer(help="The install-count service and its dashboard.", no_args_is_help=True)
+app.add_typer(stats_app, name="stats")
+
+
+def _token(given: str | None) -> str | None:
+    return given or os.environ.get(TOKEN_ENV) or None
+
+
+@stats_app.command("serve")
+def serve_command(
+    db: str = typer.Option(DEFAULT_DB, "--db", help="sqlite:///FILE or postgresql+psycopg://..."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    token: str | None = typer.Option(
+        None, "--token", help=f"Admin bearer token (default: ${TOKEN_ENV}); admin is off without."
+    ),
+    rate_limit: str = typer.Option(
+        DEFAULT_RATE, "--rate-limit", help="Pings per source, e.g. 30/minute; 'off' disables."
+    ),
+    db_schema: str | None = typer.Option(
+        None, "--db-schema", help="PostgreSQL schema for the tables (created if missing)."
+    ),
+) -> None:
+    """Serve the ping collector, the dashboard and the API."""
+    admin = _token(token)
+    if admin is None:
+        console_err.print(f"note: no --token or ${TOKEN_ENV}: admin endpoints are disabled")
+    console_err.print(f"serving stats on http://{host}:{port}/ (database {_safe(db)})")
+    serve(db, host, port, admin, None if rate_limit == "off" else rate_limit, db_schema)
+
+
+@stats_app.command("register")
+def register_command(
+    plan_file: Path = typer.Argument(..., help="The plan whose names the service should accept."),
+    url: str = typer.Option(..., "--url", help="The stats service's base URL."),
+    token: str | None = typer.Option(None, "--token", help=f"Admin token (default: ${TOKEN_ENV})."),
+) -> None:
+    """Register a plan's names, targets and categories with a stats service."""
+    admin = _token(token)
+    if admin is None:
+        raise ReserverError(f"give the admin token with --token or ${TOKEN_ENV}")
+    plan = load_plan(plan_file)
+    known = register_plan(plan, url, admin)
+    console.print(f"registered {len(plan.buildable())} names; the service now holds {known}")
+
+
+def _safe(url: str) -> str:
+    """The database URL without its password, for the start-up line."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(invalid URL)"

@@ -1,0 +1,47 @@
+"""Readers that pull package names out of dependency files, one module per format.
+
+``read_dependencies(path)`` picks the reader from the file name; each reader is a function
+``(path) -> list[Dependency]`` raising ``InputFileError`` with the file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import InputFileError
+from ..model import Dependency, Location
+from .lockfiles import read_poetry_lock, read_pylock, read_uv_lock
+from .pyproject import read_pyproject
+from .requirements import read_requirements
+
+Reader = Callable[[Path], list[Dependency]]
+
+#: Exact file names with a format of their own; anything else is read as requirements.
+READERS: dict[str, Reader] = {
+    "pyproject.toml": read_pyproject,
+    "uv.lock": read_uv_lock,
+    "poetry.lock": read_poetry_lock,
+    "pylock.toml": read_pylock,
+}
+
+
+def reader_for(path: Path) -> Reader:
+    """The reader for ``path``: by exact name, ``pylock.*.toml`` (PEP 751), else requirements."""
+    if path.name in READERS:
+        return READERS[path.name]
+    if path.name.startswith("pylock.") and path.name.endswith(".toml"):
+        return read_pylock
+    return read_requirements
+
+
+def read_dependencies(path: Path) -> list[Dependency]:
+    """Every package name ``path`` asks for, with where it asks for it."""
+    if not path.exists():
+        raise InputFileError(Location(str(path)), "no such file")
+    if path.is_dir():
+        raise InputFileError(Location(str(path)), "is a directory, not a dependency file")
+    return reader_for(path)(path)
+
+
+__all__ = ["READERS", "read_dependencies", "reader_for"]

@@ -1,0 +1,243 @@
+"""The names an index holds: one request for its whole ``/simple/`` listing, cached on disk.
+
+PEP 691 JSON is asked for first and PEP 503 HTML accepted; the answer is cached with its
+ETag/Last-Modified so the next run sends a conditional request. A saved listing file (JSON,
+HTML, or one name per line) works offline. Per-name look-ups exist only as a fallback for
+small runs against indexes that do not list their projects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from ..errors import ReserverError
+from ..names.normalize import is_valid_name
+from ..names.rules import KnownNames
+from ..plan import write_atomic
+
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+HTML_TYPES = ("application/vnd.pypi.simple.v1+html", "text/html")
+ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
+DEFAULT_TIMEOUT = 60.0
+#: More names than this and per-name look-ups would hammer the index: refuse the fallback.
+MAX_LOOKUPS = 200
+
+_ANCHOR = re.compile(rb"<a\b[^>]*>\s*([^<\s][^<]*?)\s*</a>", re.IGNORECASE)
+
+
+class ListingError(ReserverError):
+    """The index listing could not be fetched or read."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The project names of one index and where they came from."""
+
+    names: tuple[str, ...]
+    source: str
+    """URL or file the names were read from."""
+    from_cache: bool = False
+    """True when the index answered 304 and the cached copy was used."""
+
+    def known(self) -> KnownNames:
+        return KnownNames.from_names(self.names, complete=True)
+
+
+def simple_url(index: str) -> str:
+    """The listing URL of an index given by its root or its simple URL.
+
+    >>> simple_url("http://127.0.0.1:8080"), simple_url("https://pypi.org/simple")
+    ('http://127.0.0.1:8080/simple/', 'https://pypi.org/simple/')
+    """
+    base = index.rstrip("/")
+    if base.rsplit("/", 1)[-1] in ("simple", "+simple"):
+        return base + "/"
+    return base + "/simple/"
+
+
+def parse_listing(body: bytes, content_type: str | None, source: str) -> tuple[str, ...]:
+    """Project names from a listing body; ListingError when it is not a listing at all."""
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    stripped = body.lstrip()
+    if kind == JSON_TYPE or kind == "application/json" or stripped.startswith(b"{"):
+        return _parse_json(body, source)
+    if kind in HTML_TYPES or stripped[:1] == b"<":
+        return _parse_html(body, source)
+    return _parse_lines(body, source)
+
+
+def _parse_json(body: bytes, source: str) -> tuple[str, ...]:
+    try:
+        data = json.loads(body)
+        projects = data["projects"]
+        names = tuple(str(p["name"]) for p in projects)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ListingError(f"{source}: not a PEP 691 project listing ({_short(exc)})") from None
+    if not names and data.get("meta") is None:
+        raise ListingError(f"{source}: not a PEP 691 project listing (no meta, no projects)")
+    return names
+
+
+def _parse_html(body: bytes, source: str) -> tuple[str, ...]:
+    names = tuple(m.decode("utf-8", "replace") for m in _ANCHOR.findall(body))
+    if not names and b"<html" not in body[:2000].lower() and b"<!doctype" not in body[:200].lower():
+        raise ListingError(f"{source}: not a PEP 503 project listing")
+    bad = next((n for n in names if not is_valid_name(n)), None)
+    if bad is not None:
+        raise ListingError(f"{source}: not a project listing (link text {bad[:40]!r})")
+    return names
+
+
+def _parse_lines(body: bytes, source: str) -> tuple[str, ...]:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ListingError(f"{source}: not a listing (not UTF-8 text)") from None
+    names = tuple(line.strip() for line in text.splitlines() if line.strip())
+    for number, name in enumerate(names, 1):
+        if not is_valid_name(name):
+            raise ListingError(f"{source}: line {number} is not a project name: {name[:40]!r}")
+    return names
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+
+
+def load_listing_file(path: Path) -> Listing:
+    """Read a saved listing (PEP 691 JSON, PEP 503 HTML, or one name per line)."""
+    try:
+        body = path.read_bytes()
+    except FileNotFoundError:
+        raise ListingError(f"{path}: no such listing file") from None
+    except OSError as exc:
+        raise ListingError(f"{path}: cannot read listing ({exc.strerror})") from None
+    if not body.strip():
+        raise ListingError(f"{path}: the listing file is empty")
+    suffix = path.suffix.lower()
+    content_type = JSON_TYPE if suffix == ".json" else "text/html" if suffix in (".html", ".htm") else None
+    return Listing(parse_listing(body, content_type, str(path)), str(path))
+
+
+def _cache_paths(cache_dir: Path, url: str) -> tuple[Path, Path]:
+    key = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return cache_dir / f"listing-{key}.body", cache_dir / f"listing-{key}.json"
+
+
+def fetch_listing(
+    index: str,
+    cache_dir: Path | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    require_json: bool = False,
+    transport: httpx.BaseTransport | None = None,
+) -> Listing:
+    """GET the whole listing of ``index`` once, conditionally when a cached copy exists.
+
+    ``require_json`` refuses an index that answers HTML (PEP 691 was demanded).
+    """
+    url = simple_url(index)
+    headers = {"Accept": JSON_TYPE if require_json else ACCEPT}
+    body_path = meta_path = None
+    cached: dict[str, str] = {}
+    if cache_dir is not None:
+        body_path, meta_path = _cache_paths(cache_dir, url)
+        cached = _read_meta(meta_path) if body_path.exists() else {}
+        if cached.get("etag"):
+            headers["If-None-Match"] = cached["etag"]
+        if cached.get("last_modified"):
+            headers["If-Modified-Since"] = cached["last_modified"]
+    try:
+        with httpx.Client(timeout=timeout, transport=transport, follow_redirects=True) as client:
+            response = client.get(url, headers=headers)
+    except httpx.TimeoutException:
+        raise ListingError(f"{url}: the index did not answer within {timeout:g} s") from None
+    except httpx.HTTPError as exc:
+        raise ListingError(f"{url}: cannot reach the index ({_short(exc)})") from None
+    if response.status_code == 304 and body_path is not None and cached:
+        content_type = cached.get("content_type")
+        return Listing(parse_listing(body_path.read_bytes(), content_type, url), url, True)
+    if response.status_code != 200:
+        raise ListingError(f"{url}: the index answered {response.status_code} {response.reason_phrase}")
+    content_type = response.headers.get("content-type", "")
+    if require_json and not content_type.startswith(JSON_TYPE):
+        raise ListingError(
+            f"{url}: asked for PEP 691 JSON, the index answered {content_type or 'no type'}"
+        )
+    names = parse_listing(response.content, content_type, url)
+    if body_path is not None and meta_path is not None:
+        meta = {
+            "url": url,
+            "content_type": content_type,
+            "etag": response.headers.get("etag", ""),
+            "last_modified": response.headers.get("last-modified", ""),
+        }
+        write_atomic(body_path, response.content)
+        write_atomic(meta_path, json.dumps(meta).encode())
+    return Listing(names, url)
+
+
+def _read_meta(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a broken cache is only a lost optimisation: fetch afresh
+    return {k: str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+class NameLookup:
+    """Ask ``/simple/<name>/`` one name at a time: the fallback for small runs only.
+
+    Used when an index does not serve its whole listing. Each answer is remembered; past
+    ``limit`` look-ups it refuses, so a large run cannot hammer the index by accident.
+    """
+
+    def __init__(
+        self,
+        index: str,
+        *,
+        timeout: float = 10.0,
+        limit: int = MAX_LOOKUPS,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base = simple_url(index)
+        self.limit = limit
+        self._answers: dict[str, bool] = {}
+        self._client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=True)
+        self._timeout = timeout
+
+    def exists(self, name: str) -> bool:
+        """True when the index has a project page for ``name``."""
+        if name in self._answers:
+            return self._answers[name]
+        if len(self._answers) >= self.limit:
+            raise ListingError(
+                f"more than {self.limit} per-name look-ups; give a saved listing with --index FILE"
+            )
+        url = f"{self.base}{name}/"
+        try:
+            response = self._client.get(url, headers={"Accept": ACCEPT})
+        except httpx.TimeoutException:
+            raise ListingError(f"{url}: the index did not answer within {self._timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            raise ListingError(f"{url}: cannot reach the index ({_short(exc)})") from None
+        if response.status_code not in (200, 404):
+            raise ListingError(
+                f"{url}: the index answered {response.status_code} {response.reason_phrase}"
+            )
+        self._answers[name] = response.status_code == 200
+        return self._answers[name]
+
+    @property
+    def count(self) -> int:
+        """How many names were asked so far."""
+        return len(self._answers)
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,155 @@
+"""Ranking under a budget: the likeliest typos of each target that the registry would let someone take.
+
+Score = how likely a person is to type the name (kind of slip, key distance, position,
+length: the candidate's own score) times how much harm a squat would do (the target's
+popularity). Names the registry refuses or someone already holds never use budget; they are
+reported beside the selection. Same input, same output: ties break on the name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from .candidates import Candidate, Scored, candidate_groups
+from .rules import BLOCKED, FREE, TAKEN, UNCHECKED
+from .targets import Target
+
+#: Returned by a status function for a name another target already claimed: it is
+#: neither selected nor reported again for this target.
+DUPLICATE = "duplicate"
+
+StatusOf = Callable[[str], tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A candidate with its registry status and final score."""
+
+    candidate: Candidate
+    status: str
+    """free, unchecked (selected), or taken, blocked (skipped)."""
+    reason: str
+    """Why it was chosen, or why it cannot be reserved."""
+    score: float
+    """Likelihood times harm: what orders names across targets."""
+    harm: float
+    """The target's harm factor that went into the score."""
+    why: str
+    """The registry's word on the name (``not on the index``, ``too similar to ...``)."""
+
+    @property
+    def explain(self) -> str:
+        """The whole reasoning in one line, for ``--explain``."""
+        c = self.candidate
+        return (
+            f"{c.kind} ({c.edit}); likelihood {c.score:.3f} x harm {self.harm:.2f} = "
+            f"{self.score:.3f}; {self.status}: {self.why}"
+        )
+
+
+@dataclass(frozen=True)
+class TargetRanking:
+    """What one target gets: the names to reserve, and those skipped above the cut."""
+
+    target: Target
+    selected: tuple[Ranked, ...]
+    skipped: tuple[Ranked, ...]
+
+
+def budget_for(base: int, harm: float, popular_bonus: float = 0.0) -> int:
+    """Names a target may use: ``base``, plus up to ``popular_bonus`` times more when popular.
+
+    >>> budget_for(25, 1.0, 1.0), budget_for(25, 0.5, 1.0), budget_for(25, 1.0)
+    (50, 38, 25)
+    """
+    return max(0, int(base * (1.0 + max(popular_bonus, 0.0) * harm) + 0.5))
+
+
+_KIND_WORDS = {"import_name": "import name of"}
+
+
+def _ranked(target: Target, name: str, entry: tuple[float, str, str, int], status: str,
+            why: str) -> Ranked:
+    likelihood, kind, edit, steps = entry
+    category = "import" if kind == "import_name" else "typo"
+    candidate = Candidate(name, target.name, kind, edit, round(likelihood, 6), steps, category)
+    score = round(likelihood * target.harm, 6)
+    if status in (FREE, UNCHECKED):
+        reason = f"{_KIND_WORDS.get(kind, 'typo of')} {target.name}: {edit}"
+    else:
+        reason = why
+    return Ranked(candidate, status, reason, score, target.harm, why)
+
+
+def rank_target(
+    target: Target,
+    budget: int | None,
+    status_of: StatusOf,
+    *,
+    kinds: Iterable[str] | None = None,
+    layouts: tuple[str, ...] = ("qwerty",),
+    import_names: Iterable[str] | None = None,
+    two_step: bool = True,
+) -> TargetRanking:
+    """The best ``budget`` reservable candidates of ``target`` (all when None), and the
+    taken or blocked ones that ranked above the last of them.
+
+    Generators run likeliest first and stop as soon as the names held beat everything
+    still to come, so a budget of 25 costs a fraction of generating every variant, and the
+    result is exactly what a full sort would give.
+    """
+    groups = candidate_groups(
+        target.name, kinds=kinds, layouts=layouts, import_names=import_names, two_step=two_step
+    )
+    best: Scored = {}
+    done: set[str] = set()
+    selected: list[Ranked] = []
+    skipped: list[Ranked] = []
+    # floors[i]: the highest score any group after i can still give.
+    floors = [-1.0] * len(groups)
+    for index in range(len(groups) - 2, -1, -1):
+        floors[index] = max(floors[index + 1], groups[index + 1][0])
+    for index, (_, _, run) in enumerate(groups):
+        run(best)
+        if budget is None and index < len(groups) - 1:
+            continue  # everything is wanted: one sort at the end is cheapest
+        floor = floors[index]
+        ready = sorted(
+            (
+                (-entry[0], name)
+                for name, entry in best.items()
+                if entry[0] > floor and name not in done
+            ),
+        )
+        for _, name in ready:
+            done.add(name)
+            status, why = status_of(name)
+            if status == DUPLICATE:
+                continue
+            ranked = _ranked(target, name, best[name], status, why)
+            if status in (FREE, UNCHECKED):
+                selected.append(ranked)
+                if budget is not None and len(selected) >= budget:
+                    return TargetRanking(target, tuple(selected), tuple(skipped))
+            elif status in (TAKEN, BLOCKED):
+                skipped.append(ranked)
+            else:
+                raise ValueError(f"unknown status {status!r} for {name!r}")
+    return TargetRanking(target, tuple(selected), tuple(skipped))
+
+
+def apply_total_budget(rankings: Sequence[TargetRanking], total: int) -> list[TargetRanking]:
+    """Keep the ``total`` best selected names across all targets (by score, then name).
+
+    Popular targets win more of a tight total because harm is part of the score.
+    """
+    everything = sorted(
+        ((r.score, i, r.candidate.name) for i, t in enumerate(rankings) for r in t.selected),
+        key=lambda item: (-item[0], item[2]),
+    )
+    keep = {(i, name) for _, i, name in everything[: max(total, 0)]}
+    return [
+        replace(t, selected=tuple(r for r in t.selected if (i, r.candidate.name) in keep))
+        for i, t in enumerate(rankings)
+    ]

@@ -1,0 +1,93 @@
+"""Targets: the names worth protecting, where each came from and how much harm a squat of it does."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .normalize import canonicalize, name_problem
+from .stdlib import all_stdlib_names, stdlib_typo_targets
+
+GIVEN = "given"
+FILE = "file"
+POPULAR = "popular"
+STDLIB = "stdlib"
+INTERNAL = "internal"
+
+#: A squat of a standard-library name hurts fewer people than one of a top package:
+#: most who type it are told at once that nothing needs installing.
+STDLIB_HARM = 0.5
+
+
+@dataclass(frozen=True)
+class Target:
+    """A name to protect."""
+
+    name: str
+    """The name as given (a distribution, or a standard-library module)."""
+    source: str
+    """Where it came from: given, file, popular, stdlib or internal."""
+    harm: float = 1.0
+    """How much damage a squat would do, 0 < harm <= 1 (from popularity when known)."""
+    downloads: int | None = None
+    """Downloads over the popularity window, when known."""
+
+    @property
+    def internal(self) -> bool:
+        """An internal name must never resolve from a public index (dependency confusion)."""
+        return self.source == INTERNAL
+
+
+def harm_from_downloads(downloads: int, most: int) -> float:
+    """Harm on a log scale against the most downloaded target: 1.0 for the top.
+
+    >>> harm_from_downloads(1000, 1000), round(harm_from_downloads(10, 1000), 2)
+    (1.0, 0.35)
+    """
+    if most <= 0:
+        return 1.0
+    value = math.log10(1 + max(downloads, 0)) / math.log10(1 + most)
+    return min(1.0, max(0.05, value))
+
+
+def harm_from_rank(rank: int) -> float:
+    """Harm when only the rank is known (the bundled list): 1.0 for the first, slowly less.
+
+    >>> harm_from_rank(1), round(harm_from_rank(100), 2)
+    (1.0, 0.33)
+    """
+    return 1.0 / (1.0 + math.log10(max(rank, 1)))
+
+
+def stdlib_targets() -> list[Target]:
+    """Every standard-library module and dotted prefix that is a valid project name."""
+    names = sorted({n for n in all_stdlib_names() if name_problem(n) is None})
+    return [Target(n, STDLIB, STDLIB_HARM) for n in names]
+
+
+def stdlib_typo_names() -> frozenset[str]:
+    """The standard-library targets whose typos are worth reserving (top-level, public)."""
+    return frozenset(stdlib_typo_targets())
+
+
+def check_target_names(names: Iterable[str]) -> None:
+    """Raise ValueError naming the first target that is not a valid project name."""
+    for name in names:
+        problem = name_problem(name)
+        if problem is not None:
+            raise ValueError(f"target {name!r}: {problem}")
+
+
+def merge_targets(groups: Sequence[Iterable[Target]]) -> list[Target]:
+    """One target per canonical name, first source winning, highest harm kept; order kept."""
+    merged: dict[str, Target] = {}
+    for group in groups:
+        for target in group:
+            key = canonicalize(target.name)
+            held = merged.get(key)
+            if held is None:
+                merged[key] = target
+            elif target.harm > held.harm:
+                merged[key] = Target(held.name, held.source, target.harm, target.downloads)
+    return list(merged.values())

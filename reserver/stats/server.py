@@ -1,0 +1,27 @@
+"""Run the stats service with uvicorn (what ``reserver stats serve`` does)."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from .app import create_app
+from .ratelimit import DEFAULT_RATE
+from .store import StatsStore
+
+DEFAULT_DB = "sqlite:///reserver-stats.sqlite3"
+
+
+def serve(
+    db_url: str = DEFAULT_DB,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    token: str | None = None,
+    rate_limit: str | None = DEFAULT_RATE,
+    schema: str | None = None,
+) -> None:
+    """Open (or create) the store at ``db_url`` and serve until interrupted."""
+    store = StatsStore.open(db_url, schema)
+    app = create_app(store, token=token, rate_limit=rate_limit)
+    # No access log: it would write every client's address, which this service never keeps.
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning",
+                server_header=False)  # fmt: skip

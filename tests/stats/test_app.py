@@ -1,0 +1,213 @@
+"""The service over a real store: what it accepts, refuses, counts and shows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from reserver.stats.store import StatsStore
+
+from .conftest import HOLDER, NAMES, TOKEN, Clock, auth, ping_body
+
+
+def test_a_valid_ping_for_a_held_name_is_counted(client: TestClient) -> None:
+    assert client.post("/ping", json=ping_body()).status_code == 204
+    summary = client.get("/api/summary").json()
+    assert summary["total"] == 1
+    assert summary["by_name"] == {"reqeusts": 1}
+    assert summary["by_target"] == {"requests": 1}
+    assert summary["by_installer"] == {"pip": 1}
+    assert summary["by_ci"] == {"ci": 0, "interactive": 1}
+
+
+def test_names_are_matched_after_normalisation(client: TestClient) -> None:
+    assert client.post("/ping", json=ping_body("beautiful-soup")).status_code == 204
+    assert client.get("/api/summary").json()["by_name"] == {"Beautiful_Soup": 1}
+
+
+def test_unknown_names_are_refused_and_counted_not_stored(client: TestClient) -> None:
+    response = client.post("/ping", json=ping_body("requests"))
+    assert response.status_code == 404
+    summary = client.get("/api/summary").json()
+    assert summary["total"] == 0
+    assert summary["by_name"] == {}
+    assert summary["rejected"] == {"unknown_name": 1}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        ping_body(extra="x"),
+        ping_body(ci="false"),
+        ping_body(installer="npm"),
+        ping_body(python="3.12.1"),
+        ping_body(version="1.0; DROP TABLE stats_counts"),
+        {k: v for k, v in ping_body().items() if k != "ci"},
+        ping_body(name="<script>alert(1)</script>"),
+    ],
+)
+def test_malformed_pings_are_refused(client: TestClient, body: dict[str, object]) -> None:
+    assert client.post("/ping", json=body).status_code == 422
+    assert client.get("/api/summary").json()["total"] == 0
+
+
+def test_oversized_and_non_json_bodies_are_refused(client: TestClient) -> None:
+    big = client.post("/ping", content=b"{" + b" " * 5000 + b"}",
+                      headers={"content-type": "application/json"})  # fmt: skip
+    assert big.status_code == 413
+    text = client.post("/ping", content=b"name=reqeusts", headers={"content-type": "text/plain"})
+    assert text.status_code == 415
+    summary = client.get("/api/summary").json()
+    assert summary["total"] == 0
+    assert summary["rejected"] == {"too_large": 1, "not_json": 1}
+
+
+def test_a_source_is_rate_limited(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(rate_limit="3/minute")
+    codes = [client.post("/ping", json=ping_body()).status_code for _ in range(5)]
+    assert codes == [204, 204, 204, 429, 429]
+    summary = client.get("/api/summary").json()
+    assert summary["total"] == 3
+    assert summary["rejected"] == {"rate_limited": 2}
+
+
+def test_unique_sources_are_counted_without_storing_the_address(
+    client: TestClient, store: StatsStore, clock: Clock
+) -> None:
+    for _ in range(3):
+        client.post("/ping", json=ping_body())
+    days = client.get("/api/daily").json()["days"]
+    assert days[0]["unique_sources"] == 1
+    with store.engine.connect() as conn:
+        dump = "\n".join(
+            str(row) for table in store.t.values() for row in conn.execute(table.select())
+        )
+    assert "203.0.113.7" not in dump
+    clock.day += timedelta(days=1)
+    client.post("/ping", json=ping_body())
+    days = client.get("/api/daily").json()["days"]
+    assert [d["unique_sources"] for d in days] == [1, 1]
+
+
+def test_admin_endpoints_need_the_token(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(register=False)
+    body = {"holder": HOLDER, "names": NAMES}
+    assert client.post("/admin/names", json=body).status_code == 401
+    wrong = {"Authorization": "Bearer " + "x" * len(TOKEN)}
+    assert client.post("/admin/names", json=body, headers=wrong).status_code == 401
+    assert client.delete("/admin/names/pwd").status_code == 401
+    assert client.get("/api/summary").json()["registered_names"] == 0
+    assert client.post("/admin/names", json=body, headers=auth()).json()["known"] == len(NAMES)
+
+
+def test_without_a_token_admin_is_disabled(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(register=False, token=None)
+    response = client.post("/admin/names", json={"holder": HOLDER, "names": NAMES},
+                           headers=auth())  # fmt: skip
+    assert response.status_code == 403
+
+
+def test_registration_refuses_markup_in_names_and_holder(client: TestClient) -> None:
+    bad_name = {"holder": HOLDER, "names": [{"name": "<b>x</b>", "category": "stdlib"}]}
+    assert client.post("/admin/names", json=bad_name, headers=auth()).status_code == 422
+    bad_holder = {"holder": {**HOLDER, "name": "<script>x</script>"}, "names": NAMES}
+    assert client.post("/admin/names", json=bad_holder, headers=auth()).status_code == 422
+    assert client.get("/api/summary").json()["registered_names"] == len(NAMES)
+
+
+def test_unregistered_names_stop_being_accepted(client: TestClient) -> None:
+    assert client.post("/ping", json=ping_body("pwd")).status_code == 204
+    assert client.delete("/admin/names/pwd", headers=auth()).status_code == 204
+    assert client.post("/ping", json=ping_body("pwd")).status_code == 404
+    assert client.delete("/admin/names/pwd", headers=auth()).status_code == 404
+
+
+def test_csv_exports_carry_the_same_numbers_as_json(client: TestClient) -> None:
+    for name, installer in (("reqeusts", "pip"), ("reqeusts", "uv"), ("pwd", "uv")):
+        client.post("/ping", json=ping_body(name, installer=installer))
+    summary = client.get("/api/summary").json()
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/summary.csv").text)))
+    by_name = {r["key"]: int(r["count"]) for r in rows if r["dimension"] == "name"}
+    assert by_name == summary["by_name"]
+    assert [r for r in rows if r["dimension"] == "total"][0]["count"] == str(summary["total"])
+    daily = list(csv.DictReader(io.StringIO(client.get("/api/daily.csv").text)))
+    assert [int(r["total"]) for r in daily] == [d["total"] for d in client.get("/api/daily").json()["days"]]
+    export = list(csv.DictReader(io.StringIO(client.get("/api/export.csv").text)))
+    assert sum(int(r["count"]) for r in export) == summary["total"]
+    names = list(csv.DictReader(io.StringIO(client.get("/api/names.csv").text)))
+    assert {r["name"]: int(r["count"]) for r in names}["reqeusts"] == 2
+
+
+def test_per_name_api_and_page(client: TestClient) -> None:
+    client.post("/ping", json=ping_body("reqeusts", installer="uv", ci=True))
+    detail = client.get("/api/names/reqeusts").json()
+    assert detail["total"] == 1
+    assert detail["by_installer"] == {"uv": 1}
+    assert detail["by_ci"] == {"ci": 1, "interactive": 0}
+    page = client.get("/names/reqeusts")
+    assert page.status_code == 200
+    assert "requests" in page.text
+    assert client.get("/api/names/nothing-here").status_code == 404
+
+
+def test_why_page_says_what_to_install(client: TestClient) -> None:
+    page = client.get("/why/reqeusts").text
+    assert "You probably meant <strong>requests</strong>" in page
+    assert "pip install requests" in page and "uv add requests" in page
+    stdlib = client.get("/why/pwd").text
+    assert "standard library" in stdlib and "import pwd" in stdlib
+    removed = client.get("/why/telnetlib").text
+    assert "3.13" in removed and "pip install telnetlib3" in removed
+
+
+def test_pages_for_unknown_names_do_not_echo_them(client: TestClient) -> None:
+    for path in ("/why/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/names/%3Cimg%20src%3Dx%3E"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "<script>alert" not in response.text and "<img" not in response.text
+
+
+def test_pages_send_a_content_security_policy(client: TestClient) -> None:
+    headers = client.get("/").headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_plotly_is_served_locally_and_cached(client: TestClient) -> None:
+    first = client.get("/static/plotly.min.js")
+    assert first.status_code == 200 and b"plotly" in first.content[:2000].lower()
+    again = client.get("/static/plotly.min.js", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_healthz_and_metrics(client: TestClient) -> None:
+    assert client.get("/healthz").json()["status"] == "ok"
+    client.post("/ping", json=ping_body())
+    client.post("/ping", json=ping_body("nope"))
+    metrics = client.get("/metrics").text
+    assert 'reserver_pings_accepted_total{installer="pip"} 1.0' in metrics
+    assert 'reserver_pings_rejected_total{reason="unknown_name"} 1.0' in metrics
+    assert "reserver_commit_seconds_bucket" in metrics
+
+
+def test_healthz_reports_an_unavailable_database(
+    make_client: Callable[..., TestClient], store: StatsStore
+) -> None:
+    client = make_client()
+    store.drop()  # the tables vanish under a running service
+    assert client.post("/ping", json=ping_body()).status_code == 503
+    store.create()
+    assert client.post("/ping", json=ping_body()).status_code == 204
+
+
+def test_openapi_documents_the_ping_body(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/ping"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert set(body["properties"]) == {"name", "version", "installer", "python", "ci"}
+    assert body["additionalProperties"] is False
+    assert "/api/summary" in spec["paths"]
