@@ -1,15 +1,205 @@
-"""``reserver upload``: send the built sdists of a plan to a repository."""
+"""``reserver upload``: reserve a plan's names on a repository, paced, resumable, recorded."""
 
 from __future__ import annotations
 
+import json
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Literal
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-from ..plan import load_plan
-from ..publish.simple import upload_plan
-from ..publish.twine_upload import Credentials
-from ._app import app, console
+from ..errors import UploadError
+from ..plan import Plan, load_plan
+from ..publish.batch import BatchEvent, BatchResult, upload_batch
+from ..publish.ledger import DEFAULT_LEDGER
+from ..publish.pacing import Rate, default_rate, parse_rate
+from ..publish.twine_upload import DEFAULT_TIMEOUT, Credentials
+from ._app import app, console, console_err
+
+EXIT_INTERRUPTED = 130
+
+RATE_HELP = "New projects per period: 20/hour, 100/minute, 5/2s, or none. Default: 20/hour "
+RATE_HELP += "for PyPI and TestPyPI, no pacing for other indexes."
+
+
+def credentials_for(repository_url: str | None, repository: str | None) -> Credentials:
+    """Credentials as twine finds them, refusing two contradicting targets."""
+    if repository_url and repository:
+        raise typer.BadParameter("give --repository-url or --repository, not both")
+    return Credentials.from_environment(repository_url, repository)
+
+
+def _json_line(repository: list[str]) -> Callable[[BatchEvent], None]:
+    def write(event: BatchEvent) -> None:
+        if event.kind == "start":
+            repository[:] = [event.detail]
+        record = {
+            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "event": event.kind,
+            "repository": repository[0] if repository else None,
+            **{k: v for k, v in asdict(event).items() if k != "kind" and v is not None},
+        }
+        # One line per event, flushed: unattended runs are followed with tail -f or a pipe.
+        sys.stdout.write(json.dumps(record) + "\n")
+        sys.stdout.flush()
+
+    return write
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+@contextmanager
+def _progress_bar(
+    enabled: bool, rate: Rate | Literal["default"] | None
+) -> Iterator[Callable[[BatchEvent], None] | None]:
+    """A Rich progress bar: names done, uploads per minute in this run, and the time left
+    (at the pacing rate when paced, since bursts then say little; else at the pace seen)."""
+    if not enabled:
+        yield None
+        return
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[speed]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA {task.fields[eta]}"),
+        console=console,
+        transient=False,
+    )
+    task = progress.add_task("starting", total=None, speed="", eta="-")
+    pacing: list[Rate | None] = [None if rate == "default" else rate]
+    uploaded: list[float] = []
+
+    def update(event: BatchEvent) -> None:
+        fields: dict[str, object] = {"total": event.total, "completed": event.done}
+        if event.kind == "start" and rate == "default":
+            pacing[0] = default_rate(event.detail)
+        if event.kind == "wait" and event.delay:
+            fields["description"] = f"waiting {event.delay:.0f} s ({event.detail})"
+        elif event.kind == "pause" and event.delay:
+            fields["description"] = f"paused {event.delay:.0f} s: {event.detail}"
+        elif event.kind == "failed" and event.delay:
+            fields["description"] = f"retrying {event.name} in {event.delay:.1f} s"
+        elif event.name:
+            fields["description"] = f"{event.kind} {event.name}"
+        if event.kind == "uploading" and not uploaded:
+            uploaded.append(progress.get_time())
+        if event.status is not None and event.kind in ("reserved", "taken", "refused"):
+            uploaded.append(progress.get_time())
+        speed = (len(uploaded) - 1) / (uploaded[-1] - uploaded[0]) if len(uploaded) > 2 else None
+        if speed:
+            fields["speed"] = f"{speed * 60:.1f}/min"
+        remaining = event.total - event.done
+        per_second = pacing[0].per_second if pacing[0] else speed
+        if per_second:
+            fields["eta"] = _duration(remaining / per_second)
+        progress.update(task, **fields)  # type: ignore[arg-type]
+
+    with progress:
+        yield update
+
+
+def run_upload(
+    plan: Plan,
+    dist: Path,
+    credentials: Credentials,
+    *,
+    ledger: Path,
+    rate: str | None,
+    simple_url: str | None,
+    dry_run: bool,
+    max_uploads: int | None,
+    json_log: bool,
+    timeout: float | None = None,
+) -> None:
+    """Run one batch and report it; the exit status tells unattended runs how it ended."""
+    chosen: Rate | Literal["default"] | None = "default" if rate is None else parse_rate(rate)
+    repository: list[str] = []
+    on_event = _json_line(repository) if json_log else None
+    with _progress_bar(not json_log and not dry_run, chosen) as bar:
+        result = upload_batch(
+            plan,
+            dist,
+            credentials,
+            ledger_path=ledger,
+            rate=chosen,
+            simple_url=simple_url,
+            dry_run=dry_run,
+            max_uploads=max_uploads,
+            timeout=DEFAULT_TIMEOUT if timeout is None else (DEFAULT_TIMEOUT[0], timeout),
+            on_event=on_event or bar,
+        )
+    _report(result, json_log)
+
+
+def _resume_hint() -> str:
+    return "resume with: " + shlex.join(["reserver", *sys.argv[1:]])
+
+
+def _report(result: BatchResult, json_log: bool) -> None:
+    counts = ", ".join(f"{n} {state}" for state, n in result.counts.items() if n)
+    if json_log:
+        summary = {
+            "event": "result",
+            "repository": result.repository,
+            "counts": result.counts,
+            "uploaded": result.uploaded,
+            "attempts": result.attempts,
+            "skipped": result.skipped,
+            "remaining": result.remaining,
+            "interrupted": result.interrupted,
+            "limited": result.limited,
+            "stopped": result.stopped,
+            "dry_run": result.dry_run,
+            "would_upload": result.would_upload,
+        }
+        sys.stdout.write(json.dumps(summary) + "\n")
+        sys.stdout.flush()
+    elif result.dry_run:
+        for name in result.would_upload:
+            console.print(f"would upload {name}")
+        pace = f" at {result.rate}" if result.rate else ""
+        eta = ""
+        if result.rate and result.would_upload:
+            eta = f", about {len(result.would_upload) / result.rate.per_second / 3600:.1f} h"
+        console.print(
+            f"dry run on {result.repository}: {len(result.would_upload)} to upload{pace}{eta}, "
+            f"{result.skipped} already final in the ledger; nothing was sent or written"
+        )
+    else:
+        console.print(
+            f"{result.repository}: {counts or 'nothing to do'} "
+            f"({result.uploaded} uploaded in this run, {result.skipped} already done)"
+        )
+    if result.interrupted:
+        console_err.print(
+            f"interrupted: the last upload was finished and recorded; {result.remaining} names "
+            f"left; {_resume_hint()}",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if result.stopped:
+        raise UploadError(f"{result.stopped}; {result.remaining} names left; {_resume_hint()}")
+    if result.limited and not json_log:
+        console.print(f"--max reached; {result.remaining} names left; {_resume_hint()}")
 
 
 @app.command("upload")
@@ -20,12 +210,39 @@ def upload_command(
         None, "--repository-url", help="Upload endpoint (e.g. https://test.pypi.org/legacy/)."
     ),
     repository: str | None = typer.Option(
-        None, "--repository", help="A repository name from .pypirc."
+        None, "--repository", help="A repository name from .pypirc (e.g. testpypi)."
+    ),
+    simple_url: str | None = typer.Option(
+        None, "--simple-url", help="The index's simple API (default: derived from the URL)."
+    ),
+    rate: str | None = typer.Option(None, "--rate", help=RATE_HELP),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Check the ledger and the index; send and write nothing."
+    ),
+    max_uploads: int | None = typer.Option(
+        None, "--max", min=0, help="Upload at most N names in this run."
+    ),
+    ledger: Path = typer.Option(DEFAULT_LEDGER, "--ledger", help="The SQLite ledger."),
+    json_log: bool = typer.Option(False, "--json", help="One JSON line per event on stdout."),
+    timeout: float | None = typer.Option(
+        None, "--timeout", min=0.1, help="Seconds to wait for the registry's answer."
     ),
 ) -> None:
-    """Upload the placeholders of a plan (credentials as twine finds them)."""
+    """Reserve the names of a plan: upload its placeholders, paced and resumable.
+
+    Credentials come as for twine: TWINE_USERNAME/TWINE_PASSWORD, .pypirc or keyring.
+    """
+    credentials = credentials_for(repository_url, repository)
     plan = load_plan(plan_file)
-    results = upload_plan(plan, dist, Credentials.from_environment(repository_url, repository))
-    for result in results:
-        console.print(f"{result.name}: {result.status} {result.reason}")
-    console.print(f"uploaded {len(results)} sdists")
+    run_upload(
+        plan,
+        dist,
+        credentials,
+        ledger=ledger,
+        rate=rate,
+        simple_url=simple_url,
+        dry_run=dry_run,
+        max_uploads=max_uploads,
+        json_log=json_log,
+        timeout=timeout,
+    )

@@ -2,28 +2,36 @@
 
 The corpus (names in popularity order) is indexed once: a symmetric-deletion table of compact
 keys, the registry's "too similar" key, word-order keys and import names. A name is looked up
-by hashing its own few variants into those tables, so checking costs the same whether the
-corpus holds a hundred names or a hundred thousand; nothing compares every pair.
+by hashing its own few variants into those tables (a hash join), so a single slip is found
+at the same cost whatever the corpus size; nothing compares every pair. Two slips are only
+sought among the most popular long names, a length bucket at a time, scored by rapidfuzz.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from ..names.import_names import IMPORT_TO_DISTRIBUTION
 from ..names.normalize import canonicalize, ultranormalize
 from ..names.stdlib import is_stdlib
 from .model import Match
-from .similarity import Edit, compact, edit_distance, single_edit, tokens, typo_like_pair
+from .similarity import Edit, compact, single_edit, tokens, typo_like_pair
 
-#: Words people and attackers glue onto a real name ("python-requests", "requests-lib").
+#: Words glued in front of a real name; trading one for another (python3-dateutil for
+#: python-dateutil) is a squat, though adding one alone is a common honest habit.
 AFFIXES: frozenset[str] = frozenset(
     {"python", "python3", "py", "py3", "pypi", "pip", "lib", "dev", "official", "latest"}
 )
 
 #: Tags an impostor glues after a real name to look like an edition of it ("requests-new").
-SUFFIX_TAGS: frozenset[str] = frozenset({"new", "latest", "official", "fixed", "lite", "dev", "pro"})
+SUFFIX_TAGS: frozenset[str] = frozenset(
+    {"new", "latest", "official", "fixed", "lite", "dev", "pro"}
+)
 
 #: How sure each kind of difference makes us, before length and popularity are weighed.
 KIND_WEIGHT: dict[str, float] = {
@@ -51,26 +59,18 @@ class Policy:
     min_score: float = 0.6
     """Matches scoring below this are not reported."""
     min_length: int = 4
-    """Targets with a shorter compact key only match on swaps and doubled letters: every
-    three-letter name is one edit from dozens of others."""
+    """Shorter targets never match on one slip, and targets of exactly this length only on a
+    swap, a doubled letter or a look-alike: every short name is one edit from dozens."""
     long_length: int = 9
     """Targets at least this long are also matched at distance two."""
     affix_top: int = 1000
     """Only this many most popular names are matched with an affix added."""
-    double_top: int = 3000
+    double_top: int = 1000
     """Only this many most popular names are matched at distance two."""
-    typo_top: int | None = None
-    """Only this many most popular names are matched by single-character substitutions and
-    insertions, the kinds legitimate neighbours share most; None for the whole corpus."""
 
 
-def _deletions(key: str) -> Iterator[str]:
-    for i in range(len(key)):
-        yield key[:i] + key[i + 1 :]
-
-
-def _deletions2(key: str) -> set[str]:
-    return {d2 for d1 in _deletions(key) for d2 in _deletions(d1)}
+def _deletions(key: str) -> list[str]:
+    return [key[:i] + key[i + 1 :] for i in range(len(key))]
 
 
 def _digits_only_tail(a: str, b: str) -> bool:
@@ -100,8 +100,10 @@ class Detector:
         # version digit ("beautifulsoup" for beautifulsoup4), each owned by a corpus entry.
         self._keys: list[str] = []
         self._owner: list[int] = []
-        self._deletes: dict[str, list[int]] = {}
-        self._deletes2: dict[str, list[int]] = {}
+        self._deletes: defaultdict[str, list[int]] = defaultdict(list)
+        # Keys of long, popular names by length, for the distance-two pass.
+        self._long: defaultdict[int, list[str]] = defaultdict(list)
+        self._long_ids: defaultdict[int, list[int]] = defaultdict(list)
         for name in corpus:
             canonical = canonicalize(name)
             if canonical in self._rank:
@@ -133,14 +135,13 @@ class Detector:
         key_id = len(self._keys)
         self._keys.append(key)
         self._owner.append(index)
-        self._deletes.setdefault(key, []).append(key_id)
-        for variant in set(_deletions(key)):
-            self._deletes.setdefault(variant, []).append(key_id)
-        # Two slips only count against popular, long names (see _double_edits), so only
-        # those pay for the larger table.
+        deletes = self._deletes
+        for variant in {key, *_deletions(key)}:
+            deletes[variant].append(key_id)
+        # Two slips only count against popular, long names (see _double_edits).
         if len(key) >= self.policy.long_length and index < self.policy.double_top:
-            for variant in _deletions2(key):
-                self._deletes2.setdefault(variant, []).append(key_id)
+            self._long[len(key)].append(key)
+            self._long_ids[len(key)].append(key_id)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -239,7 +240,8 @@ class Detector:
             # (ipytest, aresponses, uxarray); people rarely miss the first key.
             weight *= 0.8 if edit.kind == "transposition" else 0.6
         start, end = self._token_bounds_at(index, edit.position)
-        if edit.kind != "transposition" and edit.position >= end - (edit.kind != "insertion"):
+        ending = edit.position >= end - (edit.kind != "insertion")
+        if ending and edit.kind not in ("transposition", "repetition"):
             weight *= 0.8  # emails/email, templates/template: a suffix, not a slip
         if any(c.isdigit() for c in edit.typed + edit.meant) and edit.kind != "homoglyph":
             weight *= 0.5  # cu12/cu13, pypdf2/pypdf4: versions, not typos
@@ -267,10 +269,6 @@ class Detector:
                 target, index = self._keys[key_id], self._owner[key_id]
                 edit = single_edit(key, target)
                 if edit is None or _digits_only_tail(key, target):
-                    continue
-                if edit.kind in ("substitution", "insertion") and (
-                    policy.typo_top is not None and index >= policy.typo_top
-                ):
                     continue
                 if len(target) < policy.min_length:
                     continue
@@ -303,24 +301,26 @@ class Detector:
             yield self._match(name, index, "affix", f"{self.names[index]} with an affix")
 
     def _double_edits(self, name: str, key: str) -> Iterator[Match]:
-        seen: set[int] = set()
-        variants = {key, *_deletions(key)} | _deletions2(key)
+        # A few hundred popular long names at most share a length bucket with the query;
+        # rapidfuzz scores a bucket in one call (C), with no Python loop over the corpus.
         words = tokens(name)
-        for variant in variants:
-            for key_id in self._deletes2.get(variant, ()):
-                if key_id in seen:
+        for length in range(len(key) - 2, len(key) + 3):
+            bucket = self._long.get(length)
+            if not bucket:
+                continue
+            close = process.extract(key, bucket, scorer=OSA.distance, score_cutoff=2, limit=None)
+            for target, distance, position in close:
+                if distance != 2 or not typo_like_pair(key, target):
                     continue
-                seen.add(key_id)
-                target, index = self._keys[key_id], self._owner[key_id]
-                if edit_distance(key, target) != 2 or not typo_like_pair(key, target):
-                    continue
+                key_id = self._long_ids[length][position]
+                index = self._owner[key_id]
                 target_words = tokens(self.names[index])
                 if len(target_words) > 1:
                     # In "python-okx" vs "python-docx" the shared word proves nothing; both
                     # slips must fall in one long word of the name.
                     if len(words) != len(target_words):
                         continue
-                    differing = [(a, b) for a, b in zip(words, target_words) if a != b]
+                    differing = [(a, b) for a, b in zip(words, target_words, strict=True) if a != b]
                     if len(differing) != 1 or len(differing[0][1]) < self.policy.long_length:
                         continue
                 weight = 1.0 if len(target) >= 10 else 0.9

@@ -38,7 +38,8 @@ class Match:
     """The package the user probably meant."""
     kind: str
     """How the name differs: transposition, omission, repetition, keyboard, substitution,
-    insertion, homoglyph, separator, word-order, affix or import-name."""
+    insertion, misspelling (two slips), homoglyph, separator, word-order, affix,
+    version-suffix or import-name."""
     score: float
     """Confidence in [0, 1] that this is a mistake for ``target``; higher is surer."""
     detail: str = ""

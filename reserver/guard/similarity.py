@@ -131,8 +131,8 @@ def typo_like_substitution(typed: str, meant: str) -> bool:
     """True for a replacement people make by accident: a neighbouring key, a look-alike, or
     one vowel for another (the usual misspelling).
 
-    >>> typo_like_substitution("i", "u"), typo_like_substitution("o", "u"), typo_like_substitution("c", "t")
-    (True, True, False)
+    >>> [typo_like_substitution(a, b) for a, b in ("iu", "ou", "ct")]
+    [True, True, False]
     """
     return (
         keyboard_neighbours(typed, meant)
@@ -160,16 +160,8 @@ def typo_like_pair(typed: str, meant: str) -> bool:
                 return False
         elif tag == "delete":  # a character typed that is not in the name meant
             around = {typed[i - 1], typed[i + 1] if i + 1 < len(typed) else ""}
-            if typed[i] not in around and not any(keyboard_neighbours(typed[i], c) for c in around if c):
+            if typed[i] not in around and not any(
+                keyboard_neighbours(typed[i], c) for c in around if c
+            ):
                 return False
     return True
-
-
-def edit_distance(typed: str, meant: str, cutoff: int = 2) -> int:
-    """Optimal-string-alignment distance (a swap counts once), capped at ``cutoff + 1``."""
-    return int(OSA.distance(typed, meant, score_cutoff=cutoff))
-
-
-def similarity(typed: str, meant: str) -> float:
-    """Normalised Levenshtein similarity in [0, 1]."""
-    return float(Levenshtein.normalized_similarity(typed, meant))

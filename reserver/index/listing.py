@@ -27,12 +27,19 @@ ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0
 DEFAULT_TIMEOUT = 60.0
 #: More names than this and per-name look-ups would hammer the index: refuse the fallback.
 MAX_LOOKUPS = 200
+#: Answers meaning "this index does not list its projects", not "this index is broken".
+_NOT_LISTED = frozenset({403, 404, 405, 406, 501})
 
 _ANCHOR = re.compile(rb"<a\b[^>]*>\s*([^<\s][^<]*?)\s*</a>", re.IGNORECASE)
 
 
 class ListingError(ReserverError):
     """The index listing could not be fetched or read."""
+
+    def __init__(self, message: str, fallback_ok: bool = False) -> None:
+        super().__init__(message)
+        self.fallback_ok = fallback_ok
+        """True when the index simply does not list its projects (per-name look-ups may work)."""
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,10 @@ def _parse_json(body: bytes, source: str) -> tuple[str, ...]:
 
 def _parse_html(body: bytes, source: str) -> tuple[str, ...]:
     names = tuple(m.decode("utf-8", "replace") for m in _ANCHOR.findall(body))
-    if not names and b"<html" not in body[:2000].lower() and b"<!doctype" not in body[:200].lower():
-        raise ListingError(f"{source}: not a PEP 503 project listing")
+    # A page without project links is a login page or a portal, unless it says it is an
+    # (empty) simple index: taking it for an empty index would report every name free.
+    if not names and b"simple index" not in body[:4000].lower():
+        raise ListingError(f"{source}: not a PEP 503 project listing (no project links)")
     bad = next((n for n in names if not is_valid_name(n)), None)
     if bad is not None:
         raise ListingError(f"{source}: not a project listing (link text {bad[:40]!r})")
@@ -121,7 +130,9 @@ def load_listing_file(path: Path) -> Listing:
     if not body.strip():
         raise ListingError(f"{path}: the listing file is empty")
     suffix = path.suffix.lower()
-    content_type = JSON_TYPE if suffix == ".json" else "text/html" if suffix in (".html", ".htm") else None
+    content_type = (
+        JSON_TYPE if suffix == ".json" else "text/html" if suffix in (".html", ".htm") else None
+    )
     return Listing(parse_listing(body, content_type, str(path)), str(path))
 
 
@@ -164,7 +175,10 @@ def fetch_listing(
         content_type = cached.get("content_type")
         return Listing(parse_listing(body_path.read_bytes(), content_type, url), url, True)
     if response.status_code != 200:
-        raise ListingError(f"{url}: the index answered {response.status_code} {response.reason_phrase}")
+        raise ListingError(
+            f"{url}: the index answered {response.status_code} {response.reason_phrase}",
+            fallback_ok=response.status_code in _NOT_LISTED,
+        )
     content_type = response.headers.get("content-type", "")
     if require_json and not content_type.startswith(JSON_TYPE):
         raise ListingError(
@@ -224,7 +238,9 @@ class NameLookup:
         try:
             response = self._client.get(url, headers={"Accept": ACCEPT})
         except httpx.TimeoutException:
-            raise ListingError(f"{url}: the index did not answer within {self._timeout:g} s") from None
+            raise ListingError(
+                f"{url}: the index did not answer within {self._timeout:g} s"
+            ) from None
         except httpx.HTTPError as exc:
             raise ListingError(f"{url}: cannot reach the index ({_short(exc)})") from None
         if response.status_code not in (200, 404):

@@ -1,4 +1,4 @@
-"""One small function per kind of typo: given a name, the names a person (or an attacker) makes of it.
+"""One small function per kind of typo: the names a person (or an attacker) makes of a name.
 
 Every fuzzer takes a PEP 503 canonical name (lowercase, ``-`` as the only separator) and
 yields ``(variant, edit, weight)``: the variant, a short description of the edit, and how
@@ -26,7 +26,7 @@ _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 PREFIXES: dict[str, float] = {
     "python-": 1.0,
     "py": 0.9,
-    "python3-": 0.7,
+    "python3-": 0.8,
     "py-": 0.6,
     "python": 0.6,
     "py3-": 0.3,
@@ -53,9 +53,26 @@ SUFFIXES: dict[str, float] = {
 
 #: Visual look-alikes: characters or pairs that read the same at a glance.
 LOOKALIKES: tuple[tuple[str, str], ...] = (
-    ("l", "1"), ("l", "i"), ("i", "l"), ("i", "1"), ("1", "l"), ("o", "0"), ("0", "o"),
-    ("rn", "m"), ("m", "rn"), ("vv", "w"), ("w", "vv"), ("cl", "d"), ("d", "cl"),
-    ("nn", "m"), ("u", "v"), ("v", "u"), ("g", "q"), ("q", "g"), ("e", "c"), ("c", "e"),
+    ("l", "1"),
+    ("l", "i"),
+    ("i", "l"),
+    ("i", "1"),
+    ("1", "l"),
+    ("o", "0"),
+    ("0", "o"),
+    ("rn", "m"),
+    ("m", "rn"),
+    ("vv", "w"),
+    ("w", "vv"),
+    ("cl", "d"),
+    ("d", "cl"),
+    ("nn", "m"),
+    ("u", "v"),
+    ("v", "u"),
+    ("g", "q"),
+    ("q", "g"),
+    ("e", "c"),
+    ("c", "e"),
 )
 
 #: Common misspellings and spelling variants of English words found in names (both ways
@@ -123,7 +140,7 @@ NAME_WORDS: frozenset[str] = frozenset(
     ai torch tensor flow scikit sci kit pandas numpy nose six wheel egg pip env virtual
     color colour term rich click sphinx jinja template cache store storage secret secrets
     soup beautiful markup safe charset normalizer idna cert certifi dateutil pytz zone
-    """.split()
+    """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 
@@ -131,7 +148,7 @@ def _position_weight(index: int, length: int) -> float:
     # People rarely get the first letter of a name wrong; the last is slightly safer than
     # the middle, where attention drifts.
     if index == 0:
-        return 0.35
+        return 0.5
     if index == length - 1:
         return 0.8
     return 1.0
@@ -259,7 +276,11 @@ def separator_moved(name: str) -> Iterator[Variant]:
         if ch != "-":
             continue
         if i >= 2:
-            yield name[: i - 1] + "-" + name[i - 1] + name[i + 1 :], f"separator moved left at {i}", 1.0
+            yield (
+                name[: i - 1] + "-" + name[i - 1] + name[i + 1 :],
+                f"separator moved left at {i}",
+                1.0,
+            )
         if i + 2 < len(name):
             yield name[:i] + name[i + 1] + "-" + name[i + 2 :], f"separator moved right at {i}", 1.0
 
@@ -274,24 +295,42 @@ def words_swapped(name: str) -> Iterator[Variant]:
             yield "-".join(order), "words swapped", 1.0 if len(words) == 2 else 0.5
 
 
+def words_dropped(name: str) -> Iterator[Variant]:
+    """Leave out a word of a long name: ``"django-server-guardian-api" -> "django-server"``."""
+    words = name.split("-")
+    if len(words) < 2:
+        return
+    for end in range(len(words) - 1, 0, -1):
+        # Dropping the tail is what people do when they shorten a name; the head stays.
+        yield "-".join(words[:end]), f"kept the first {end} word(s)", 1.0 if end > 1 else 0.5
+    if len(words) > 2:
+        for i in range(1, len(words) - 1):
+            yield "-".join(words[:i] + words[i + 1 :]), f"dropped word {words[i]!r}", 0.6
+    yield "-".join(words[1:]), f"dropped word {words[0]!r}", 0.4
+
+
 def plural_singular(name: str) -> Iterator[Variant]:
     """Add or drop a plural ending on a word: ``"requests" -> "request"``, ``"attr" -> "attrs"``."""
     words = name.split("-")
     for i, word in enumerate(words):
+        # Dropping a plural is a common slip ("request"); adding one to a name that is not
+        # an English noun ("numpys") much less so.
         weight = 1.0 if i == len(words) - 1 else 0.6
-        forms: list[str] = []
+        forms: list[tuple[str, float]] = []
         if word.endswith("ies") and len(word) > 4:
-            forms.append(word[:-3] + "y")
+            forms.append((word[:-3] + "y", weight))
         if word.endswith("es") and len(word) > 4:
-            forms.append(word[:-2])
+            forms.append((word[:-2], weight * 0.6))
         if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-            forms.append(word[:-1])
+            forms.append((word[:-1], weight))
         elif word[-1:].isalpha():
-            forms.append(word + "es" if word.endswith(("s", "x", "ch", "sh")) else word + "s")
+            plural = word + "es" if word.endswith(("s", "x", "ch", "sh")) else word + "s"
+            forms.append((plural, weight * 0.5))
             if word.endswith("y") and len(word) > 2 and word[-2] not in _VOWELS:
-                forms.append(word[:-1] + "ies")
-        for form in forms:
-            yield "-".join([*words[:i], form, *words[i + 1 :]]), f"{word!r} -> {form!r}", weight
+                forms.append((word[:-1] + "ies", weight * 0.2))
+        for form, form_weight in forms:
+            variant = "-".join([*words[:i], form, *words[i + 1 :]])
+            yield variant, f"{word!r} -> {form!r}", form_weight
 
 
 def version_digit(name: str) -> Iterator[Variant]:
@@ -372,6 +411,7 @@ FUZZERS: dict[str, Fuzzer] = {
     "separator_added": separator_added,
     "separator_moved": separator_moved,
     "words_swapped": words_swapped,
+    "words_dropped": words_dropped,
     "plural_singular": plural_singular,
     "version_digit": version_digit,
     "affix_added": affix_added,

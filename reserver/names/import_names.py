@@ -92,9 +92,7 @@ def import_names_for(distribution: str) -> tuple[str, ...]:
     ('sklearn',)
     """
     key = canonicalize(distribution)
-    return tuple(
-        m for m in _DISTRIBUTION_TO_IMPORTS.get(key, ()) if canonicalize(m) != key
-    )
+    return tuple(m for m in _DISTRIBUTION_TO_IMPORTS.get(key, ()) if canonicalize(m) != key)
 
 
 def top_level_from_text(text: str) -> tuple[str, ...]:

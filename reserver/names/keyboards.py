@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 # Each row as typed without shift, and how far it is shifted right in key widths: the
 # stagger decides which keys touch diagonally.
@@ -50,9 +50,10 @@ AZERTY = _layout("azerty")
 LAYOUTS: dict[str, Layout] = {"qwerty": QWERTY, "qwertz": QWERTZ, "azerty": AZERTY}
 
 
-@lru_cache(maxsize=None)
+@cache
 def keyboard_neighbours(layout: str = "qwerty") -> dict[str, tuple[tuple[str, float], ...]]:
-    """For each key, its neighbours and their closeness (1.0 beside it, less diagonally).
+    """For each key, its neighbours and their closeness (1.0 beside it, less diagonally,
+    much less between letters and digits).
 
     >>> [k for k, _ in keyboard_neighbours()["s"]]
     ['a', 'd', 'e', 'w', 'x', 'z']
@@ -68,6 +69,8 @@ def keyboard_neighbours(layout: str = "qwerty") -> dict[str, tuple[tuple[str, fl
                 continue
             dist = board.distance(key, other)
             if dist <= _NEIGHBOUR_DISTANCE:
-                near.append((other, round(1.0 / max(dist, 1.0), 3)))
+                # A letter slipping onto the number row (or back) is rare: the hand must reach.
+                reach = 0.4 if key.isdigit() != other.isdigit() else 1.0
+                near.append((other, round(reach / max(dist, 1.0), 3)))
         result[key] = tuple(sorted(near))
     return result

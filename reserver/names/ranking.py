@@ -1,4 +1,4 @@
-"""Ranking under a budget: the likeliest typos of each target that the registry would let someone take.
+"""Ranking under a budget: the likeliest typos of each target that someone could register.
 
 Score = how likely a person is to type the name (kind of slip, key distance, position,
 length: the candidate's own score) times how much harm a squat would do (the target's
@@ -8,6 +8,7 @@ reported beside the selection. Same input, same output: ties break on the name.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -22,7 +23,7 @@ DUPLICATE = "duplicate"
 StatusOf = Callable[[str], tuple[str, str]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ranked:
     """A candidate with its registry status and final score."""
 
@@ -48,7 +49,7 @@ class Ranked:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TargetRanking:
     """What one target gets: the names to reserve, and those skipped above the cut."""
 
@@ -69,8 +70,9 @@ def budget_for(base: int, harm: float, popular_bonus: float = 0.0) -> int:
 _KIND_WORDS = {"import_name": "import name of"}
 
 
-def _ranked(target: Target, name: str, entry: tuple[float, str, str, int], status: str,
-            why: str) -> Ranked:
+def _ranked(
+    target: Target, name: str, entry: tuple[float, str, str, int], status: str, why: str
+) -> Ranked:
     likelihood, kind, edit, steps = entry
     category = "import" if kind == "import_name" else "typo"
     candidate = Candidate(name, target.name, kind, edit, round(likelihood, 6), steps, category)
@@ -110,19 +112,17 @@ def rank_target(
     floors = [-1.0] * len(groups)
     for index in range(len(groups) - 2, -1, -1):
         floors[index] = max(floors[index + 1], groups[index + 1][0])
+    heap: list[tuple[float, str]] = []
     for index, (_, _, run) in enumerate(groups):
-        run(best)
+        for name in run(best):
+            heapq.heappush(heap, (-best[name][0], name))
         if budget is None and index < len(groups) - 1:
-            continue  # everything is wanted: one sort at the end is cheapest
+            continue  # everything is wanted: draining once at the end is the same
         floor = floors[index]
-        ready = sorted(
-            (
-                (-entry[0], name)
-                for name, entry in best.items()
-                if entry[0] > floor and name not in done
-            ),
-        )
-        for _, name in ready:
+        while heap and -heap[0][0] > floor:
+            negative, name = heapq.heappop(heap)
+            if name in done or -negative != best[name][0]:
+                continue  # already decided, or a stale entry from before a raise
             done.add(name)
             status, why = status_of(name)
             if status == DUPLICATE:

@@ -8,11 +8,12 @@ index, never hard-wired.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from .normalize import canonicalize, is_valid_name, name_problem, ultranormalize
+from .normalize import canonicalize, is_valid_name, name_problem
 from .stdlib import prohibited_stdlib_names
 
 FREE = "free"
@@ -43,7 +44,9 @@ TESTPYPI = RegistryProfile("testpypi", True, True, new_projects_per_hour=20)
 PRIVATE = RegistryProfile("private", False, False)
 PROFILES: dict[str, RegistryProfile] = {p.name: p for p in (PYPI, TESTPYPI, PRIVATE)}
 
-_PYPI_HOSTS = frozenset({"pypi.org", "upload.pypi.org", "pypi.python.org", "files.pythonhosted.org"})
+_PYPI_HOSTS = frozenset(
+    {"pypi.org", "upload.pypi.org", "pypi.python.org", "files.pythonhosted.org"}
+)
 _TESTPYPI_HOSTS = frozenset({"test.pypi.org", "test-files.pythonhosted.org"})
 
 
@@ -83,52 +86,87 @@ def _fast_canonical(name: str) -> str:
     return lowered
 
 
-def _index_ultra(ultra: dict[str, str], names: Iterable[str]) -> None:
-    # The smallest name wins a shared key, so the result does not depend on set order.
-    for name in names:
-        key = ultranormalize(name)
-        held = ultra.get(key)
-        if held is None or name < held:
-            ultra[key] = name
+# On a canonical name (lowercase, "-" as the only separator) ultranormalize is one translate.
+_ULTRA_FROM_CANONICAL = str.maketrans({"-": None, "l": "1", "i": "1", "o": "0"})
+
+
+_ULTRA_FROM_RAW = str.maketrans({"-": None, "_": None, ".": None, "l": "1", "i": "1", "o": "0"})
+_SEPARATOR_RUNS = re.compile(r"[-_.]+")
+
+
+def _ultra_of_canonical(name: str) -> str:
+    return name.translate(_ULTRA_FROM_CANONICAL)
 
 
 @dataclass(frozen=True)
 class KnownNames:
-    """The projects that exist on an index, as the registry compares them."""
+    """The projects that exist on an index, as the registry compares them.
+
+    Built once from a listing of up to a million names, then extended with a few more (the
+    targets) through a small overlay, so the big tables are never copied.
+    """
 
     canonical: frozenset[str]
-    """PEP 503 names of every existing project."""
-    ultra: dict[str, str]
-    """Ultranormalised key -> one canonical name holding it (for "too similar")."""
+    """PEP 503 names of every existing project in the listing."""
+    ultra: Mapping[str, str]
+    """Ultranormalised key -> a canonical name holding it (for "too similar")."""
     complete: bool
     """True when this is the index's whole listing: a name absent here is free."""
+    extra: frozenset[str] = frozenset()
+    """Names known to exist besides the listing (the targets themselves)."""
+    extra_ultra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_names(cls, names: Iterable[str], complete: bool) -> KnownNames:
-        """Index ``names`` (any spelling) for membership and "too similar" look-ups."""
-        canonical = frozenset(_fast_canonical(n) for n in names)
-        ultra: dict[str, str] = {}
-        _index_ultra(ultra, canonical)
-        return cls(canonical, ultra, complete)
+        """Index ``names`` (any spelling) for membership and "too similar" look-ups.
+
+        Where several names share a key, the last one listed is reported: the same listing
+        always gives the same answer.
+        """
+        # A listing has up to a million names: normalise them as one text, so the regex and
+        # the translation run once in C instead of once per name in Python.
+        listed = list(names)
+        text = "\n".join(listed)
+        if text.count("\n") != len(listed) - 1:  # a name with a line break is no name
+            listed = [n for n in listed if "\n" not in n]
+            text = "\n".join(listed)
+        if not listed:
+            return cls(frozenset(), {}, complete)
+        ordered = _SEPARATOR_RUNS.sub("-", text.lower()).split("\n")
+        keys = text.lower().translate(_ULTRA_FROM_RAW).split("\n")
+        return cls(frozenset(ordered), dict(zip(keys, ordered, strict=True)), complete)
 
     def with_names(self, names: Iterable[str]) -> KnownNames:
         """A copy that also knows ``names`` (the targets themselves, known to exist)."""
-        extra = {_fast_canonical(n) for n in names} - self.canonical
-        if not extra:
+        new = [n for n in dict.fromkeys(_fast_canonical(n) for n in names) if n not in self]
+        if not new:
             return self
-        ultra = dict(self.ultra)
-        _index_ultra(ultra, extra)
-        return KnownNames(self.canonical | extra, ultra, self.complete)
+        extra_ultra = dict(self.extra_ultra)
+        extra_ultra.update(zip(map(_ultra_of_canonical, new), new, strict=True))
+        return replace(self, extra=self.extra | frozenset(new), extra_ultra=extra_ultra)
+
+    def __contains__(self, canonical: object) -> bool:
+        return canonical in self.canonical or canonical in self.extra
+
+    def similar(self, canonical: str) -> str | None:
+        """An existing name "too similar" to canonical name ``canonical``, if any."""
+        key = _ultra_of_canonical(canonical)
+        found = self.ultra.get(key)
+        return found if found is not None else self.extra_ultra.get(key)
+
+    def names(self) -> frozenset[str]:
+        """Every known canonical name (listing and overlay)."""
+        return self.canonical | self.extra
 
     def __len__(self) -> int:
-        return len(self.canonical)
+        return len(self.canonical) + len(self.extra)
 
 
 EMPTY = KnownNames(frozenset(), {}, complete=False)
 
 
 def name_status(
-    name: str, profile: RegistryProfile, known: KnownNames = EMPTY
+    name: str, profile: RegistryProfile, known: KnownNames = EMPTY, *, valid: bool = False
 ) -> tuple[str, str]:
     """``(status, reason)`` of ``name`` on an index with ``profile`` where ``known`` exist.
 
@@ -138,17 +176,18 @@ def name_status(
     >>> name_status("jeIlyfish", PYPI, KnownNames.from_names(["jellyfish"], complete=True))
     ('blocked', "too similar to existing project 'jellyfish'")
     """
-    if not is_valid_name(name):
+    # ``valid``: the caller made the name itself (fuzzers only emit valid names).
+    if not valid and not is_valid_name(name):
         return BLOCKED, f"invalid name: {name_problem(name)}"
     canonical = _fast_canonical(name)
-    if canonical in known.canonical:
+    if canonical in known:
         return TAKEN, "exists on the index"
     if profile.refuses_stdlib and canonical in prohibited_stdlib_names():
         return BLOCKED, "standard-library module name"
     if canonical in profile.prohibited:
         return BLOCKED, "prohibited by the registry's administrators"
     if profile.refuses_too_similar:
-        other = known.ultra.get(ultranormalize(canonical))
+        other = known.similar(canonical)
         if other is not None:
             return BLOCKED, f"too similar to existing project {other!r}"
     return (FREE, "not on the index") if known.complete else (UNCHECKED, "index not consulted")

@@ -148,14 +148,19 @@ def is_prohibited_stdlib(name: str) -> bool:
 
 
 def stdlib_typo_targets() -> tuple[str, ...]:
-    """Top-level public modules of any version: the standard-library names worth typos.
+    """Top-level public modules of any Python 3: the standard-library names worth typos.
 
-    Private (``_x``) and test modules are left out: nobody types ``pip install _thread``.
+    Private (``_x``) and test modules are left out (nobody types ``pip install _thread``),
+    and so are Python 2-only modules: nobody types those any more.
     """
+    python3: set[str] = set()
+    for version in VERSIONS:
+        if version.startswith("3."):
+            python3 |= modules_in(version)
     return tuple(
         sorted(
             name
-            for name in all_stdlib_names()
+            for name in python3
             if "." not in name
             and not name.startswith("_")
             and not name.startswith("test")

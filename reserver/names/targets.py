@@ -1,4 +1,4 @@
-"""Targets: the names worth protecting, where each came from and how much harm a squat of it does."""
+"""Targets: the names worth protecting, where each came from and the harm a squat of it does."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from types import TracebackType
 
 from ..errors import ReserverError
 from ..names.normalize import canonicalize
+from .pacing import parse_rate
 
 LEDGER_FORMAT = "reserver-ledger/1"
 DEFAULT_LEDGER = Path("generated/ledger.sqlite")
@@ -176,7 +177,7 @@ class Ledger:
             row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
         tables.discard("sqlite_sequence")
-        if tables and not _TABLES <= tables:
+        if tables and not tables >= _TABLES:
             raise LedgerError(f"{self.path}: an SQLite file, but not a reserver ledger")
         if tables:
             check = db.execute("PRAGMA quick_check").fetchone()
@@ -346,9 +347,7 @@ class Ledger:
 
     def repositories(self) -> dict[str, str]:
         """Every repository the ledger knows, with the pacing its last batch used."""
-        known = {
-            url: rate for url, rate in self._db.execute("SELECT url, rate FROM repositories")
-        }
+        known = {url: rate for url, rate in self._db.execute("SELECT url, rate FROM repositories")}
         for (url,) in self._db.execute("SELECT DISTINCT repository FROM names"):
             known.setdefault(url, "")
         return known
@@ -396,7 +395,8 @@ class Ledger:
         """Counts by state, the time left and the last errors for ``repository``.
 
         With ``names`` (a plan's), only those count, and the ones the ledger has not seen yet
-        count as ``planned``. Without a rate, the pace of the last hour of uploads is used.
+        count as ``planned``. The ETA uses ``rate_per_second``, else the pacing of the last
+        batch, else the pace of the last hour of uploads.
         """
         rows = self.rows(repository)
         if names is not None:
@@ -411,7 +411,9 @@ class Ledger:
         counts[LedgerState.PLANNED.value] += unseen
         remaining = sum(n for s, n in counts.items() if LedgerState(s) not in FINAL_STATES)
         rate_text = self.repositories().get(repository, "")
-        speed = rate_per_second or self._observed_rate(repository)
+        paced = parse_rate(rate_text) if rate_text else None
+        speed = rate_per_second or (paced.per_second if paced else None)
+        speed = speed or self._observed_rate(repository)
         eta = remaining / speed if speed and remaining else (0.0 if not remaining else None)
         errors = sorted(
             (r for r in rows if r.last_error and r.state not in FINAL_STATES),
@@ -470,4 +472,3 @@ def _to_row(found: tuple[object, ...]) -> LedgerRow:
         int(str(attempts)),
         float(str(at)),
     )
-

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ..builder import sdist_path
 from ..errors import UploadError, ValidationError
-from ..plan import Plan
 from ..placeholder.validate import validate_sdist
+from ..plan import Plan
 from .twine_upload import Credentials, TwineSession
 
 

@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from types import TracebackType
 
@@ -141,28 +142,43 @@ class TwineSession:
         # twine's adapters retry by themselves; every retry here is the batch's decision.
         for scheme in ("http://", "https://"):
             self.session.mount(scheme, HTTPAdapter(max_retries=0))
+        # requests re-reads proxy and CA settings from the environment on every request,
+        # a measurable share of a fast batch; read them once for this repository instead.
+        found = self.session.merge_environment_settings(self.url, {}, None, None, None)
+        self.session.proxies.update(found["proxies"])
+        if self.session.verify is True:
+            self.session.verify = found["verify"]
+        self.session.trust_env = False
+        # Uploads need no cookies, and a cookie jar that never changes is safe to read from
+        # the thread that prepares the next request while this one is being answered.
+        self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
 
-    def upload(self, path: Path) -> UploadResponse:
+    def prepare(self, path: Path) -> requests.PreparedRequest:
+        """The complete upload request for one file (metadata, digests, multipart body).
+
+        Pure CPU work, safe in another thread: a batch prepares the next file while the
+        registry is still answering the current one.
+        """
+        from twine.package import PackageFile
+        from twine.repository import Repository
+
+        # No _quiet() here: redirecting stdout is process-wide, and this runs beside the
+        # thread that reports progress (PackageFile prints only when signing, which we don't).
+        package = PackageFile.from_filename(str(path), None)
+        fields = Repository._convert_metadata_to_list_of_tuples(package.metadata_dictionary())
+        fields += [(":action", "file_upload"), ("protocol_version", "1")]
+        content = (package.basefilename, path.read_bytes(), "application/octet-stream")
+        request = requests.Request("POST", self.url, data=fields, files={"content": content})
+        return self.session.prepare_request(request)
+
+    def upload(self, upload: Path | requests.PreparedRequest) -> UploadResponse:
         """Send one file with the legacy upload protocol.
 
         Network failures raise ``requests.RequestException``: the caller cannot know whether
         the file arrived, and must look at the index before sending it again.
         """
-        from twine.package import PackageFile
-        from twine.repository import Repository
-
-        with _quiet():
-            package = PackageFile.from_filename(str(path), None)
-        fields = Repository._convert_metadata_to_list_of_tuples(package.metadata_dictionary())
-        fields += [(":action", "file_upload"), ("protocol_version", "1")]
-        content = (package.basefilename, path.read_bytes(), "application/octet-stream")
-        response = self.session.post(
-            self.url,
-            data=fields,
-            files={"content": content},
-            allow_redirects=False,
-            timeout=self.timeout,
-        )
+        prepared = self.prepare(upload) if isinstance(upload, Path) else upload
+        response = self.session.send(prepared, allow_redirects=False, timeout=self.timeout)
         response.close()
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if response.is_redirect:

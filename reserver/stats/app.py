@@ -21,12 +21,11 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ReserverError
 from ..holder import Holder
+from .collector import PingFastPath, process_ping, read_limited
 from .metrics import CONTENT_TYPE, StatsMetrics
 from .ratelimit import DEFAULT_RATE, PingRateLimiter
 from .schema import (
-    MAX_PING_BYTES,
     MAX_REGISTER_BYTES,
-    Ping,
     PingBody,
     RegisterBody,
     RegisteredName,
@@ -44,33 +43,6 @@ NAMES_REFRESH_SECONDS = 5.0
 
 def utc_today() -> date:
     return datetime.now(timezone.utc).date()
-
-
-class _Rejected(Exception):
-    """A ping refused for ``reason``; answered with ``status`` and counted, never stored."""
-
-    def __init__(self, status: int, reason: str, detail: str) -> None:
-        self.status, self.reason, self.detail = status, reason, detail
-
-
-async def read_limited(request: Request, limit: int) -> bytes | None:
-    """The body, or None as soon as it passes ``limit`` bytes (whatever Content-Length says)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _is_json(request: Request) -> bool:
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    return media == "application/json"
 
 
 def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -124,6 +96,16 @@ def require_admin(
                             headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
 
 
+def outermost(app: FastAPI) -> PingFastPath:
+    """``app`` with the ping collector in front of FastAPI's own middleware, for serving.
+
+    ``create_app`` already routes pings through the collector; placing it outermost as well
+    spares each ping the framework's error and body-limit layers (about a fifth of its cost).
+    """
+    state: ServiceState = app.state.stats
+    return PingFastPath(app, state)
+
+
 def create_app(
     store: StatsStore,
     *,
@@ -174,12 +156,6 @@ def create_app(
     )  # fmt: skip
     app.state.stats = state
 
-    @app.exception_handler(_Rejected)
-    async def rejected(request: Request, exc: _Rejected) -> Response:
-        state.metrics.rejected.labels(exc.reason).inc()
-        state.writer.reject(state.today(), exc.reason)
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
-
     @app.post(
         "/ping",
         status_code=204,
@@ -197,35 +173,13 @@ def create_app(
         tags=["collector"],
     )
     async def ping(request: Request) -> Response:
-        day = state.today()
-        if state.hasher.needs_salt(day):
-            await run_in_threadpool(state.hasher.load, day)
-        source = state.hasher.digest(request.client.host if request.client else "", day)
-        if not state.limiter.allow(source):
-            raise _Rejected(429, "rate_limited", "too many pings from this source")
-        body = await read_limited(request, MAX_PING_BYTES)
-        if body is None:
-            raise _Rejected(413, "too_large", f"a ping is at most {MAX_PING_BYTES} bytes")
-        if not _is_json(request):
-            raise _Rejected(415, "not_json", "send application/json")
-        try:
-            parsed = PingBody.model_validate_json(body)
-        except ValidationError:
-            raise _Rejected(422, "malformed", "not a valid ping") from None
-        key = name_key(parsed.name)
-        if key is None:
-            raise _Rejected(422, "malformed", "not a valid ping")
-        if key not in state.names:
-            raise _Rejected(404, "unknown_name", "not a name held by this service")
-        try:
-            await state.writer.add(
-                day, Ping(key, parsed.installer, parsed.python, parsed.ci), source
-            )
-        except Exception:
-            state.metrics.rejected.labels("store_unavailable").inc()
-            return JSONResponse({"detail": "the store is unavailable"}, status_code=503)
-        state.metrics.accepted.labels(parsed.installer).inc()
-        return Response(status_code=204)
+        # Normally answered by PingFastPath before routing; this route documents it.
+        status, body = await process_ping(
+            state, request.client.host if request.client else "",
+            request.headers.get("content-type", ""), request.headers.get("content-length"),
+            request.stream(),
+        )  # fmt: skip
+        return Response(body, status_code=status, media_type="application/json" if body else None)
 
     @app.post(
         "/admin/names",
@@ -236,7 +190,9 @@ def create_app(
         tags=["admin"],
     )
     async def register(request: Request) -> dict[str, int]:
-        body = await read_limited(request, MAX_REGISTER_BYTES)
+        body = await read_limited(
+            request.stream(), request.headers.get("content-length"), MAX_REGISTER_BYTES
+        )
         if body is None:
             raise HTTPException(413, f"at most {MAX_REGISTER_BYTES} bytes")
         try:
@@ -297,6 +253,7 @@ def create_app(
     from .api import router as api_router
     from .dashboard import mount_dashboard
 
+    app.add_middleware(PingFastPath, state=state)
     app.include_router(api_router)
     mount_dashboard(app)
     app.openapi = _openapi_with_defs(app, (PingBody, RegisterBody))  # type: ignore[method-assign]

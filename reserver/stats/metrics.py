@@ -32,6 +32,8 @@ class StatsMetrics:
             buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000),
             registry=self.registry,
         )  # fmt: skip
+        # Children resolved once: labels() takes a lock and a dict lookup on every ping.
+        self.accepted_by = {i: self.accepted.labels(i) for i in ("pip", "uv", "poetry", "other")}
         queue = Gauge(
             "reserver_ping_queue", "Pings waiting for the next commit.", registry=self.registry
         )

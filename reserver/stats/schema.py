@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -113,6 +114,7 @@ class RegisteredName:
     holder_url: str = ""
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str | None:
     """The canonical key of ``name``, or None when no index would accept it as a name.
 

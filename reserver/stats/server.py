@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
-from .app import create_app
+from .app import create_app, outermost
 from .ratelimit import DEFAULT_RATE
 from .store import StatsStore
 
@@ -23,5 +23,5 @@ def serve(
     store = StatsStore.open(db_url, schema)
     app = create_app(store, token=token, rate_limit=rate_limit)
     # No access log: it would write every client's address, which this service never keeps.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning",
+    uvicorn.run(outermost(app), host=host, port=port, access_log=False, log_level="warning",
                 server_header=False)  # fmt: skip

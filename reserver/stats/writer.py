@@ -11,16 +11,14 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .schema import Ping
 from .store import StatsStore
 
 
-@dataclass(frozen=True)
-class _Pending:
+class _Pending(NamedTuple):
     """An accepted ping and the request waiting for its commit."""
 
     day: date

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
 import secrets
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -19,9 +21,7 @@ from reserver.index.local import free_port, wait_for_http
 from reserver.stats.app import create_app
 from reserver.stats.store import StatsStore
 
-PG_URL = os.environ.get(
-    "RESERVER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("RESERVER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TOKEN = "test-admin-token-0123456789"
 HOLDER = {"name": "Test Holder", "contact": "holder@example.org", "url": "https://example.org/h"}
 NAMES: list[dict[str, Any]] = [
@@ -87,9 +87,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def make_client(
-    store: StatsStore, clock: Clock
-) -> Iterator[Callable[..., TestClient]]:
+def make_client(store: StatsStore, clock: Clock) -> Iterator[Callable[..., TestClient]]:
     """Start the app over ``store`` (lifespan included), with names registered."""
     clients: list[TestClient] = []
 
@@ -116,18 +114,43 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
 
 
+def quiet_port() -> int:
+    """A free port below the ephemeral range, so no outgoing connection takes it meanwhile.
+
+    The placeholder's URL is fixed at build time; its port must stay free until a server (or
+    a black hole) binds it, possibly many installs later.
+    """
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, 32000)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    return free_port()
+
+
 class StatsServer:
     """``reserver stats serve`` in a subprocess on a free loopback port."""
 
-    def __init__(self, db_url: str, extra: list[str] | None = None) -> None:
-        self.port = free_port()
+    def __init__(
+        self, db_url: str, extra: list[str] | None = None, port: int | None = None
+    ) -> None:
+        self.port = port or quiet_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
             str(Path(sys.executable).parent / "reserver"), "stats", "serve",
             "--db", db_url, "--port", str(self.port), "--token", TOKEN, *(extra or []),
         ]  # fmt: skip
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        wait_for_http(self.url + "/healthz", process=self.process)  # type: ignore[arg-type]
+        try:
+            wait_for_http(self.url + "/healthz", process=self.process)  # type: ignore[arg-type]
+        except Exception:
+            self.stop()
+            assert self.process.stderr is not None
+            raise AssertionError(self.process.stderr.read().decode()) from None
 
     def register(self, names: list[dict[str, Any]] | None = None) -> None:
         response = httpx.post(
@@ -139,6 +162,10 @@ class StatsServer:
 
     def summary(self) -> dict[str, Any]:
         data: dict[str, Any] = httpx.get(self.url + "/api/summary").json()
+        return data
+
+    def detail(self, name: str) -> dict[str, Any]:
+        data: dict[str, Any] = httpx.get(f"{self.url}/api/names/{name}").json()
         return data
 
     def stop(self) -> None:

@@ -134,9 +134,11 @@ def test_csv_exports_carry_the_same_numbers_as_json(client: TestClient) -> None:
     rows = list(csv.DictReader(io.StringIO(client.get("/api/summary.csv").text)))
     by_name = {r["key"]: int(r["count"]) for r in rows if r["dimension"] == "name"}
     assert by_name == summary["by_name"]
-    assert [r for r in rows if r["dimension"] == "total"][0]["count"] == str(summary["total"])
+    assert next(r for r in rows if r["dimension"] == "total")["count"] == str(summary["total"])
     daily = list(csv.DictReader(io.StringIO(client.get("/api/daily.csv").text)))
-    assert [int(r["total"]) for r in daily] == [d["total"] for d in client.get("/api/daily").json()["days"]]
+    assert [int(r["total"]) for r in daily] == [
+        d["total"] for d in client.get("/api/daily").json()["days"]
+    ]
     export = list(csv.DictReader(io.StringIO(client.get("/api/export.csv").text)))
     assert sum(int(r["count"]) for r in export) == summary["total"]
     names = list(csv.DictReader(io.StringIO(client.get("/api/names.csv").text)))
@@ -195,7 +197,7 @@ def test_healthz_and_metrics(client: TestClient) -> None:
     assert "reserver_commit_seconds_bucket" in metrics
 
 
-def test_healthz_reports_an_unavailable_database(
+def test_a_ping_the_store_cannot_commit_is_refused_not_acknowledged(
     make_client: Callable[..., TestClient], store: StatsStore
 ) -> None:
     client = make_client()

@@ -116,7 +116,10 @@ def _read_line(
             target = values[0]
             if _URL.match(target):
                 raise InputFileError(where, f"{option} {target}: remote includes are not read")
-            _read(path.parent / target, found, active)
+            included = path.parent / target
+            if not included.is_file():
+                raise InputFileError(where, f"{option} {target}: no such file")
+            _read(included, found, active)
             return
         if option in _EDITABLE:
             if not values:
@@ -148,16 +151,21 @@ def _check_options(where: Location, options: str) -> None:
         return
     for word in shlex.split(options):
         option = word.partition("=")[0]
-        if option.startswith("-") and option not in ("--hash", "--config-settings",
-                                                     "--global-option"):
+        if option.startswith("-") and option not in (
+            "--hash",
+            "--config-settings",
+            "--global-option",
+        ):
             raise InputFileError(where, f"option {option!r} is not allowed after a requirement")
         if option == "--hash" and word.startswith("--hash=") and ":" not in word:
             raise InputFileError(where, f"malformed hash {word!r} (expected ALGORITHM:DIGEST)")
 
 
 def _looks_like_location(text: str) -> bool:
-    return bool(_URL.match(text) or _VCS.match(text)) or text.startswith((".", "/", "~")) or (
-        "/" in text.split(";")[0] and "@" not in text.split("/")[0]
+    return (
+        bool(_URL.match(text) or _VCS.match(text))
+        or text.startswith((".", "/", "~"))
+        or ("/" in text.split(";")[0] and "@" not in text.split("/")[0])
     )
 
 
@@ -180,11 +188,15 @@ def _name_from_location(text: str) -> str | None:
     if egg is not None:
         return unquote(egg.group(1)).split("[")[0].strip()
     filename = unquote(urlsplit(_VCS.sub("", text)).path.rstrip("/").rsplit("/", 1)[-1])
+    # packaging validates the file name; the name is returned as spelled there, since
+    # case can matter to a look-alike (jeIlyfish).
     try:
         if filename.endswith(".whl"):
-            return str(parse_wheel_filename(filename)[0])
+            parse_wheel_filename(filename)
+            return filename.split("-", 1)[0]
         if filename.endswith((".tar.gz", ".zip")):
-            return str(parse_sdist_filename(filename)[0])
+            parse_sdist_filename(filename)
+            return filename.rsplit("-", 1)[0]
     except (InvalidWheelFilename, InvalidSdistFilename):
         return None
     return None

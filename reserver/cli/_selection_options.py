@@ -1,0 +1,87 @@
+"""The selection options ``generate`` and ``plan`` share, declared once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import ReserverError
+from ..names.keyboards import LAYOUTS
+from ..selection import DEFAULT_CACHE, SelectionOptions, SelectionRequest
+
+TARGETS = typer.Argument(None, help="Names to protect (distributions on the index).")
+STDLIB = typer.Option(False, "--stdlib", help="Protect every standard-library module name.")
+TOP = typer.Option(None, "--top", min=1, help="Protect the N most popular packages.")
+POPULARITY = typer.Option(
+    None, "--popularity", help="Top-packages JSON (FILE or URL); default: the bundled list."
+)
+TARGETS_FILE = typer.Option(
+    None, "--targets-file", help="One name per line; 'NAME internal' for private names."
+)
+BUDGET = typer.Option(25, "--budget", min=0, help="Names per target (0: every candidate).")
+TOTAL_BUDGET = typer.Option(None, "--total-budget", min=1, help="Names across all targets.")
+POPULAR_BONUS = typer.Option(
+    0.0, "--popular-bonus", min=0.0, help="Extra budget share for popular targets (1.0: x2)."
+)
+INDEX = typer.Option(
+    None, "--index", help="Index URL, or a saved /simple/ listing FILE (default: PyPI)."
+)
+OFFLINE = typer.Option(False, "--offline", help="Do not ask any index; statuses are unchecked.")
+REGISTRY = typer.Option(
+    None, "--registry", help="Rules to apply: pypi, testpypi or private (default: from --index)."
+)
+LAYOUT = typer.Option(["qwerty"], "--layout", help="Keyboard layout(s): qwerty, qwertz, azerty.")
+ALLOW_UNKNOWN = typer.Option(
+    False, "--allow-unknown", help="Accept targets the index does not have."
+)
+WHEEL = typer.Option([], "--wheel", help="A target's wheel: derive its import names from it.")
+CACHE_DIR = typer.Option(DEFAULT_CACHE, "--cache-dir", help="Where listings are cached.")
+
+
+def build_request(
+    *,
+    targets: list[str] | None,
+    stdlib: bool,
+    top: int | None,
+    popularity: str | None,
+    targets_file: Path | None,
+    budget: int,
+    total_budget: int | None,
+    popular_bonus: float,
+    index: str | None,
+    offline: bool,
+    registry: str | None,
+    layouts: list[str],
+    allow_unknown: bool,
+    wheels: list[Path],
+    cache_dir: Path,
+    explain: bool = False,
+) -> SelectionRequest:
+    """Turn command-line values into a selection request, refusing contradictions."""
+    if offline and index is not None:
+        raise ReserverError("--offline and --index exclude each other")
+    for layout in layouts:
+        if layout not in LAYOUTS:
+            raise ReserverError(f"unknown keyboard layout {layout!r} (known: {', '.join(LAYOUTS)})")
+    options = SelectionOptions(
+        budget=budget or None,
+        total_budget=total_budget,
+        popular_bonus=popular_bonus,
+        layouts=tuple(dict.fromkeys(layouts)),
+        explain=explain,
+    )
+    return SelectionRequest(
+        targets=tuple(targets or ()),
+        stdlib=stdlib,
+        top=top,
+        popularity=popularity,
+        targets_file=targets_file,
+        index=index,
+        offline=offline,
+        registry=registry,
+        cache_dir=cache_dir,
+        allow_unknown=allow_unknown,
+        wheels=tuple(wheels),
+        options=options,
+    )

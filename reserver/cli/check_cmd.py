@@ -1,0 +1,84 @@
+"""``reserver check``: warn about dependency names that look like typos of popular packages.
+
+Exit status: 0 nothing found, 1 something found, 2 usage error (including an unreadable or
+malformed input file), so that CI and pre-commit can tell a finding from a broken run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import ReserverError
+from ..guard.check import check
+from ..guard.corpus import default_corpus, load_corpus
+from ..guard.formats import FORMATS
+from ._app import app, console_err
+
+
+def _usage_error(message: str) -> typer.Exit:
+    console_err.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(2)
+
+
+@app.command("check")
+def check_command(
+    items: list[str] = typer.Argument(
+        None,
+        metavar="[NAME|FILE]...",
+        help="Package names, or dependency files (requirements, pyproject.toml, uv.lock, "
+        "poetry.lock, pylock.toml); an existing path is read as a file.",
+    ),
+    requirement: list[Path] = typer.Option(
+        [], "--requirement", "-r", help="A dependency file to read (repeatable)."
+    ),
+    corpus: Path | None = typer.Option(
+        None,
+        "--corpus",
+        help='Popular names, one per line in popularity order, or a "top PyPI packages" JSON. '
+        "Default: the bundled popular list.",
+    ),
+    top: int | None = typer.Option(
+        None, "--top", min=1, help="Only the first N names of the corpus count as popular."
+    ),
+    allow: list[str] = typer.Option([], "--allow", help="A name that is never a finding."),
+    allow_file: Path | None = typer.Option(
+        None, "--allow-file", help="Names that are never findings, one per line."
+    ),
+    output_format: str = typer.Option("table", "--format", "-f", help="table, json or sarif."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the report here instead of standard output."
+    ),
+) -> None:
+    """Check dependency names for likely typosquats of popular packages."""  # fmt: skip
+    if output_format not in FORMATS:
+        raise _usage_error(f"unknown format {output_format!r} (choose {', '.join(FORMATS)})")
+    names: list[str] = []
+    files = list(requirement)
+    for item in items or []:
+        if Path(item).is_file():
+            files.append(Path(item))
+        else:
+            names.append(item)
+    if not names and not files:
+        raise _usage_error("nothing to check: give package names or dependency files")
+    try:
+        popular = load_corpus(corpus) if corpus is not None else default_corpus()
+        if top is not None:
+            popular = popular[:top]
+        allowed = list(allow)
+        if allow_file is not None:
+            allowed.extend(load_corpus(allow_file))
+        report = check(names, files, popular, allowed)
+    except ReserverError as exc:
+        raise _usage_error(str(exc)) from None
+    text = FORMATS[output_format](report.findings)
+    if output is not None:
+        from ..plan import write_atomic
+
+        write_atomic(output, text.encode())
+    else:
+        typer.echo(text, nl=False)
+    if not report.ok:
+        raise typer.Exit(1)

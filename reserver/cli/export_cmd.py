@@ -1,0 +1,48 @@
+"""``reserver export``: names to prohibit, for registry administrators and private indexes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import ReserverError
+from ..guard.export import FORMATS, entries_from_ledger, entries_from_plan, render
+from ..plan import load_plan, write_atomic
+from ._app import app
+
+
+@app.command("export")
+def export_command(
+    plan: Path | None = typer.Argument(None, help="A plan file to export."),
+    from_ledger: Path | None = typer.Option(
+        None, "--from-ledger", help="Export the names a ledger holds instead of a plan."
+    ),
+    repository: str | None = typer.Option(
+        None, "--repository", help="With --from-ledger: only this repository's names."
+    ),
+    output_format: str = typer.Option(
+        "prohibited-csv",
+        "--format",
+        "-f",
+        help="prohibited-csv (name, comment, target), txt (one name a line) or json.",
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, atomically."),
+) -> None:
+    """Export names and reasons for an administrator's prohibited list or a block-list."""
+    if output_format not in FORMATS:
+        raise typer.BadParameter(f"choose {', '.join(FORMATS)}", param_hint="--format")
+    if (plan is None) == (from_ledger is None):
+        raise typer.BadParameter("give a PLAN file or --from-ledger LEDGER (one of them)")
+    if plan is not None:
+        entries = entries_from_plan(load_plan(plan))
+    else:
+        assert from_ledger is not None
+        entries = entries_from_ledger(from_ledger, repository)
+    if not entries:
+        raise ReserverError("nothing to export: every name is taken or already refused")
+    text = render(entries, output_format)
+    if output is not None:
+        write_atomic(output, text.encode())
+    else:
+        typer.echo(text, nl=False)

@@ -1,0 +1,119 @@
+"""``reserver generate``: show which names the engine would reserve for the given targets."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..errors import ReserverError
+from ..plan import write_atomic
+from ..selection import Selection, run_selection
+from . import _selection_options as opt
+from ._app import app, console
+
+FORMATS = ("table", "json", "csv")
+CSV_FIELDS = ("name", "target", "kind", "category", "score", "status", "reason", "edit", "steps")
+
+
+def render_json(selection: Selection, explain: bool) -> str:
+    """The selection as a JSON list, selected names per target first, then blocked and taken."""
+    return json.dumps([row.to_dict(explain) for row in selection.names], indent=2) + "\n"
+
+
+def render_csv(selection: Selection, explain: bool) -> str:
+    """The selection as CSV with a header row."""
+    buffer = io.StringIO()
+    fields = (*CSV_FIELDS, "explain") if explain else CSV_FIELDS
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in selection.names:
+        writer.writerow(row.to_dict(explain))
+    return buffer.getvalue()
+
+
+def _table(selection: Selection, explain: bool) -> Table:
+    table = Table(title=f"rules: {selection.profile.name}", show_lines=False)
+    for column in ("name", "target", "kind", "score", "status", "explain" if explain else "reason"):
+        table.add_column(column, overflow="fold")
+    for row in selection.names:
+        table.add_row(
+            row.name,
+            row.target or "-",
+            row.kind,
+            f"{row.score:.3f}",
+            row.status,
+            row.explain if explain else row.reason,
+        )
+    return table
+
+
+@app.command("generate")
+def generate_command(
+    targets: list[str] | None = opt.TARGETS,
+    stdlib: bool = opt.STDLIB,
+    top: int | None = opt.TOP,
+    popularity: str | None = opt.POPULARITY,
+    targets_file: Path | None = opt.TARGETS_FILE,
+    budget: int = opt.BUDGET,
+    total_budget: int | None = opt.TOTAL_BUDGET,
+    popular_bonus: float = opt.POPULAR_BONUS,
+    index: str | None = opt.INDEX,
+    offline: bool = opt.OFFLINE,
+    registry: str | None = opt.REGISTRY,
+    layout: list[str] = opt.LAYOUT,
+    allow_unknown: bool = opt.ALLOW_UNKNOWN,
+    wheel: list[Path] = opt.WHEEL,
+    cache_dir: Path = opt.CACHE_DIR,
+    output_format: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+    explain: bool = typer.Option(False, "--explain", help="Say why each name was chosen."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
+) -> None:
+    """List the names to reserve for TARGETs, likeliest first, then the blocked ones."""
+    if output_format not in FORMATS:
+        raise ReserverError(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}")
+    request = opt.build_request(
+        targets=targets,
+        stdlib=stdlib,
+        top=top,
+        popularity=popularity,
+        targets_file=targets_file,
+        budget=budget,
+        total_budget=total_budget,
+        popular_bonus=popular_bonus,
+        index=index,
+        offline=offline,
+        registry=registry,
+        layouts=layout,
+        allow_unknown=allow_unknown,
+        wheels=wheel,
+        cache_dir=cache_dir,
+        explain=explain,
+    )
+    selection = run_selection(request)
+    if output_format == "table" and output is None:
+        console.print(_table(selection, explain))
+        return
+    if output_format == "table":
+        text = (
+            "\n".join(
+                f"{r.name}\t{r.target or '-'}\t{r.kind}\t{r.score:.3f}\t{r.status}\t"
+                f"{r.explain if explain else r.reason}"
+                for r in selection.names
+            )
+            + "\n"
+        )
+    elif output_format == "json":
+        text = render_json(selection, explain)
+    else:
+        text = render_csv(selection, explain)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text.encode())
+        console.print(f"wrote {output}: {len(selection.names)} names")

@@ -1,0 +1,99 @@
+"""``reserver status``: what the ledger says: counts by state, time left, the last errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..plan import load_plan
+from ..publish.ledger import DEFAULT_LEDGER, Ledger, LedgerSummary
+from ..publish.twine_upload import resolve_repository_url
+from ._app import app, console
+from .upload_cmd import credentials_for
+
+
+class StatusFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "unknown"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _as_json(summary: LedgerSummary) -> dict[str, object]:
+    return {
+        "repository": summary.repository,
+        "counts": summary.counts,
+        "remaining": summary.remaining,
+        "rate": summary.rate or None,
+        "eta_seconds": None if summary.eta_seconds is None else round(summary.eta_seconds, 1),
+        "last_errors": [
+            {
+                "name": row.display_name,
+                "state": row.state.value,
+                "error": row.last_error,
+                "attempts": row.attempts,
+            }
+            for row in summary.last_errors
+        ],
+    }
+
+
+def _print_table(summary: LedgerSummary) -> None:
+    table = Table(title=summary.repository, title_justify="left")
+    table.add_column("state")
+    table.add_column("names", justify="right")
+    for state, count in summary.counts.items():
+        table.add_row(state, str(count))
+    console.print(table)
+    pace = summary.rate or "unpaced"
+    console.print(f"remaining {summary.remaining}, ETA {_duration(summary.eta_seconds)} ({pace})")
+    for row in summary.last_errors:
+        console.print(
+            f"  {row.display_name}: {row.last_error} ({row.attempts} attempts)", markup=False
+        )
+
+
+@app.command("status")
+def status_command(
+    plan_file: Path | None = typer.Argument(None, help="Only the names of this plan."),
+    ledger: Path = typer.Option(DEFAULT_LEDGER, "--ledger", help="The SQLite ledger."),
+    repository_url: str | None = typer.Option(
+        None, "--repository-url", help="Only this upload endpoint."
+    ),
+    repository: str | None = typer.Option(
+        None, "--repository", help="Only this repository name from .pypirc."
+    ),
+    output_format: StatusFormat = typer.Option(
+        StatusFormat.table, "--format", help="table for people, json for scripts."
+    ),
+) -> None:
+    """Show where a batch stands: names per state, time left at the current rate, errors."""
+    names = None
+    if plan_file is not None:
+        names = [entry.name for entry in load_plan(plan_file).buildable()]
+    wanted = None
+    if repository_url or repository:
+        wanted = resolve_repository_url(credentials_for(repository_url, repository))
+    with Ledger(ledger, create=False) as opened:
+        repositories = [wanted] if wanted else sorted(opened.repositories())
+        summaries = [opened.summary(url, names) for url in repositories]
+    if output_format is StatusFormat.json:
+        sys.stdout.write(json.dumps([_as_json(s) for s in summaries], indent=2) + "\n")
+        return
+    if not summaries:
+        console.print(f"{ledger}: no batch recorded yet")
+    for summary in summaries:
+        _print_table(summary)

@@ -1,0 +1,80 @@
+"""``reserver watch``: report new look-alike registrations on an index, once or in a loop."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+
+from ..errors import ReserverError
+from ..guard.corpus import default_corpus, load_corpus
+from ..guard.formats import FORMATS
+from ..guard.watch import WatchResult, WebhookError, watch_detector, watch_once
+from ._app import app, console_err
+
+
+def _report(result: WatchResult, output_format: str) -> None:
+    if result.first_run:
+        console_err.print(
+            f"first run: remembered {result.listed} names of {result.index}; "
+            "new registrations are reported from the next run",
+            markup=False, highlight=False,
+        )  # fmt: skip
+        if output_format == "json":
+            typer.echo(FORMATS["json"](()), nl=False)
+        return
+    console_err.print(
+        f"{result.index}: {result.listed} names, {len(result.new_names)} new, "
+        f"{len(result.findings)} look-alike(s)",
+        markup=False, highlight=False,
+    )  # fmt: skip
+    if result.findings or output_format == "json":
+        typer.echo(FORMATS[output_format](result.findings), nl=False)
+
+
+@app.command("watch")
+def watch_command(
+    index: str = typer.Argument(..., help="Index root or /simple/ URL (or a saved listing file)."),
+    state: Path = typer.Option(..., "--state", help="Where the previous listing is kept."),
+    once: bool = typer.Option(False, "--once", help="One run, then exit (for cron)."),
+    interval: float = typer.Option(
+        300.0, "--interval", min=1.0, help="Seconds between runs when looping."
+    ),
+    webhook: str | None = typer.Option(
+        None, "--webhook", help="POST findings here as JSON (with a Slack 'text' field)."
+    ),
+    target: list[str] = typer.Option(
+        [], "--target", "-t", help="A name you protect (repeatable); checked before the corpus."
+    ),
+    corpus: Path | None = typer.Option(
+        None, "--corpus", help="Popular names (one per line, or top-PyPI JSON); default bundled."
+    ),
+    top: int = typer.Option(5000, "--top", min=0, help="How many corpus names to protect."),
+    output_format: str = typer.Option("table", "--format", "-f", help="table or json."),
+) -> None:
+    """Report names new on an index since the last run that look like typos of targets."""
+    if output_format not in ("table", "json"):
+        raise typer.BadParameter("choose table or json", param_hint="--format")
+    popular: list[str] = []
+    if top > 0:
+        popular = (load_corpus(corpus) if corpus is not None else default_corpus())[:top]
+    if not popular and not target:
+        raise ReserverError("nothing to protect: give --target names or a corpus with --top > 0")
+    detector = watch_detector(popular, target)
+    while True:
+        try:
+            _report(watch_once(index, state, detector, webhook=webhook), output_format)
+        except WebhookError as exc:
+            if exc.result is not None:
+                _report(exc.result, output_format)  # shown even though delivery failed
+            if once:
+                raise
+            console_err.print(f"error: {exc}", markup=False, highlight=False)
+        except ReserverError as exc:
+            if once:
+                raise
+            console_err.print(f"error: {exc}", markup=False, highlight=False)
+        if once:
+            return
+        time.sleep(interval)

@@ -1,0 +1,71 @@
+"""The popular names ``check`` and ``watch`` protect: a file given by the user, or the
+bundled popularity list."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..errors import ReserverError
+from ..names.normalize import is_valid_name
+
+
+class CorpusError(ReserverError):
+    """A corpus file is missing or not a list of names."""
+
+
+def load_corpus(path: Path) -> list[str]:
+    """Names in popularity order from a "top PyPI packages" JSON or a one-name-a-line file.
+
+    Blank lines and ``#`` comments are skipped in text files.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CorpusError(f"{path}: no such corpus file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path}: cannot read corpus ({exc})") from None
+    if text.lstrip().startswith("{"):
+        return _from_json(path, text)
+    names: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if not is_valid_name(line):
+            raise CorpusError(f"{path}:{number}: not a package name: {line[:60]!r}")
+        names.append(line)
+    if not names:
+        raise CorpusError(f"{path}: the corpus is empty")
+    return names
+
+
+def _from_json(path: Path, text: str) -> list[str]:
+    try:
+        data = json.loads(text)
+        rows = data["rows"]
+        names = [str(row["project"]) for row in rows]
+    except json.JSONDecodeError as exc:
+        raise CorpusError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
+    except (KeyError, TypeError):
+        raise CorpusError(
+            f'{path}: not a "top PyPI packages" file (expected {{"rows": [{{"project": ...}}]}})'
+        ) from None
+    if not names:
+        raise CorpusError(f"{path}: the corpus is empty")
+    # The published file is sorted already; sort anyway so a hand-edited one still works.
+    if all(isinstance(row, dict) and "download_count" in row for row in rows):
+        order = sorted(range(len(rows)), key=lambda i: -int(rows[i]["download_count"]))
+        names = [names[i] for i in order]
+    return names
+
+
+def default_corpus() -> list[str]:
+    """The bundled popular list of the name engine (``reserver.popularity``), most used first.
+
+    It is a short hand-written list; ``--corpus`` with the "top PyPI packages" JSON gives
+    the coverage the quality figures were measured with.
+    """
+    from ..popularity import bundled_popular
+
+    return [item.project for item in bundled_popular()]

@@ -1,0 +1,167 @@
+"""Popular packages as targets: the "top PyPI packages" JSON (file or URL), or a bundled list."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .errors import ReserverError
+from .names.normalize import canonicalize, name_problem
+from .names.targets import POPULAR, Target, harm_from_downloads, harm_from_rank
+from .plan import write_atomic
+
+BUNDLED = "bundled"
+DEFAULT_TIMEOUT = 30.0
+
+
+class PopularityError(ReserverError):
+    """The popularity data could not be fetched or read."""
+
+
+@dataclass(frozen=True)
+class Popular:
+    """One project of a popularity list."""
+
+    project: str
+    rank: int
+    """1 for the most downloaded."""
+    downloads: int | None = None
+    """Downloads over the list's window; None for the bundled list (ranks only)."""
+
+
+def parse_top_packages(data: Any, source: str) -> list[Popular]:
+    """Rows of ``{"rows": [{"project", "download_count"}]}``, most downloaded first.
+
+    Invalid project names are refused with the row number: a list that is wrong in one
+    place is not trusted in the others.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+        raise PopularityError(f'{source}: not a top-packages list (no "rows" list)')
+    rows: list[tuple[int, str]] = []
+    for number, row in enumerate(data["rows"], 1):
+        if not isinstance(row, dict) or not isinstance(row.get("project"), str):
+            raise PopularityError(f"{source}: row {number} has no project name")
+        count = row.get("download_count", 0)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise PopularityError(f"{source}: row {number} has a bad download_count {count!r}")
+        problem = name_problem(row["project"])
+        if problem is not None:
+            raise PopularityError(f"{source}: row {number}: {problem}")
+        rows.append((count, row["project"]))
+    rows.sort(key=lambda item: (-item[0], canonicalize(item[1])))
+    return _dedupe([Popular(name, 0, count) for count, name in rows])
+
+
+def _dedupe(items: list[Popular]) -> list[Popular]:
+    seen: set[str] = set()
+    result: list[Popular] = []
+    for item in items:
+        key = canonicalize(item.project)
+        if key not in seen:
+            seen.add(key)
+            result.append(Popular(item.project, len(result) + 1, item.downloads))
+    return result
+
+
+def bundled_popular() -> list[Popular]:
+    """The small hand-written list shipped with reserver (ranks only, no download counts)."""
+    text = resources.files("reserver").joinpath("data/popular.txt").read_text(encoding="utf-8")
+    names = [
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    ]
+    return _dedupe([Popular(name, 0) for name in names])
+
+
+def _load_json(body: bytes, source: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise PopularityError(f"{source}: not JSON ({str(exc).splitlines()[0]})") from None
+
+
+def fetch_popular(
+    url: str,
+    cache_dir: Path | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    transport: httpx.BaseTransport | None = None,
+) -> list[Popular]:
+    """Download a top-packages JSON, reusing a cached copy when the server says 304."""
+    headers: dict[str, str] = {"Accept": "application/json"}
+    body_path = meta_path = None
+    meta: dict[str, str] = {}
+    if cache_dir is not None:
+        key = hashlib.sha256(url.encode()).hexdigest()[:16]
+        body_path = cache_dir / f"popularity-{key}.json"
+        meta_path = cache_dir / f"popularity-{key}.meta.json"
+        if body_path.exists() and meta_path.exists():
+            try:
+                meta = {k: str(v) for k, v in json.loads(meta_path.read_text()).items()}
+            except (OSError, ValueError, AttributeError):
+                meta = {}
+        if meta.get("etag"):
+            headers["If-None-Match"] = meta["etag"]
+        if meta.get("last_modified"):
+            headers["If-Modified-Since"] = meta["last_modified"]
+    try:
+        with httpx.Client(timeout=timeout, transport=transport, follow_redirects=True) as client:
+            response = client.get(url, headers=headers)
+    except httpx.TimeoutException:
+        raise PopularityError(f"{url}: no answer within {timeout:g} s") from None
+    except httpx.HTTPError as exc:
+        raise PopularityError(f"{url}: cannot fetch popularity data ({exc})") from None
+    if response.status_code == 304 and body_path is not None and meta:
+        return parse_top_packages(_load_json(body_path.read_bytes(), url), url)
+    if response.status_code != 200:
+        raise PopularityError(f"{url}: answered {response.status_code} {response.reason_phrase}")
+    result = parse_top_packages(_load_json(response.content, url), url)
+    if body_path is not None and meta_path is not None:
+        write_atomic(body_path, response.content)
+        write_atomic(
+            meta_path,
+            json.dumps(
+                {
+                    "etag": response.headers.get("etag", ""),
+                    "last_modified": response.headers.get("last-modified", ""),
+                }
+            ).encode(),
+        )
+    return result
+
+
+def load_popular(source: str | None, cache_dir: Path | None = None) -> list[Popular]:
+    """Popularity from ``source`` (a file path or an http(s) URL), or the bundled list."""
+    if source is None or source == BUNDLED:
+        return bundled_popular()
+    if source.startswith(("http://", "https://")):
+        return fetch_popular(source, cache_dir)
+    path = Path(source)
+    try:
+        body = path.read_bytes()
+    except FileNotFoundError:
+        raise PopularityError(f"{path}: no such popularity file") from None
+    except OSError as exc:
+        raise PopularityError(f"{path}: cannot read popularity file ({exc.strerror})") from None
+    return parse_top_packages(_load_json(body, str(path)), str(path))
+
+
+def popular_targets(popular: list[Popular], top: int) -> list[Target]:
+    """The first ``top`` projects as targets, harm from downloads (or rank when unknown)."""
+    if top <= 0:
+        raise PopularityError("--top must be a positive number")
+    chosen = popular[:top]
+    most = max((p.downloads or 0 for p in popular), default=0)
+    targets = []
+    for item in chosen:
+        if item.downloads is not None and most > 0:
+            harm = harm_from_downloads(item.downloads, most)
+        else:
+            harm = harm_from_rank(item.rank)
+        targets.append(Target(item.project, POPULAR, round(harm, 4), item.downloads))
+    return targets

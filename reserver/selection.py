@@ -1,0 +1,498 @@
+"""The selection API: targets -> candidates -> registry rules -> ranking/budget -> plan entries.
+
+``run_selection`` does the whole thing from user-level options (what the CLI passes);
+``select`` is the pure middle for callers that already hold targets and known names.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import ReserverError
+from .index.listing import ListingError, NameLookup, fetch_listing, load_listing_file
+from .names.import_names import import_names_for, top_level_from_record, top_level_from_text
+from .names.normalize import canonicalize, name_problem
+from .names.ranking import (
+    DUPLICATE,
+    Ranked,
+    StatusOf,
+    TargetRanking,
+    apply_total_budget,
+    budget_for,
+    rank_target,
+)
+from .names.rules import (
+    BLOCKED,
+    EMPTY,
+    FREE,
+    TAKEN,
+    UNCHECKED,
+    KnownNames,
+    RegistryProfile,
+    name_status,
+    profile_for_index,
+    profile_named,
+)
+from .names.stdlib import removed_in
+from .names.targets import (
+    FILE,
+    GIVEN,
+    INTERNAL,
+    STDLIB,
+    Target,
+    merge_targets,
+    stdlib_targets,
+    stdlib_typo_names,
+)
+from .plan import PlanEntry, entry_for
+from .popularity import load_popular, popular_targets
+
+DEFAULT_INDEX = "https://pypi.org/simple/"
+DEFAULT_CACHE = Path("generated") / "cache"
+#: Runs with at most this many targets may fall back to per-name look-ups.
+SMALL_RUN = 10
+
+
+@dataclass(frozen=True)
+class SelectionOptions:
+    """How many names to pick and how to make them."""
+
+    budget: int | None = 25
+    """Names per target (None: every candidate)."""
+    total_budget: int | None = None
+    """Names across all targets, the best by score, when set."""
+    popular_bonus: float = 0.0
+    """Extra share of the budget for the most popular targets (1.0: up to twice as many)."""
+    layouts: tuple[str, ...] = ("qwerty",)
+    """Keyboard layouts for neighbour-key typos."""
+    two_step: bool = True
+    """Also make two-edit typos of the likeliest one-edit ones."""
+    extra_imports: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Canonical distribution -> import names derived from its wheels."""
+    explain: bool = False
+    """Fill each row's ``explain`` (costs time on large runs)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SelectedName:
+    """One row of a selection: a name, what it protects, and what the registry says."""
+
+    name: str
+    target: str | None
+    kind: str
+    category: str
+    """typo, import, stdlib, removed or internal."""
+    score: float
+    status: str
+    reason: str
+    edit: str = ""
+    steps: int = 1
+    explain: str = ""
+
+    def to_dict(self, explain: bool = False) -> dict[str, object]:
+        row: dict[str, object] = {
+            "name": self.name,
+            "target": self.target,
+            "kind": self.kind,
+            "category": self.category,
+            "score": self.score,
+            "status": self.status,
+            "reason": self.reason,
+            "edit": self.edit,
+            "steps": self.steps,
+        }
+        if explain:
+            row["explain"] = self.explain
+        return row
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Per target, the selected names in score order, then the blocked and taken ones."""
+
+    names: tuple[SelectedName, ...]
+    targets: tuple[Target, ...]
+    profile: RegistryProfile
+    checked: bool
+    """True when an index was consulted (statuses are free/taken rather than unchecked)."""
+    known: KnownNames = EMPTY
+    """The names the index holds (with the targets), as the selection saw them."""
+
+    def selected(self) -> list[SelectedName]:
+        return [n for n in self.names if n.status in (FREE, UNCHECKED)]
+
+    def blocked(self) -> list[SelectedName]:
+        return [n for n in self.names if n.status == BLOCKED]
+
+
+@dataclass(frozen=True)
+class SelectionRequest:
+    """Everything the ``generate`` and ``plan`` commands can ask for."""
+
+    targets: tuple[str, ...] = ()
+    stdlib: bool = False
+    top: int | None = None
+    popularity: str | None = None
+    targets_file: Path | None = None
+    index: str | None = None
+    offline: bool = False
+    registry: str | None = None
+    cache_dir: Path | None = DEFAULT_CACHE
+    allow_unknown: bool = False
+    wheels: tuple[Path, ...] = ()
+    options: SelectionOptions = field(default_factory=SelectionOptions)
+
+    def has_targets(self) -> bool:
+        return bool(self.targets or self.stdlib or self.top or self.targets_file)
+
+
+def read_targets_file(path: Path) -> list[Target]:
+    """One name per line; ``NAME internal`` marks a name that must never resolve publicly.
+
+    ``#`` starts a comment. Any bad line is an error naming the line: a half-read list of
+    names to protect is worse than none.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReserverError(f"{path}: no such targets file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReserverError(f"{path}: cannot read targets file ({exc})") from None
+    targets: list[Target] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        if len(parts) > 2 or (len(parts) == 2 and parts[1] != INTERNAL):
+            raise ReserverError(
+                f"{path}:{number}: expected 'NAME' or 'NAME internal', got {line!r}"
+            )
+        problem = name_problem(parts[0])
+        if problem is not None:
+            raise ReserverError(f"{path}:{number}: {problem}")
+        targets.append(Target(parts[0], INTERNAL if len(parts) == 2 else FILE))
+    if not targets:
+        raise ReserverError(f"{path}: no target names in the file")
+    return targets
+
+
+def import_names_from_wheel(path: Path) -> tuple[str, tuple[str, ...]]:
+    """``(distribution, import names)`` read from a wheel's top_level.txt or RECORD."""
+    try:
+        with zipfile.ZipFile(path) as wheel:
+            infos = [n for n in wheel.namelist() if n.count("/") == 1 and ".dist-info/" in n]
+            dist_info = next((n.split("/")[0] for n in infos), None)
+            if dist_info is None:
+                raise ReserverError(f"{path}: not a wheel (no .dist-info directory)")
+            members = set(wheel.namelist())
+            top_level = f"{dist_info}/top_level.txt"
+            if top_level in members:
+                names = top_level_from_text(wheel.read(top_level).decode("utf-8", "replace"))
+            else:
+                record = wheel.read(f"{dist_info}/RECORD").decode("utf-8", "replace")
+                names = top_level_from_record(record)
+            metadata = f"{dist_info}/METADATA"
+            declared = None
+            if metadata in members:
+                text = wheel.read(metadata).decode("utf-8", "replace")
+                declared = next(
+                    (line[5:].strip() for line in text.splitlines() if line.startswith("Name:")),
+                    None,
+                )
+    except (OSError, zipfile.BadZipFile, KeyError) as exc:
+        raise ReserverError(f"{path}: cannot read wheel ({exc})") from None
+    distribution = declared or dist_info.removesuffix(".dist-info").rsplit("-", 1)[0]
+    return distribution, names
+
+
+def gather_targets(request: SelectionRequest) -> list[Target]:
+    """The targets a request names, merged: given, then file, then popular, then stdlib."""
+    groups: list[list[Target]] = []
+    for name in request.targets:
+        problem = name_problem(name)
+        if problem is not None:
+            raise ReserverError(f"target {name!r}: {problem}")
+    groups.append([Target(name, GIVEN) for name in request.targets])
+    if request.targets_file is not None:
+        groups.append(read_targets_file(request.targets_file))
+    if request.top is not None:
+        groups.append(
+            popular_targets(load_popular(request.popularity, request.cache_dir), request.top)
+        )
+    elif request.popularity is not None:
+        raise ReserverError("--popularity needs --top N (how many popular packages to protect)")
+    if request.stdlib:
+        groups.append(stdlib_targets())
+    targets = merge_targets(groups)
+    if not targets:
+        raise ReserverError(
+            "no targets: give TARGET names, --stdlib, --top N or --targets-file FILE"
+        )
+    return targets
+
+
+def _self_row(target: Target, status_of: StatusOf) -> SelectedName | None:
+    status, why = status_of(target.name)
+    if status == DUPLICATE:
+        return None
+    if target.source == STDLIB:
+        version = removed_in(target.name)
+        category = "removed" if version else "stdlib"
+        reason = (
+            why
+            if status in (BLOCKED, TAKEN)
+            else (
+                f"removed from the standard library in Python {version}"
+                if version
+                else "standard-library module"
+            )
+        )
+        return SelectedName(
+            target.name,
+            None,
+            category,
+            category,
+            target.harm,
+            status,
+            reason,
+            explain=f"{category}: {target.name}; {status}: {why}",
+        )
+    if status == TAKEN:
+        reason = "exists on the index: anyone resolving it from there gets that project"
+    elif status == BLOCKED:
+        reason = why
+    else:
+        reason = "internal name: reserve it so it never resolves from this index"
+    return SelectedName(
+        target.name,
+        None,
+        INTERNAL,
+        INTERNAL,
+        1.0,
+        status,
+        reason,
+        explain=f"internal: {target.name}; {status}: {why}",
+    )
+
+
+def _rows(ranked: Iterable[Ranked], explain: bool) -> list[SelectedName]:
+    return [
+        SelectedName(
+            r.candidate.name,
+            r.candidate.target,
+            r.candidate.kind,
+            r.candidate.category,
+            r.score,
+            r.status,
+            r.reason,
+            r.candidate.edit,
+            r.candidate.steps,
+            r.explain if explain else "",
+        )
+        for r in ranked
+    ]
+
+
+@dataclass(frozen=True)
+class _Job:
+    index: int
+    target: Target
+    budget: int | None
+    import_names: tuple[str, ...] | None
+    layouts: tuple[str, ...]
+    two_step: bool
+
+
+def select(
+    targets: Sequence[Target],
+    known: KnownNames,
+    profile: RegistryProfile,
+    options: SelectionOptions | None = None,
+    lookup: NameLookup | None = None,
+) -> Selection:
+    """Rank every target's candidates against ``known`` under ``profile`` and the budgets.
+
+    A name is claimed by the first target that meets it, so the result has each project
+    name once. ``lookup`` answers for names ``known`` cannot (small runs without a listing).
+    """
+    options = options or SelectionOptions()
+    public = [t.name for t in targets if t.source not in (INTERNAL, STDLIB)]
+    known = known.with_names(public)
+    claimed: set[str] = set()
+    view = IndexView(known, profile, None, lookup)
+
+    def status_of(name: str) -> tuple[str, str]:
+        # Ranked names are canonical already; only target names may need the regex.
+        key = name if name.islower() and "_" not in name and "." not in name else canonicalize(name)
+        if key in claimed:
+            return DUPLICATE, "already chosen for another target"
+        return view.status(name, valid=True)
+
+    own_rows: dict[int, SelectedName] = {}
+    for i, target in enumerate(targets):
+        if target.source in (INTERNAL, STDLIB):
+            row = _self_row(target, status_of)
+            if row is not None:
+                own_rows[i] = row
+                claimed.add(canonicalize(target.name))
+    typo_stdlib = stdlib_typo_names()
+    jobs: list[_Job] = []
+    for i, target in enumerate(targets):
+        if target.source == STDLIB and target.name not in typo_stdlib:
+            continue
+        budget = (
+            None
+            if options.budget is None
+            else budget_for(options.budget, target.harm, options.popular_bonus)
+        )
+        imports = options.extra_imports.get(canonicalize(target.name))
+        import_names = None if imports is None else (*import_names_for(target.name), *imports)
+        jobs.append(_Job(i, target, budget, import_names, options.layouts, options.two_step))
+    rankings: list[TargetRanking | None] = [None] * len(targets)
+    for job in jobs:
+        ranking = rank_target(
+            job.target,
+            job.budget,
+            status_of,
+            layouts=job.layouts,
+            two_step=job.two_step,
+            import_names=job.import_names,
+        )
+        claimed.update(r.candidate.name for r in (*ranking.selected, *ranking.skipped))
+        rankings[job.index] = ranking
+    if options.total_budget is not None:
+        present = [r for r in rankings if r is not None]
+        trimmed = iter(apply_total_budget(present, options.total_budget))
+        rankings = [None if r is None else next(trimmed) for r in rankings]
+    names: list[SelectedName] = []
+    for i, kept in enumerate(rankings):
+        if i in own_rows:
+            names.append(own_rows[i])
+        if kept is not None:
+            names.extend(_rows(kept.selected, options.explain))
+            names.extend(_rows(kept.skipped, options.explain))
+    checked = known.complete or lookup is not None
+    return Selection(tuple(names), tuple(targets), profile, checked, known)
+
+
+@dataclass(frozen=True)
+class IndexView:
+    """What a run knows of the target index: its names, its rules, and how it was asked."""
+
+    known: KnownNames
+    profile: RegistryProfile
+    index: str | None
+    """URL or file consulted; None when offline."""
+    lookup: NameLookup | None = None
+    """Per-name look-ups, when the index has no listing and the run is small."""
+
+    def status(self, name: str, valid: bool = False) -> tuple[str, str]:
+        """``(status, reason)`` of one name on this index (``valid``: known to be valid)."""
+        status, why = name_status(name, self.profile, self.known, valid=valid)
+        if status == UNCHECKED and self.lookup is not None:
+            if self.lookup.exists(canonicalize(name)):
+                return TAKEN, "exists on the index"
+            return FREE, "not on the index"
+        return status, why
+
+
+def resolve_index(request: SelectionRequest, targets: int = 0) -> IndexView:
+    """Read the listing the request names (file, URL, or none when offline) and its rules.
+
+    An index that does not list its projects is asked name by name, but only for runs of
+    at most ``SMALL_RUN`` targets.
+    """
+    if request.offline and request.index is not None:
+        raise ReserverError("--offline and --index exclude each other")
+    index = None if request.offline else (request.index or DEFAULT_INDEX)
+    try:
+        profile = profile_named(request.registry) if request.registry else profile_for_index(index)
+    except ValueError as exc:
+        raise ReserverError(str(exc)) from None
+    if index is None:
+        return IndexView(EMPTY, profile, None)
+    if not index.startswith(("http://", "https://")):
+        return IndexView(load_listing_file(Path(index)).known(), profile, index)
+    try:
+        return IndexView(fetch_listing(index, request.cache_dir).known(), profile, index)
+    except ListingError as exc:
+        if not exc.fallback_ok or targets > SMALL_RUN:
+            raise
+        return IndexView(EMPTY, profile, index, NameLookup(index))
+
+
+def run_selection(request: SelectionRequest) -> Selection:
+    """Targets, index and options in; the selection out. Nothing is written."""
+    targets = gather_targets(request)
+    options = request.options
+    if request.wheels:
+        extra = dict(options.extra_imports)
+        for wheel in request.wheels:
+            dist, names = import_names_from_wheel(wheel)
+            key = canonicalize(dist)
+            extra[key] = tuple(sorted({*extra.get(key, ()), *names}))
+        options = replace(options, extra_imports=extra)
+    view = resolve_index(request, len(targets))
+    try:
+        if not request.allow_unknown:
+            _check_known_targets(targets, view.known, view.lookup)
+        return select(targets, view.known, view.profile, options, view.lookup)
+    finally:
+        if view.lookup is not None:
+            view.lookup.close()
+
+
+def _check_known_targets(
+    targets: Sequence[Target], known: KnownNames, lookup: NameLookup | None
+) -> None:
+    # A target the index does not have is usually a typo of the user's own; protecting it
+    # would reserve typos of a typo. Internal names and the standard library are exempt.
+    checkable = [t for t in targets if t.source in (GIVEN, FILE)]
+    if known.complete:
+        unknown = [t.name for t in checkable if canonicalize(t.name) not in known]
+    elif lookup is not None:
+        unknown = [t.name for t in checkable if not lookup.exists(canonicalize(t.name))]
+    else:
+        return
+    if unknown:
+        shown = ", ".join(repr(n) for n in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+        raise ReserverError(
+            f"unknown target {shown}: not on the index (mark private names 'internal' in "
+            "--targets-file, or pass --allow-unknown)"
+        )
+
+
+def to_plan_entries(selection: Selection, include_skipped: bool = True) -> list[PlanEntry]:
+    """Plan entries for every row but internal names (the plan has no message for them yet).
+
+    Blocked and taken rows are kept (``include_skipped``) so they can be exported to
+    administrators; ``Plan.buildable()`` leaves them out of builds.
+    """
+    entries: list[PlanEntry] = []
+    for row in selection.names:
+        if row.category == INTERNAL:
+            continue
+        if row.status in (BLOCKED, TAKEN) and not include_skipped:
+            continue
+        if row.category in ("stdlib", "removed"):
+            base = entry_for(row.name)
+            entries.append(
+                replace(base, kind=row.kind, score=row.score, status=row.status, reason=row.reason)
+            )
+        else:
+            entries.append(
+                PlanEntry(
+                    row.name,
+                    row.target,
+                    row.category,
+                    kind=row.kind,
+                    score=row.score,
+                    status=row.status,
+                    reason=row.reason,
+                )
+            )
+    return entries

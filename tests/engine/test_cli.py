@@ -1,0 +1,210 @@
+"""``reserver generate``, ``plan`` and ``evaluate`` from the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reserver.index.local import LocalIndex
+from reserver.plan import load_plan
+
+from .conftest import CliResult, FakeServer, Route
+
+LISTING = json.dumps(
+    {
+        "meta": {"api-version": "1.1"},
+        "projects": [{"name": n} for n in ("requests", "request", "python-dateutil", "colorama")],
+    }
+)
+
+
+@pytest.fixture
+def listing(tmp_path: Path) -> Path:
+    path = tmp_path / "simple.json"
+    path.write_text(LISTING)
+    return path
+
+
+def test_generate_json_lists_selected_then_blocked(cli, listing: Path) -> None:  # type: ignore[no-untyped-def]
+    done: CliResult = cli(
+        "generate", "python-dateutil", "--index", str(listing), "--budget", "4", "--format", "json"
+    )
+    assert done.code == 0, done.err
+    rows = json.loads(done.out)
+    assert {"name", "target", "kind", "score", "status", "reason"} <= set(rows[0])
+    assert [r["status"] for r in rows[:4]] == ["free"] * 4
+    assert rows[0]["name"] == "dateutil"
+    assert all(r["status"] in ("blocked", "taken") for r in rows[4:]) and rows[4:]
+
+
+def test_generate_csv_and_explain(cli, listing: Path) -> None:  # type: ignore[no-untyped-def]
+    done = cli(
+        "generate", "requests", "--index", str(listing), "--budget", "3", "-f", "csv", "--explain"
+    )
+    rows = list(csv.DictReader(io.StringIO(done.out)))
+    assert [r["status"] for r in rows[:3]] == ["free"] * 3
+    assert "likelihood" in rows[0]["explain"] and "harm" in rows[0]["explain"]
+    assert {"name": "request", "status": "taken"}.items() <= next(
+        r for r in rows if r["name"] == "request"
+    ).items()
+
+
+def test_generate_table_offline(cli) -> None:  # type: ignore[no-untyped-def]
+    done = cli("generate", "requests", "--offline", "--budget", "2")
+    assert done.code == 0 and "reqests" in done.out and "unchecked" in done.out
+
+
+def test_plan_keeps_explicit_names_and_adds_engine_entries(
+    cli, listing: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "plan.json"
+    done = cli(
+        "plan",
+        "-n",
+        "pwd",
+        "-n",
+        "reqeusts=requests",
+        "requests",
+        "--index",
+        str(listing),
+        "--budget",
+        "5",
+        "-o",
+        str(out),
+    )
+    assert done.code == 0, done.err
+    plan = load_plan(out)
+    entries = {e.name: e for e in plan.entries}
+    assert entries["pwd"].category == "stdlib" and entries["pwd"].status == "blocked"
+    assert entries["reqeusts"].kind == "explicit" and entries["reqeusts"].status == "free"
+    engine = [e for e in plan.entries if e.kind != "explicit"]
+    assert len([e for e in engine if e.status == "free"]) == 5
+    assert entries["request"].status == "taken" and entries["request"] not in plan.buildable()
+    assert plan.options["budget"] == 5 and plan.options["targets"] == ["requests"]
+
+
+def test_plan_with_names_only_stays_unchecked_and_offline(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "plan.json"
+    assert cli("plan", "-n", "reqeusts=requests", "-o", str(out)).code == 0
+    assert [e.status for e in load_plan(out).entries] == ["unchecked"]
+
+
+@pytest.mark.slow
+def test_plan_against_a_real_private_index(cli, fresh_index: LocalIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (fresh_index.packages / "acme_tools-1.0.tar.gz").write_bytes(b"x")
+    (fresh_index.packages / "acme_tool-1.0.tar.gz").write_bytes(b"x")
+    out = tmp_path / "plan.json"
+    done = cli(
+        "plan",
+        "acme-tools",
+        "--stdlib",
+        "--index",
+        fresh_index.simple_url,
+        "--budget",
+        "3",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "-o",
+        str(out),
+    )
+    assert done.code == 0, done.err
+    entries = {e.name: e for e in load_plan(out).entries}
+    # A private index refuses nothing: the stdlib names themselves need placeholders there.
+    assert entries["telnetlib"].status == "free" and entries["telnetlib"].category == "removed"
+    assert entries["acme-tool"].status == "taken"
+    assert sum(e.target == "acme-tools" and e.status == "free" for e in entries.values()) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["generate", "--offline"], "no targets"),
+        (["generate", "re quests", "--offline"], "target 're quests'"),
+        (["generate", "reqeusts", "--index", "LISTING"], "unknown target 'reqeusts'"),
+        (["generate", "requests", "--index", "CORRUPT"], "not a PEP 691 project listing"),
+        (["generate", "requests", "--index", "LISTING", "--offline"], "exclude each other"),
+        (["generate", "requests", "--offline", "--format", "xml"], "--format must be"),
+        (["generate", "requests", "--offline", "--registry", "npm"], "unknown registry profile"),
+        (["generate", "requests", "--offline", "--layout", "dvorak"], "unknown keyboard layout"),
+        (["evaluate", "--dataset", "CORRUPT"], "row 1"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_1(
+    cli, listing: Path, tmp_path: Path, args: list[str], message: str
+) -> None:  # type: ignore[no-untyped-def]
+    corrupt = tmp_path / "corrupt.json"
+    corrupt.write_text('{"projects": [')
+    argv = [str(listing) if a == "LISTING" else str(corrupt) if a == "CORRUPT" else a for a in args]
+    done = cli(*argv)
+    assert done.code == 1
+    assert done.err.startswith("error: ") and message in done.err
+    assert len(done.err.strip().splitlines()) == 1
+
+
+def test_no_plan_is_written_when_the_index_fails(
+    cli, fake_server: FakeServer, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    fake_server.routes["/simple/"] = Route(
+        b"<html><body>Please log in</body></html>", headers={"Content-Type": "text/html"}
+    )
+    out = tmp_path / "plan.json"
+    done = cli(
+        "plan",
+        *(f"pkg{i}" for i in range(12)),
+        "--index",
+        fake_server.url,
+        "-o",
+        str(out),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    )
+    assert done.code == 1 and "no project links" in done.err
+    assert not out.exists()
+
+
+def test_a_small_run_falls_back_to_per_name_lookups(cli, fake_server: FakeServer) -> None:  # type: ignore[no-untyped-def]
+    fake_server.routes["/simple/acme/"] = Route(b"<html></html>")
+    fake_server.routes["/simple/ace/"] = Route(b"<html></html>")
+    done = cli(
+        "generate",
+        "acme",
+        "--index",
+        fake_server.url,
+        "--budget",
+        "2",
+        "-f",
+        "json",
+        "--registry",
+        "private",
+    )
+    assert done.code == 0, done.err
+    rows = json.loads(done.out)
+    assert [r["status"] for r in rows[:2]] == ["free", "free"]
+    assert {"name": "ace", "status": "taken"}.items() <= next(
+        r for r in rows if r["name"] == "ace"
+    ).items()
+    assert len(fake_server.requests) < 20
+
+
+def test_evaluate_reports_overall_and_per_kind(cli) -> None:  # type: ignore[no-untyped-def]
+    done = cli("evaluate", "--budget", "25", "-f", "json")
+    assert done.code == 0, done.err
+    report = json.loads(done.out)
+    assert report["squats"] >= 20 and 0 < report["share"] <= 1
+    kinds = {row["kind"] for row in report["per_kind"]}
+    assert {"deleted_letter", "stdlib"} <= kinds
+
+
+def test_errors_from_the_installed_command_are_one_line(tmp_path: Path) -> None:
+    reserver = Path(sys.executable).parent / "reserver"
+    done = subprocess.run([str(reserver), "generate", "--offline"], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "error: no targets: give TARGET names, --stdlib, --top N or --targets-file FILE"
+    )

@@ -1,0 +1,139 @@
+"""The index listing: one request, PEP 691 or 503, cached with ETag, saved files, and failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reserver.index.listing import (
+    JSON_TYPE,
+    ListingError,
+    NameLookup,
+    fetch_listing,
+    load_listing_file,
+    simple_url,
+)
+from reserver.index.local import LocalIndex
+
+from .conftest import FakeServer, Route
+
+PEP691 = json.dumps(
+    {"meta": {"api-version": "1.1"}, "projects": [{"name": "Requests"}, {"name": "flask_login"}]}
+).encode()
+PEP503 = b"""<!DOCTYPE html><html><body>
+<a href="/simple/requests/">requests</a>
+<a href="/simple/flask-login/">Flask_Login</a>
+</body></html>"""
+
+
+@pytest.mark.slow
+def test_a_real_pypiserver_listing_is_read_in_one_request(fresh_index: LocalIndex) -> None:
+    for filename in ("acme_tools-1.0.tar.gz", "Acme.Widgets-2.0.tar.gz"):
+        (fresh_index.packages / filename).write_bytes(b"not really an sdist")
+    listing = fetch_listing(fresh_index.simple_url)
+    known = listing.known()
+    assert "acme-tools" in known and "acme-widgets" in known
+    assert "acme-tool" not in known and known.complete
+
+
+def test_pep691_json_is_asked_for_and_cached_with_its_etag(
+    fake_server: FakeServer, tmp_path: Path
+) -> None:
+    fake_server.routes["/simple/"] = Route(PEP691, headers={"Content-Type": JSON_TYPE}, etag='"v1"')
+    first = fetch_listing(fake_server.url, tmp_path)
+    assert set(first.names) == {"Requests", "flask_login"} and not first.from_cache
+    assert fake_server.requests[0][1]["accept"].startswith(JSON_TYPE)
+    again = fetch_listing(fake_server.url, tmp_path)
+    assert fake_server.requests[1][1]["if-none-match"] == '"v1"'
+    assert again.from_cache and again.names == first.names
+
+
+def test_pep503_html_is_accepted_when_json_is_not_offered(fake_server: FakeServer) -> None:
+    fake_server.routes["/simple/"] = Route(PEP503, headers={"Content-Type": "text/html"})
+    assert fetch_listing(fake_server.url + "/simple").names == ("requests", "Flask_Login")
+
+
+def test_html_when_json_was_demanded_is_an_error(fake_server: FakeServer) -> None:
+    fake_server.routes["/simple/"] = Route(PEP503, headers={"Content-Type": "text/html"})
+    with pytest.raises(ListingError, match="asked for PEP 691 JSON"):
+        fetch_listing(fake_server.url, require_json=True)
+
+
+def test_a_slow_index_times_out_with_a_clear_message(fake_server: FakeServer) -> None:
+    fake_server.routes["/simple/"] = Route(PEP691, headers={"Content-Type": JSON_TYPE}, delay=2)
+    with pytest.raises(ListingError, match=r"did not answer within 0\.3 s"):
+        fetch_listing(fake_server.url, timeout=0.3)
+
+
+@pytest.mark.parametrize(
+    ("route", "message"),
+    [
+        (Route(b"oops", status=500), "answered 500"),
+        (Route(b'{"projects": [', headers={"Content-Type": JSON_TYPE}), "not a PEP 691"),
+        (
+            Route(b"<html><body>Sign in</body></html>", headers={"Content-Type": "text/html"}),
+            "no project links",
+        ),
+    ],
+)
+def test_broken_answers_are_errors(fake_server: FakeServer, route: Route, message: str) -> None:
+    fake_server.routes["/simple/"] = route
+    with pytest.raises(ListingError, match=message):
+        fetch_listing(fake_server.url)
+
+
+def test_an_empty_simple_index_is_an_empty_listing(fake_server: FakeServer) -> None:
+    empty = b"<html><head><title>Simple Index</title></head><body></body></html>"
+    fake_server.routes["/simple/"] = Route(empty, headers={"Content-Type": "text/html"})
+    assert fetch_listing(fake_server.url).names == ()
+
+
+def test_an_index_without_a_listing_may_be_asked_name_by_name(fake_server: FakeServer) -> None:
+    fake_server.routes["/simple/requests/"] = Route(b"<html></html>")
+    with pytest.raises(ListingError) as caught:
+        fetch_listing(fake_server.url)
+    assert caught.value.fallback_ok
+    lookup = NameLookup(fake_server.url, limit=2)
+    assert lookup.exists("requests") and not lookup.exists("reqeusts")
+    with pytest.raises(ListingError, match="more than 2 per-name look-ups"):
+        lookup.exists("another")
+    lookup.close()
+
+
+@pytest.mark.parametrize(
+    ("filename", "body"),
+    [("simple.json", PEP691), ("simple.html", PEP503), ("names.txt", b"requests\nflask-login\n")],
+)
+def test_saved_listings_work_offline(tmp_path: Path, filename: str, body: bytes) -> None:
+    path = tmp_path / filename
+    path.write_bytes(body)
+    known = load_listing_file(path).known()
+    assert "requests" in known and "flask-login" in known
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"", "empty"),
+        (b'{"projects": [{"nom": 1}]}', "not a PEP 691"),
+        (b"requests\nnot a name\n", "line 2"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+    ],
+)
+def test_corrupt_listing_files_are_refused(tmp_path: Path, body: bytes, message: str) -> None:
+    path = tmp_path / "listing"
+    path.write_bytes(body)
+    with pytest.raises(ListingError, match=message):
+        load_listing_file(path)
+
+
+def test_missing_listing_file() -> None:
+    with pytest.raises(ListingError, match="no such listing file"):
+        load_listing_file(Path("/nonexistent/simple.json"))
+
+
+def test_simple_url_forms() -> None:
+    assert simple_url("https://pypi.org") == "https://pypi.org/simple/"
+    assert simple_url("https://h/root/pypi/+simple") == "https://h/root/pypi/+simple/"

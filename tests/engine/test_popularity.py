@@ -1,0 +1,79 @@
+"""Popular targets: the top-packages JSON from a file or URL, cached, or the bundled list."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reserver.names.normalize import is_valid_name
+from reserver.popularity import (
+    PopularityError,
+    bundled_popular,
+    fetch_popular,
+    load_popular,
+    popular_targets,
+)
+
+from .conftest import FakeServer, Route
+
+TOP = {
+    "rows": [
+        {"project": "urllib3", "download_count": 500},
+        {"project": "boto3", "download_count": 1000},
+        {"project": "Boto3", "download_count": 10},
+        {"project": "six", "download_count": 50},
+    ]
+}
+
+
+def test_a_file_is_read_most_downloaded_first(tmp_path: Path) -> None:
+    path = tmp_path / "top.json"
+    path.write_text(json.dumps(TOP))
+    popular = load_popular(str(path))
+    assert [(p.project, p.rank) for p in popular] == [("boto3", 1), ("urllib3", 2), ("six", 3)]
+    targets = popular_targets(popular, 2)
+    assert [t.name for t in targets] == ["boto3", "urllib3"]
+    assert targets[0].harm == 1.0 and 0 < targets[1].harm < 1.0
+
+
+def test_a_url_is_fetched_once_then_revalidated(fake_server: FakeServer, tmp_path: Path) -> None:
+    fake_server.routes["/top.json"] = Route(json.dumps(TOP).encode(), etag='"a"')
+    first = fetch_popular(fake_server.url + "/top.json", tmp_path)
+    second = fetch_popular(fake_server.url + "/top.json", tmp_path)
+    assert first == second
+    assert fake_server.requests[1][1].get("if-none-match") == '"a"'
+
+
+def test_the_bundled_list_works_offline() -> None:
+    popular = bundled_popular()
+    assert len(popular) >= 300
+    assert popular[0].rank == 1 and all(is_valid_name(p.project) for p in popular)
+    assert len({p.project for p in popular}) == len(popular)
+    assert load_popular(None) == popular
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"projects": []}, 'no "rows" list'),
+        ({"rows": [{"download_count": 3}]}, "row 1 has no project"),
+        ({"rows": [{"project": "ok", "download_count": -1}]}, "bad download_count"),
+        ({"rows": [{"project": "bad name", "download_count": 1}]}, "row 1"),
+    ],
+)
+def test_bad_popularity_data_is_refused(tmp_path: Path, data: object, message: str) -> None:
+    path = tmp_path / "top.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(PopularityError, match=message):
+        load_popular(str(path))
+
+
+def test_not_json_and_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "top.json"
+    path.write_text("<html>")
+    with pytest.raises(PopularityError, match="not JSON"):
+        load_popular(str(path))
+    with pytest.raises(PopularityError, match="no such popularity file"):
+        load_popular(str(tmp_path / "absent.json"))

@@ -1,0 +1,182 @@
+"""Ranking under a budget and the selection API: budgets, blocked names, stdlib, plan entries."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from reserver.errors import ReserverError
+from reserver.names.ranking import apply_total_budget, budget_for, rank_target
+from reserver.names.rules import BLOCKED, EMPTY, PRIVATE, PYPI, TAKEN, KnownNames, name_status
+from reserver.names.targets import GIVEN, INTERNAL, POPULAR, STDLIB, Target
+from reserver.plan import make_plan
+from reserver.selection import (
+    SelectionOptions,
+    SelectionRequest,
+    import_names_from_wheel,
+    read_targets_file,
+    run_selection,
+    select,
+    to_plan_entries,
+)
+
+
+def _free(rows: list) -> list:  # type: ignore[type-arg]
+    return [r for r in rows if r.status in ("free", "unchecked")]
+
+
+def test_budget_counts_only_names_that_can_be_reserved() -> None:
+    known = KnownNames.from_names(["requests", "request", "reqests"], complete=True)
+    selection = select([Target("requests", GIVEN)], known, PYPI, SelectionOptions(budget=5))
+    statuses = [r.status for r in selection.names]
+    assert statuses[:5] == ["free"] * 5
+    skipped = {r.name: r.status for r in selection.names[5:]}
+    assert skipped["request"] == TAKEN and skipped["reqests"] == TAKEN
+
+
+def test_selected_names_come_in_score_order_then_the_skipped() -> None:
+    known = KnownNames.from_names(["python-dateutil"], complete=True)
+    selection = select([Target("python-dateutil", GIVEN)], known, PYPI, SelectionOptions(budget=10))
+    chosen = _free(list(selection.names))
+    assert [r.score for r in chosen] == sorted((r.score for r in chosen), reverse=True)
+    assert chosen[0].name == "dateutil" and chosen[0].category == "import"
+    blocked = [r for r in selection.names if r.status == BLOCKED]
+    assert any(r.name == "pythondateutil" and "too similar" in r.reason for r in blocked)
+    assert selection.names[-len(blocked) :] == tuple(blocked)
+
+
+def test_a_private_index_has_no_blocked_look_alikes() -> None:
+    known = KnownNames.from_names(["python-dateutil"], complete=True)
+    selection = select(
+        [Target("python-dateutil", GIVEN)], known, PRIVATE, SelectionOptions(budget=10)
+    )
+    assert "pythondateutil" in {r.name for r in _free(list(selection.names))}
+
+
+def test_the_same_input_gives_the_same_selection() -> None:
+    targets = [Target(n, GIVEN) for n in ("requests", "numpy", "django", "six")]
+    first = select(targets, EMPTY, PYPI, SelectionOptions(budget=25))
+    again = select(list(targets), EMPTY, PYPI, SelectionOptions(budget=25))
+    assert first.names == again.names
+
+
+def test_a_name_is_claimed_once_across_targets() -> None:
+    selection = select(
+        [Target("colorama", GIVEN), Target("colourama", GIVEN)],
+        EMPTY,
+        PYPI,
+        SelectionOptions(budget=30),
+    )
+    names = [r.name for r in selection.names]
+    assert len(names) == len(set(names))
+    # Each target is the other's typo: both are known to exist, so neither is planned.
+    statuses = {r.name: r.status for r in selection.names}
+    assert statuses.get("colourama", TAKEN) == TAKEN
+
+
+def test_total_budget_keeps_the_best_across_targets() -> None:
+    popular = Target("requests", POPULAR, harm=1.0)
+    obscure = Target("tinylib", POPULAR, harm=0.2)
+    selection = select(
+        [popular, obscure], EMPTY, PYPI, SelectionOptions(budget=10, total_budget=12)
+    )
+    chosen = _free(list(selection.names))
+    assert len(chosen) == 12
+    assert sum(r.target == "requests" for r in chosen) == 10
+
+
+def test_popular_targets_may_earn_more() -> None:
+    assert budget_for(10, 1.0, popular_bonus=1.0) == 20
+    assert budget_for(10, 0.1, popular_bonus=1.0) == 11
+    selection = select(
+        [Target("requests", POPULAR, harm=1.0)],
+        EMPTY,
+        PYPI,
+        SelectionOptions(budget=10, popular_bonus=1.0),
+    )
+    assert len(_free(list(selection.names))) == 20
+
+
+def test_apply_total_budget_is_deterministic_on_ties() -> None:
+    status = lambda n: name_status(n, PYPI)  # noqa: E731
+    rankings = [rank_target(Target(t, GIVEN), 5, status) for t in ("abcdef", "ghijkl")]
+    assert apply_total_budget(rankings, 3) == apply_total_budget(list(rankings), 3)
+
+
+def test_stdlib_names_are_blocked_on_pypi_and_planned_on_a_private_index() -> None:
+    targets = [Target("telnetlib", STDLIB, 0.5), Target("pwd", STDLIB, 0.5)]
+    on_pypi = select(targets, EMPTY, PYPI, SelectionOptions(budget=2))
+    rows = {r.name: r for r in on_pypi.names}
+    assert rows["telnetlib"].status == BLOCKED and rows["telnetlib"].category == "removed"
+    private = select(targets, EMPTY, PRIVATE, SelectionOptions(budget=2))
+    entries = {e.name: e for e in to_plan_entries(private)}
+    assert entries["telnetlib"].category == "removed" and entries["telnetlib"].removed_in == "3.13"
+    assert entries["telnetlib"].replacement == "telnetlib3"
+    assert entries["pwd"].category == "stdlib" and entries["pwd"].status == "unchecked"
+    assert sum(e.target == "telnetlib" for e in entries.values()) == 2
+
+
+def test_plan_entries_keep_blocked_names_and_build_skips_them() -> None:
+    known = KnownNames.from_names(["python-dateutil"], complete=True)
+    selection = select([Target("python-dateutil", GIVEN)], known, PYPI, SelectionOptions(budget=5))
+    plan = make_plan(to_plan_entries(selection))
+    blocked = [e for e in plan.entries if e.status == BLOCKED]
+    assert blocked and all(e.reason for e in blocked)
+    assert len(plan.buildable()) == 5
+    assert all(e.kind != "explicit" and e.score > 0 for e in plan.entries)
+
+
+def test_targets_file_marks_internal_names(tmp_path: Path) -> None:
+    path = tmp_path / "targets.txt"
+    path.write_text("# ours\nacme-tools\nacme-secret internal  # never public\n\n")
+    targets = read_targets_file(path)
+    assert [(t.name, t.source) for t in targets] == [
+        ("acme-tools", "file"),
+        ("acme-secret", INTERNAL),
+    ]
+    selection = select(targets, EMPTY, PYPI, SelectionOptions(budget=3))
+    internal = [r for r in selection.names if r.category == "internal"]
+    assert [r.name for r in internal] == ["acme-secret"]
+    assert all(e.name != "acme-secret" for e in to_plan_entries(selection))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "no target names"), ("good\nbad name here\n", ":2:"), ("-x\n", ":1:")],
+)
+def test_bad_targets_files_are_refused_with_the_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text(text)
+    with pytest.raises(ReserverError, match=message):
+        read_targets_file(path)
+
+
+def test_import_names_are_derived_from_a_wheel(tmp_path: Path) -> None:
+    wheel = tmp_path / "acme_vision-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("acmecv/__init__.py", "")
+        archive.writestr("acme_vision-1.0.dist-info/METADATA", "Name: acme-vision\n")
+        archive.writestr(
+            "acme_vision-1.0.dist-info/RECORD",
+            "acmecv/__init__.py,,\nacme_vision-1.0.dist-info/RECORD,,\n",
+        )
+    assert import_names_from_wheel(wheel) == ("acme-vision", ("acmecv",))
+    request = SelectionRequest(
+        targets=("acme-vision",), offline=True, wheels=(wheel,), options=SelectionOptions(budget=3)
+    )
+    rows = run_selection(request).names
+    assert rows[0].name == "acmecv" and rows[0].category == "import"
+
+
+def test_no_targets_is_an_error() -> None:
+    with pytest.raises(ReserverError, match="no targets"):
+        run_selection(SelectionRequest(offline=True))
+
+
+def test_popularity_without_top_is_an_error() -> None:
+    with pytest.raises(ReserverError, match="--top"):
+        run_selection(SelectionRequest(targets=("requests",), popularity="x.json", offline=True))

@@ -1,0 +1,69 @@
+"""Fixtures of the guard tests: a small popularity corpus written here, and the real CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+#: The most downloaded projects of a "top PyPI packages" list, in popularity order (a short,
+#: hand-written stand-in: tests must not read the benchmark data).
+POPULAR = [
+    "boto3", "packaging", "setuptools", "urllib3", "certifi", "requests", "idna",
+    "typing-extensions", "charset-normalizer", "python-dateutil", "numpy", "six", "pyyaml",
+    "s3transfer", "botocore", "grpcio-status", "pip", "cryptography", "fsspec", "attrs",
+    "pydantic", "colorama", "pandas", "click", "jinja2", "markupsafe", "protobuf",
+    "platformdirs", "wheel", "pytest", "scikit-learn", "matplotlib", "beautifulsoup4",
+    "prompt-toolkit", "redis", "sqlalchemy", "django", "flask", "twine", "jellyfish",
+    "pillow", "pymc", "fabric", "poetry-core", "tomli", "rich", "httpx", "pyjwt",
+]  # fmt: skip
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def corpus_file(tmp_path: Path) -> Path:
+    path = tmp_path / "popular.txt"
+    path.write_text("\n".join(POPULAR) + "\n")
+    return path
+
+
+@dataclass(frozen=True)
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str) -> CliResult:
+    """Run the ``reserver`` entry point (``main``, with its error handling) in this process:
+    a child process per call would spend seconds importing the whole CLI each time."""
+    from reserver.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        old_argv = sys.argv
+        sys.argv = ["reserver", *args]
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            sys.argv = old_argv
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def run_cli_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed entry point in a child process, as pre-commit or cron would."""
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-c", "from reserver.cli import main; main()", *args],
+        capture_output=True, text=True, cwd=REPO, env=env, timeout=120,
+    )  # fmt: skip

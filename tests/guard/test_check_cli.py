@@ -1,0 +1,108 @@
+"""``reserver check`` end to end: exit status 0/1/2, formats, corpus files, pre-commit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from .conftest import POPULAR, REPO, run_cli, run_cli_process
+
+
+def test_clean_names_exit_0(corpus_file: Path) -> None:
+    result = run_cli("check", "--corpus", str(corpus_file), "requests", "numpy")
+    assert result.returncode == 0, result.stderr
+    assert "no likely typosquats" in result.stdout
+
+
+def test_a_finding_exits_1_and_names_the_target(corpus_file: Path) -> None:
+    result = run_cli("check", "--corpus", str(corpus_file), "requests", "reqeusts")
+    assert result.returncode == 1, result.stderr
+    assert "reqeusts" in result.stdout and "requests" in result.stdout
+
+
+def test_json_findings_carry_name_target_kind_score_and_place(
+    corpus_file: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "requirements.txt").write_text("django\nurlib3==2.0\n")
+    result = run_cli(
+        "check", "--corpus", str(corpus_file), "--format", "json",
+        str(tmp_path / "requirements.txt"),
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    (finding,) = json.loads(result.stdout)
+    assert finding["name"] == "urlib3" and finding["target"] == "urllib3"
+    assert finding["kind"] == "omission" and 0 < finding["score"] <= 1
+    assert finding["file"].endswith("requirements.txt") and finding["line"] == 2
+
+
+def test_sarif_output_points_at_the_file_and_line(corpus_file: Path, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\nversion = "1"\ndependencies = ["colourama>=0.4"]\n'
+    )
+    out = tmp_path / "report.sarif"
+    result = run_cli(
+        "check", "--corpus", str(corpus_file), "-f", "sarif", "-o", str(out),
+        "-r", str(tmp_path / "pyproject.toml"),
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    sarif = json.loads(out.read_text())
+    assert sarif["version"] == "2.1.0"
+    (res,) = sarif["runs"][0]["results"]
+    assert res["properties"]["target"] == "colorama"
+    location = res["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("pyproject.toml")
+    assert location["region"]["startLine"] == 4
+
+
+def test_a_malformed_file_is_a_usage_error_naming_file_and_line(
+    corpus_file: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "requirements.txt"
+    bad.write_text("requests\nflask=>2\n")
+    result = run_cli("check", "--corpus", str(corpus_file), str(bad))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {bad}:2: invalid requirement")
+    assert "Traceback" not in result.stderr
+
+
+def test_nothing_to_check_and_unknown_format_are_usage_errors(corpus_file: Path) -> None:
+    assert run_cli("check", "--corpus", str(corpus_file)).returncode == 2
+    result = run_cli("check", "--corpus", str(corpus_file), "-f", "xml", "requests")
+    assert result.returncode == 2 and "unknown format" in result.stderr
+
+
+def test_a_top_pypi_json_corpus_and_an_allow_list(tmp_path: Path) -> None:
+    rows = [{"project": n, "download_count": 10_000 - i} for i, n in enumerate(POPULAR)]
+    corpus = tmp_path / "top.json"
+    corpus.write_text(json.dumps({"last_update": "2026-04-01", "rows": rows}))
+    assert run_cli("check", "--corpus", str(corpus), "reqeusts").returncode == 1
+    allowed = run_cli("check", "--corpus", str(corpus), "--allow", "reqeusts", "reqeusts")
+    assert allowed.returncode == 0
+
+
+def test_a_broken_corpus_is_a_usage_error(tmp_path: Path) -> None:
+    corpus = tmp_path / "top.json"
+    corpus.write_text('{"rows": [')
+    result = run_cli("check", "--corpus", str(corpus), "requests")
+    assert result.returncode == 2 and str(corpus) in result.stderr
+
+
+def test_pre_commit_hook_runs_check_on_matching_files(corpus_file: Path, tmp_path: Path) -> None:
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "reserver-check" and hook["pass_filenames"] is True
+    import re
+
+    pattern = re.compile(hook["files"])
+    for name in ("requirements.txt", "requirements-dev.in", "sub/pyproject.toml", "uv.lock",
+                 "poetry.lock", "pylock.toml", "pylock.dev.toml"):  # fmt: skip
+        assert pattern.search(name), name
+    assert not pattern.search("setup.py")
+    (tmp_path / "requirements.txt").write_text("reqeusts\n")
+    command = hook["entry"].split()[1:]  # "reserver check" as pre-commit would run it
+    result = run_cli_process(
+        *command, "--corpus", str(corpus_file), str(tmp_path / "requirements.txt")
+    )
+    assert result.returncode == 1

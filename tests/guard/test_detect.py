@@ -1,0 +1,97 @@
+"""The detector: real squat shapes are flagged with the package meant; legitimate names not."""
+
+from __future__ import annotations
+
+import pytest
+
+from reserver.guard.detect import Detector
+from reserver.guard.similarity import keyboard_neighbours, single_edit
+
+from .conftest import POPULAR
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return Detector(POPULAR)
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "kind"),
+    [
+        ("reqeusts", "requests", "transposition"),  # swapped neighbours
+        ("urlib3", "urllib3", "omission"),  # SK-CSIRT 2017
+        ("colourama", "colorama", "insertion"),  # 2018 clipboard hijacker
+        ("jeIlyfish", "jellyfish", "homoglyph"),  # 2019, capital I for l
+        ("setup-tools", "setuptools", "separator"),  # SK-CSIRT 2017
+        ("python3-dateutil", "python-dateutil", "affix"),  # 2019
+        ("dateutil-python", "python-dateutil", "word-order"),
+        ("sklearn", "scikit-learn", "import-name"),
+        ("urllib", "urllib3", "version-suffix"),  # a stdlib name for urllib3
+        ("BeaitifulSoop", "beautifulsoup4", "misspelling"),  # two slips, 2023 campaign
+        ("requestss", "requests", "repetition"),
+        ("numpyy", "numpy", "repetition"),  # a doubled last letter is a slip, not a suffix
+        ("requesrs", "requests", "keyboard"),
+    ],
+)
+def test_real_squat_shapes_are_flagged_with_the_package_meant(
+    detector: Detector, name: str, target: str, kind: str
+) -> None:
+    match = detector.check(name)
+    assert match is not None, name
+    assert (match.target, match.kind) == (target, kind)
+    assert 0.6 <= match.score <= 1.0
+
+
+@pytest.mark.parametrize("name", ["requests", "Requests", "python_dateutil", "PyYAML"])
+def test_a_popular_name_is_never_a_finding(detector: Detector, name: str) -> None:
+    assert detector.check(name) is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "aioredis",  # pipenv 2017 flagged it as redis
+        "pymc3",  # and this as pymc
+        "pymc4",
+        "python-fire",  # a popular name with a conventional prefix is its own project
+        "ipytest",  # a letter in front: a sibling, not a slip
+        "types-requests",
+        "flask-login",
+        "django-redis",
+        "numpyro",
+    ],
+)
+def test_legitimate_neighbours_are_not_findings(detector: Detector, name: str) -> None:
+    assert detector.check(name) is None
+
+
+def test_allow_list_silences_a_name() -> None:
+    assert Detector(POPULAR).check("reqeusts") is not None
+    assert Detector(POPULAR, allow=["Reqeusts"]).check("reqeusts") is None
+
+
+def test_the_more_popular_of_two_equally_close_targets_wins() -> None:
+    match = Detector(["abcdefgh", "abcdefgx"]).check("abcdegfh")
+    assert match is not None and match.target == "abcdefgh"
+    match = Detector(["abcdefgx", "abcdefgh"]).check("abcdefg")
+    assert match is not None and match.target == "abcdefgx"
+
+
+def test_check_many_scores_each_distinct_name_once(detector: Detector) -> None:
+    found = detector.check_many(["reqeusts", "Reqeusts", "requests", "urlib3"])
+    assert [m.name for m in found] == ["reqeusts", "urlib3"]
+
+
+def test_short_names_only_match_on_unmistakable_slips() -> None:
+    detector = Detector(["attrs", "idna", "six"])
+    assert detector.check("sxi") is None  # three letters: too many neighbours
+    assert detector.check("idan") is not None  # a swap in a four-letter name
+    assert detector.check("ida") is None
+
+
+def test_edit_classification() -> None:
+    assert single_edit("reqeusts", "requests").kind == "transposition"  # type: ignore[union-attr]
+    assert single_edit("requets", "requests").kind == "omission"  # type: ignore[union-attr]
+    assert single_edit("requests", "requests") is None
+    assert single_edit("rqeusets", "requests") is None
+    assert keyboard_neighbours("s", "d") and not keyboard_neighbours("s", "p")

@@ -1,0 +1,72 @@
+"""``reserver export``: prohibited-name lists from a plan or from the ledger."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from reserver.holder import Holder
+from reserver.plan import entry_for, make_plan, save_plan
+from reserver.publish.ledger import Ledger, LedgerState, SdistRecord
+
+from .conftest import run_cli
+
+
+def write_plan(path: Path) -> None:
+    entries = [
+        entry_for("reqeusts", "requests"),
+        entry_for("sklearn"),
+        entry_for("telnetlib"),
+        replace(entry_for("colourama", "colorama"), status="taken"),
+    ]
+    save_plan(
+        make_plan(entries, Holder("Example Volunteers", "x@example.org", "https://e.org")), path
+    )
+
+
+def test_prohibited_csv_has_name_comment_target_and_skips_taken(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    write_plan(plan)
+    result = run_cli("export", str(plan))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["name"] for r in rows] == ["reqeusts", "sklearn", "telnetlib"]
+    assert rows[0]["target"] == "requests" and "typo of requests" in rows[0]["comment"]
+    assert "Example Volunteers" in rows[0]["comment"]
+    assert rows[1]["target"] == "scikit-learn"
+    assert "removed from the standard library" in rows[2]["comment"] and rows[2]["target"] == ""
+
+
+def test_txt_is_a_plain_block_list_and_json_carries_everything(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    write_plan(plan)
+    txt = run_cli("export", str(plan), "--format", "txt")
+    assert txt.stdout == "reqeusts\nsklearn\ntelnetlib\n"
+    out = tmp_path / "names.json"
+    assert run_cli("export", str(plan), "-f", "json", "-o", str(out)).returncode == 0
+    data = json.loads(out.read_text())
+    assert data["format"] == "reserver-export/1"
+    assert {n["canonical"] for n in data["names"]} == {"reqeusts", "sklearn", "telnetlib"}
+
+
+def test_export_from_the_ledger_lists_held_names_only(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    repo = "http://127.0.0.1:9/"
+    with Ledger(path) as ledger:
+        ledger.register(repo, [SdistRecord("Reqeusts"), SdistRecord("urlib3"), SdistRecord("pwd")])
+        ledger.transition(repo, "Reqeusts", LedgerState.RESERVED, status=200)
+        ledger.transition(repo, "pwd", LedgerState.REFUSED, status=400, detail="isn't allowed")
+    result = run_cli("export", "--from-ledger", str(path), "-f", "txt")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "reqeusts\nurlib3\n"
+
+
+def test_export_usage_errors(tmp_path: Path) -> None:
+    assert run_cli("export").returncode == 2
+    assert run_cli("export", "x.json", "--from-ledger", "l.sqlite").returncode == 2
+    missing = run_cli("export", str(tmp_path / "absent.json"))
+    assert missing.returncode == 1 and "no such plan file" in missing.stderr
+    assert run_cli("export", "--from-ledger", str(tmp_path / "none.sqlite")).returncode == 1

@@ -1,0 +1,168 @@
+"""``reserver watch``: new look-alike registrations are reported once, with their target."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reserver.builder import build_plan
+from reserver.guard.detect import Detector
+from reserver.guard.watch import WatchError, load_state, new_names, watch_once
+from reserver.index.listing import Listing
+from reserver.index.local import LocalIndex
+from reserver.plan import entry_for, make_plan
+from reserver.publish.twine_upload import Credentials, TwineSession
+
+from .conftest import POPULAR, run_cli
+
+
+class Webhook:
+    """A real HTTP server on 127.0.0.1 that records the JSON bodies POSTed to it."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.fail_next = 0
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if hook.fail_next:
+                    hook.fail_next -= 1
+                    self.send_response(500)
+                else:
+                    hook.bodies.append(json.loads(body))
+                    self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Webhook:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    with Webhook() as hook:
+        yield hook
+
+
+def upload(index: LocalIndex, tmp_path: Path, *entries: tuple[str, str]) -> None:
+    """Build real placeholder sdists and upload them to the index with twine."""
+    plan = make_plan([entry_for(name, target) for name, target in entries])
+    out = tmp_path / "dist" / entries[0][0]
+    built = build_plan(plan, out)
+    credentials = Credentials(index.url, username=index.username, password=index.password)
+    with TwineSession(credentials) as session:
+        for sdist in built:
+            response = session.upload(sdist.path)
+            assert response.ok, response
+
+
+@pytest.mark.slow
+def test_a_look_alike_uploaded_between_runs_is_reported_once_with_its_target(
+    fresh_index: LocalIndex, tmp_path: Path, corpus_file: Path, webhook: Webhook
+) -> None:
+    state = tmp_path / "watch.state"
+    args = ["watch", fresh_index.url, "--state", str(state), "--once", "--corpus",
+            str(corpus_file), "--webhook", webhook.url, "--format", "json"]  # fmt: skip
+    upload(fresh_index, tmp_path, ("acme-widgets", "acme-widget"))
+
+    first = run_cli(*args)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout) == [] and "first run" in first.stderr
+    assert load_state(state) is not None and "acme-widgets" in load_state(state).names  # type: ignore[union-attr]
+
+    # A squat and an honest new project appear; the webhook fails the first time.
+    upload(fresh_index, tmp_path, ("reqeusts", "requests"), ("acme-gadgets", "acme-gadget"))
+    webhook.fail_next = 1
+    failed = run_cli(*args)
+    assert failed.returncode == 1 and "webhook" in failed.stderr
+    assert [f["name"] for f in json.loads(failed.stdout)] == ["reqeusts"]  # still shown
+    assert webhook.bodies == []
+
+    second = run_cli(*args)  # the state did not advance, so the squat is still new
+    assert second.returncode == 0, second.stderr
+    findings = json.loads(second.stdout)
+    assert [(f["name"], f["target"]) for f in findings] == [("reqeusts", "requests")]
+    (body,) = webhook.bodies
+    assert body["findings"][0]["name"] == "reqeusts"
+    assert "reqeusts looks like requests" in body["text"]  # Slack shows "text"
+
+    third = run_cli(*args)
+    assert third.returncode == 0, third.stderr
+    assert json.loads(third.stdout) == []
+    assert len(webhook.bodies) == 1  # reported once
+
+
+def static(*names: str) -> Any:
+    return lambda index: Listing(tuple(names), index)
+
+
+def test_diff_reports_new_projects_once_however_spelled(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    detector = Detector(POPULAR)
+    first = watch_once("idx", state, detector, listing=static("requests", "Django"))
+    assert first.first_run and first.findings == ()
+    listing = static("requests", "django", "Reqeusts", "reqeusts", "my-app")
+    second = watch_once("idx", state, detector, listing=listing)
+    assert len(second.new_names) == 2 and "my-app" in second.new_names
+    assert [(f.target, f.kind) for f in second.findings] == [("requests", "transposition")]
+    third = watch_once("idx", state, detector, listing=static("requests", "django", "reqeusts"))
+    assert third.new_names == () and third.findings == ()
+
+
+def test_a_truncated_or_foreign_state_is_refused(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    detector = Detector(POPULAR)
+    watch_once("idx", state, detector, listing=static("a-name", "b-name", "c-name"))
+    with pytest.raises(WatchError, match="belongs to idx"):
+        watch_once("other", state, detector, listing=static("a-name"))
+    state.write_text(state.read_text().rsplit("\n", 2)[0] + "\n")  # lose the last name
+    with pytest.raises(WatchError, match="truncated"):
+        watch_once("idx", state, detector, listing=static("a-name"))
+    state.write_text("not json\n")
+    with pytest.raises(WatchError, match=":1: not a reserver watch state"):
+        watch_once("idx", state, detector, listing=static("a-name"))
+
+
+def test_new_names_helper() -> None:
+    added, keys = new_names(frozenset({"foo-bar"}), ["Foo_Bar", "baz.qux"])
+    assert added == ["baz.qux"] and keys == ["foo-bar", "baz-qux"]
+
+
+def test_watch_protects_your_own_names_from_a_saved_listing(tmp_path: Path) -> None:
+    listing = tmp_path / "listing.txt"
+    state = tmp_path / "state"
+    args = ["watch", str(listing), "--state", str(state), "--once", "--top", "0",
+            "--target", "acme-billing-client", "--format", "json"]  # fmt: skip
+    listing.write_text("acme-billing-client\nrequests\n")
+    assert run_cli(*args).returncode == 0
+    listing.write_text("acme-billing-client\nrequests\nacme-biling-client\nreqeusts\n")
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    # Only the protected name counts with --top 0: the requests look-alike is not ours.
+    assert [(f["name"], f["target"]) for f in json.loads(result.stdout)] == [
+        ("acme-biling-client", "acme-billing-client")
+    ]
+
+
+def test_watch_with_nothing_to_protect_is_an_error(tmp_path: Path) -> None:
+    result = run_cli("watch", "x", "--state", str(tmp_path / "s"), "--once", "--top", "0")
+    assert result.returncode == 1 and "nothing to protect" in result.stderr

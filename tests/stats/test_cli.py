@@ -1,0 +1,129 @@
+"""``reserver stats serve`` and ``reserver stats register`` through the real command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from reserver.stats.ratelimit import PingRateLimiter, parse_rate
+
+from .conftest import TOKEN, StatsServer
+
+
+def reserver(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it: a process of its own."""
+    return subprocess.run([sys.executable, "-m", "reserver", *args], capture_output=True,
+                          text=True, timeout=120, env=env, check=False)  # fmt: skip
+
+
+def in_process(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """The same entry point called in this process (much faster than a new interpreter)."""
+    from reserver.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["reserver", *args])
+    code: int | str | None = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code if isinstance(code, int) else 1, out.out, out.err)
+
+
+def make_plan(tmp_path: Path) -> Path:
+    from reserver.plan import entry_for, make_plan, save_plan
+
+    plan = tmp_path / "plan.json"
+    save_plan(make_plan([entry_for("reqeusts", "requests"), entry_for("pwd")]), plan)
+    return plan
+
+
+@pytest.mark.slow
+def test_register_makes_the_service_accept_the_plans_names(
+    stats_server: StatsServer, tmp_path: Path
+) -> None:
+    plan = make_plan(tmp_path)
+    ping = {"name": "pwd", "version": "0.0.1", "installer": "uv", "python": "3.12", "ci": False}
+    assert httpx.post(stats_server.url + "/ping", json=ping).status_code == 404
+    done = reserver("stats", "register", str(plan), "--url", stats_server.url, "--token", TOKEN)
+    assert done.returncode == 0, done.stderr
+    assert "registered 2 names" in done.stdout
+    assert httpx.post(stats_server.url + "/ping", json=ping).status_code == 204
+    why = httpx.get(stats_server.url + "/why/pwd").text
+    assert "import pwd" in why
+
+
+@pytest.mark.slow
+def test_register_takes_the_token_from_the_environment(
+    stats_server: StatsServer, tmp_path: Path
+) -> None:
+    import os
+
+    plan = make_plan(tmp_path)
+    env = {**os.environ, "RESERVER_STATS_TOKEN": TOKEN}
+    done = reserver("stats", "register", str(plan), "--url", stats_server.url, env=env)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.slow
+def test_a_wrong_token_is_a_one_line_error(stats_server: StatsServer, tmp_path: Path) -> None:
+    plan = make_plan(tmp_path)
+    done = reserver("stats", "register", str(plan), "--url", stats_server.url,
+                    "--token", "wrong-token-but-long-enough")  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: the stats service refused the token (401)")
+    assert "Traceback" not in done.stderr
+
+
+def test_register_without_a_token_or_service_fails_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = make_plan(tmp_path)
+    monkeypatch.delenv("RESERVER_STATS_TOKEN", raising=False)
+    done = in_process(capsys, monkeypatch, "stats", "register", str(plan), "--url",
+                      "http://127.0.0.1:9")  # fmt: skip
+    assert done.returncode == 1 and "--token" in done.stderr
+    done = in_process(capsys, monkeypatch, "stats", "register", str(plan), "--url",
+                      "http://127.0.0.1:9", "--token", TOKEN)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: cannot reach the stats service")
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--db", "mysql://u@h/db"], "unsupported database"),
+        (["--db", "sqlite://"], "in-memory"),
+        (["--rate-limit", "lots"], "invalid rate limit"),
+        (["--token", "short"], "at least 16 characters"),
+    ],
+)
+def test_serve_refuses_bad_options_in_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
+) -> None:
+    base = ["stats", "serve", "--db", f"sqlite:///{tmp_path / 's.sqlite3'}", "--port", "9"]
+    done = in_process(capsys, monkeypatch, *base, *args)
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_rate_limits_parse_and_apply_per_window() -> None:
+    assert parse_rate("30/minute") == (30, 60)
+    now = [1000.0]
+    limiter = PingRateLimiter("2/second", clock=lambda: now[0])
+    assert [limiter.allow("a"), limiter.allow("a"), limiter.allow("a")] == [True, True, False]
+    assert limiter.allow("b") is True  # per source
+    now[0] += 1.0
+    assert limiter.allow("a") is True  # a new window

@@ -1,0 +1,203 @@
+"""End to end: placeholders built with --stats-url, installed by real pip and uv from a real
+pypiserver, ping a real stats service; opting out, a stopped or a silent service change nothing
+the user sees."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from reserver.holder import Holder
+from reserver.index.local import LocalIndex
+from reserver.placeholder.message import render_message
+from reserver.plan import entry_for
+
+from ..conftest import installer_env, uv_binary
+from .conftest import TOKEN, StatsServer, quiet_port
+
+pytestmark = pytest.mark.slow
+
+# Names of this module's own, so the shared index never holds another test's files under them.
+TRACKED = ["nunpy-statse2e=numpy", "pandsa-statse2e=pandas", "flaks-statse2e=flask"]
+OFFLINE = ["djnago-statse2e=django"]
+
+
+@dataclass(frozen=True)
+class Setup:
+    index: LocalIndex
+    server: StatsServer
+    offline_port: int
+    """The port the OFFLINE placeholder pings; each test decides what listens there."""
+    work: Path
+
+
+def run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, check=False, timeout=180, **kwargs)  # type: ignore[call-overload]
+
+
+def reserver(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    done = run([sys.executable, "-m", "reserver", *args], env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def publish(work: Path, names: list[str], stats_url: str, index: LocalIndex) -> Path:
+    plan = work / f"{names[0]}.json"
+    reserver("plan", *[a for n in names for a in ("--name", n)], "--offline", "-o", str(plan))
+    reserver("build", str(plan), "--out", str(work / "dist"), "--stats-url", stats_url)
+    env = installer_env(TWINE_USERNAME=index.username, TWINE_PASSWORD=index.password)
+    reserver("upload", str(plan), "--dist", str(work / "dist"), "--repository-url", index.url,
+             env=env)  # fmt: skip
+    return plan
+
+
+@pytest.fixture(scope="module")
+def setup(local_index: LocalIndex, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
+    work = tmp_path_factory.mktemp("stats-e2e")
+    server = StatsServer(f"sqlite:///{work / 'stats.sqlite3'}")
+    try:
+        plan = publish(work, TRACKED, server.url, local_index)
+        offline_port = quiet_port()
+        publish(work, OFFLINE, f"http://127.0.0.1:{offline_port}", local_index)
+        # Registration through the real command, as an operator would do it.
+        reserver("stats", "register", str(plan), "--url", server.url, "--token", TOKEN)
+        yield Setup(local_index, server, offline_port, work)
+    finally:
+        server.stop()
+
+
+def pip_install(
+    setup: Setup, venv: Path, name: str, **env: str
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    start = time.monotonic()
+    done = run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+                "--index-url", setup.index.simple_url, name], env=installer_env(**env))  # fmt: skip
+    return done, time.monotonic() - start
+
+
+def expected_lines(spec: str, installer: str, stats_url: str) -> list[str]:
+    name, _, target = spec.partition("=")
+    message = render_message(entry_for(name, target), Holder(), installer)
+    return [*message.splitlines(), f"More: {stats_url}/why/{name}"]
+
+
+def shown(done: subprocess.CompletedProcess[str], expected: list[str]) -> list[str]:
+    """The message lines as the installer showed them, in order, without its decoration."""
+    wanted = set(expected)
+    return [line.strip() for line in (done.stdout + done.stderr).splitlines()
+            if line.strip() in {w.strip() for w in wanted}]  # fmt: skip
+
+
+def assert_message(done: subprocess.CompletedProcess[str], expected: list[str]) -> None:
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert shown(done, expected) == [line.strip() for line in expected], output
+    assert "Traceback" not in output, output
+
+
+def test_pip_install_is_counted_once_as_pip(setup: Setup, target_venv: Path) -> None:
+    done, _ = pip_install(setup, target_venv, "nunpy-statse2e")
+    assert_message(done, expected_lines(TRACKED[0], "pip", setup.server.url))
+    detail = setup.server.detail("nunpy-statse2e")
+    assert detail["total"] == 1
+    assert detail["by_installer"] == {"pip": 1}
+    assert detail["by_python"] == {f"{sys.version_info[0]}.{sys.version_info[1]}": 1}
+
+
+def test_uv_install_is_counted_once_as_uv(setup: Setup, target_venv: Path, tmp_path: Path) -> None:
+    done = run([uv_binary(), "pip", "install", "--python", str(target_venv / "bin" / "python"),
+                "--index-url", setup.index.simple_url, "pandsa-statse2e"],
+               env=installer_env(UV_CACHE_DIR=str(tmp_path / "uv-cache")))  # fmt: skip
+    assert_message(done, expected_lines(TRACKED[1], "uv", setup.server.url))
+    detail = setup.server.detail("pandsa-statse2e")
+    assert detail["total"] == 1
+    assert detail["by_installer"] == {"uv": 1}
+
+
+def test_do_not_track_counts_nothing_and_shows_the_same_message(
+    setup: Setup, target_venv: Path
+) -> None:
+    expected = expected_lines(TRACKED[2], "pip", setup.server.url)
+    quiet, _ = pip_install(setup, target_venv, "flaks-statse2e", DO_NOT_TRACK="1")
+    assert_message(quiet, expected)
+    assert "flaks-statse2e" not in setup.server.summary()["by_name"]
+    counted, _ = pip_install(setup, target_venv, "flaks-statse2e")
+    assert_message(counted, expected)
+    assert setup.server.summary()["by_name"].get("flaks-statse2e") == 1  # the control
+
+
+def test_ci_markers_count_nothing(setup: Setup, target_venv: Path) -> None:
+    before = setup.server.summary()["total"]
+    done, _ = pip_install(setup, target_venv, "nunpy-statse2e", CI="true")
+    assert_message(done, expected_lines(TRACKED[0], "pip", setup.server.url))
+    assert setup.server.summary()["total"] == before
+
+
+class BlackHole:
+    """A listening socket that accepts connections and never answers them."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(16)
+        self.held: list[socket.socket] = []
+        self.accepted = 0
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            self.held.append(conn)
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.held:
+            conn.close()
+
+
+def test_a_stopped_or_silent_service_changes_nothing_the_user_sees(
+    setup: Setup, target_venv: Path
+) -> None:
+    stats_url = f"http://127.0.0.1:{setup.offline_port}"
+    expected = expected_lines(OFFLINE[0], "pip", stats_url)
+    live = StatsServer(f"sqlite:///{setup.work / 'offline.sqlite3'}", port=setup.offline_port)
+    try:
+        live.register([{"name": "djnago-statse2e", "target": "django", "category": "typo"}])
+        normal, normal_seconds = pip_install(setup, target_venv, "djnago-statse2e")
+        assert_message(normal, expected)
+        assert live.summary()["total"] == 1  # the ping did go out while the service ran
+    finally:
+        live.stop()
+
+    stopped, stopped_seconds = pip_install(setup, target_venv, "djnago-statse2e")
+    assert_message(stopped, expected)
+    assert stopped.returncode == normal.returncode
+
+    hole = BlackHole(setup.offline_port)
+    try:
+        silent, silent_seconds = pip_install(setup, target_venv, "djnago-statse2e")
+    finally:
+        hole.close()
+    assert hole.accepted == 1  # one request, no retry
+    assert_message(silent, expected)
+    assert silent.returncode == normal.returncode
+    assert stopped_seconds < normal_seconds + 3
+    assert silent_seconds < normal_seconds + 3
+    print(
+        f"install seconds: normal {normal_seconds:.2f}, stopped {stopped_seconds:.2f}, "
+        f"black-holed {silent_seconds:.2f}"
+    )

@@ -1,0 +1,224 @@
+"""``reserver upload``, ``status`` and ``reserve`` against a real pypiserver, and bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reserver.index.local import LocalIndex
+from reserver.publish.ledger import Ledger, LedgerState
+
+from .conftest import Batch, CliRun, twine_env
+
+Run = Callable[..., CliRun]
+
+
+def upload_args(batch: Batch, index_url: str, ledger: Path, *extra: str) -> list[str]:
+    return ["upload", str(batch.plan_file), "--dist", str(batch.dist),
+            "--repository-url", index_url, "--ledger", str(ledger), *extra]  # fmt: skip
+
+
+def events(out: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def on_index(index: LocalIndex) -> set[str]:
+    return {path.name for path in index.packages.iterdir() if path.name.endswith(".tar.gz")}
+
+
+@pytest.mark.slow
+def test_two_hundred_names_reserved_status_right_and_a_second_run_sends_nothing(
+    fresh_index: LocalIndex, batch_factory: Callable[[int], Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(200)
+    ledger = tmp_path / "ledger.sqlite"
+    env = twine_env(fresh_index)
+    first = run_cli(*upload_args(batch, fresh_index.url, ledger, "--json"), env=env)
+    assert first.code == 0, first.err
+    assert on_index(fresh_index) == {p.name for p in batch.dist.iterdir()}
+    status = run_cli("status", str(batch.plan_file), "--ledger", str(ledger), "--format", "json")
+    assert status.code == 0, status.err
+    [summary] = json.loads(status.out)
+    assert summary["repository"] == fresh_index.url
+    assert summary["counts"]["reserved"] == 200 and summary["remaining"] == 0
+    assert sum(summary["counts"].values()) == 200
+    second = run_cli(*upload_args(batch, fresh_index.url, ledger, "--json"), env=env)
+    assert second.code == 0, second.err
+    log = events(second.out)
+    assert not [e for e in log if e["event"] == "uploading"]
+    assert log[-1]["uploaded"] == 0 and log[-1]["skipped"] == 200
+
+
+def test_json_log_has_one_event_per_line_and_a_result(
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(3, "jsonlog")
+    done = run_cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite", "--json"),
+                   env=twine_env(local_index))  # fmt: skip
+    assert done.code == 0, done.err
+    log = events(done.out)
+    assert log[0]["event"] == "start" and log[-1]["event"] == "result", (done.out, done.err)
+    reserved = [e["name"] for e in log if e["event"] == "reserved"]
+    assert reserved == batch.names
+    assert all("time" in e for e in log[:-1])
+
+
+def test_progress_output_and_status_table_for_people(
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(2, "people")
+    ledger = tmp_path / "l.sqlite"
+    done = run_cli(*upload_args(batch, local_index.url, ledger), env=twine_env(local_index))
+    assert done.code == 0, done.err
+    assert "2 reserved" in done.out
+    status = run_cli("status", "--ledger", str(ledger), "--repository-url", local_index.url)
+    assert status.code == 0, status.err
+    assert "reserved" in status.out and "remaining 0" in status.out
+
+
+def test_dry_run_lists_what_it_would_upload_and_writes_nothing(
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(2, "dry")
+    done = run_cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite", "--dry-run"))
+    assert done.code == 0, done.err
+    assert "would upload dry-name000" in done.out and "nothing was sent" in done.out
+    assert not (tmp_path / "l.sqlite").exists()
+    assert not any(name.startswith("dry_") for name in on_index(local_index))
+
+
+def test_repository_name_from_pypirc(
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(1, "pypirc")
+    pypirc = tmp_path / "pypirc"
+    pypirc.write_text(
+        "[distutils]\nindex-servers = local\n\n[local]\n"
+        f"repository = {local_index.url}\nusername = {local_index.username}\n"
+        f"password = {local_index.password}\n"
+    )
+    done = run_cli("upload", str(batch.plan_file), "--dist", str(batch.dist),
+                   "--repository", "local", "--ledger", str(tmp_path / "l.sqlite"),
+                   env={"TWINE_CONFIG_FILE": str(pypirc)})  # fmt: skip
+    assert done.code == 0, done.err
+    assert "pypirc_name000-0.0.1.tar.gz" in on_index(local_index)
+
+
+def test_reserve_plans_builds_and_uploads_in_one_command(
+    local_index: LocalIndex, run_cli: Run, tmp_path: Path
+) -> None:
+    done = run_cli("reserve", "-n", "reqeustz-reserve=requests", "-n", "telnetlib",
+                   "--workdir", str(tmp_path / "work"), "--repository-url", local_index.url,
+                   "--ledger", str(tmp_path / "l.sqlite"), env=twine_env(local_index))  # fmt: skip
+    assert done.code == 0, done.err
+    assert (tmp_path / "work" / "plan.json").is_file()
+    assert {"reqeustz_reserve-0.0.1.tar.gz", "telnetlib-0.0.1.tar.gz"} <= on_index(local_index)
+    with Ledger(tmp_path / "l.sqlite", create=False) as ledger:
+        assert {r.state for r in ledger.rows(local_index.url)} == {LedgerState.RESERVED}
+
+
+# -- bad input: one line, non-zero exit, ledger untouched or consistent ----------------------
+
+
+def assert_one_line_error(done: CliRun, words: str) -> None:
+    assert done.code == 1, (done.out, done.err)
+    assert done.err.startswith("error: ") and words in done.err
+    assert "Traceback" not in done.err
+
+
+def test_missing_sdists_are_named_and_nothing_is_written(
+    batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(4, "missing")
+    for path in list(batch.dist.iterdir())[:2]:
+        path.unlink()
+    done = run_cli(*upload_args(batch, "http://127.0.0.1:9/", tmp_path / "l.sqlite"))
+    assert_one_line_error(done, "2 of 4 sdists are missing")
+    assert not (tmp_path / "l.sqlite").exists()
+
+
+def test_an_invalid_sdist_stops_everything_before_any_upload(
+    batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(2, "broken")
+    (batch.dist / "broken_name001-0.0.1.tar.gz").write_bytes(b"not a tarball")
+    done = run_cli(*upload_args(batch, "http://127.0.0.1:9/", tmp_path / "l.sqlite"))
+    assert_one_line_error(done, "not a readable .tar.gz")
+    assert not (tmp_path / "l.sqlite").exists()
+
+
+def test_a_corrupt_ledger_is_a_clear_error_and_stays_as_it_was(
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(1, "corrupt")
+    ledger = tmp_path / "l.sqlite"
+    ledger.write_bytes(b"\x00garbage" * 512)
+    before = ledger.read_bytes()
+    done = run_cli(*upload_args(batch, local_index.url, ledger), env=twine_env(local_index))
+    assert_one_line_error(done, "corrupt")
+    assert ledger.read_bytes() == before
+    assert "corrupt_name000-0.0.1.tar.gz" not in on_index(local_index)
+    status = run_cli("status", "--ledger", str(ledger))
+    assert_one_line_error(status, "corrupt")
+
+
+def test_a_url_that_is_not_an_upload_endpoint_is_a_clear_error(
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(2, "endpoint")
+    ledger = tmp_path / "l.sqlite"
+    done = run_cli("upload", str(batch.plan_file), "--dist", str(batch.dist),
+                   "--repository-url", local_index.simple_url, "--simple-url",
+                   local_index.simple_url, "--ledger", str(ledger),
+                   env=twine_env(local_index))  # fmt: skip
+    assert_one_line_error(done, "not an upload endpoint (405")
+    assert "resume with: reserver upload" in done.err
+    with Ledger(ledger, create=False) as opened:
+        states = {r.state for r in opened.rows(local_index.simple_url)}
+    assert LedgerState.RESERVED not in states and LedgerState.UPLOADING not in states
+
+
+def test_wrong_password_on_pypiserver_stops_with_a_credentials_message(
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(2, "badpass")
+    done = run_cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite"),
+                   env=twine_env(local_index, password="wrong"))  # fmt: skip
+    assert_one_line_error(done, "refused the credentials (403")
+    assert not any(name.startswith("badpass_") for name in on_index(local_index))
+
+
+def test_both_repository_options_are_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
+    done = run_cli("upload", str(tmp_path / "p.json"), "--repository-url", "http://x/",
+                   "--repository", "pypi")  # fmt: skip
+    assert done.code == 2
+
+
+def test_a_bad_rate_is_a_clear_error(
+    batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(1, "rate")
+    done = run_cli(*upload_args(batch, "http://127.0.0.1:9/", tmp_path / "l.sqlite",
+                                "--rate", "lots"))  # fmt: skip
+    assert_one_line_error(done, "invalid rate 'lots'")
+
+
+def test_status_without_a_ledger_says_so(run_cli: Run, tmp_path: Path) -> None:
+    done = run_cli("status", "--ledger", str(tmp_path / "none.sqlite"))
+    assert_one_line_error(done, "no ledger here yet")
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_reserve_with_json_keeps_stdout_to_json_lines(
+    local_index: LocalIndex, run_cli: Run, tmp_path: Path
+) -> None:
+    done = run_cli("reserve", "-n", "nmupyy-json=numpy", "--json",
+                   "--workdir", str(tmp_path / "work"), "--repository-url", local_index.url,
+                   "--ledger", str(tmp_path / "l.sqlite"), env=twine_env(local_index))  # fmt: skip
+    assert done.code == 0, done.err
+    log = events(done.out)  # every line parses
+    assert [e["name"] for e in log if e["event"] == "reserved"] == ["nmupyy-json"]
+    assert "wrote" in done.err
