@@ -117,7 +117,11 @@ def main() -> None:
             f"| {label} | {size_text} | {result.share:.1%} | {vs_typo:.2f} | {vs_dns:.2f} "
             f"| {seconds:.4f} |"
         )
-    print()
+    print(
+        "\n(reserver's seconds include classifying each squat with the full candidate set; "
+        "the kind priors were set with this same small set in view, so treat it as a "
+        "regression check, not a held-out measure)\n"
+    )
     for label, _, _, result in rows:
         missed = ", ".join(f"{o.attack.squat} ({o.kind})" for o in result.missed())
         print(f"- {label} missed: {missed or 'nothing'}")

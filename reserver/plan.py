@@ -21,8 +21,8 @@ from .names.stdlib import REMOVED_REPLACEMENTS, is_stdlib, removed_in, stdlib_mo
 PLAN_FORMAT = "reserver-plan/1"
 DEFAULT_VERSION = "0.0.1"
 
-Category = Literal["typo", "import", "stdlib", "removed"]
-CATEGORIES: tuple[str, ...] = ("typo", "import", "stdlib", "removed")
+Category = Literal["typo", "import", "stdlib", "removed", "internal"]
+CATEGORIES: tuple[str, ...] = ("typo", "import", "stdlib", "removed", "internal")
 #: Statuses after which there is nothing to build: someone holds it, or the registry refuses it.
 SKIPPED_STATUSES = frozenset({"taken", "blocked"})
 
@@ -36,7 +36,7 @@ class PlanEntry:
     target: str | None
     """The distribution the user probably meant; None for standard-library names."""
     category: str
-    """Which message the placeholder shows: typo, import, stdlib or removed."""
+    """Which message the placeholder shows: typo, import, stdlib, removed or internal."""
     kind: str = "explicit"
     """How the name was derived from the target (a fuzzer's kind, or "explicit")."""
     score: float = 1.0

@@ -467,18 +467,21 @@ def _check_known_targets(
 
 
 def to_plan_entries(selection: Selection, include_skipped: bool = True) -> list[PlanEntry]:
-    """Plan entries for every row but internal names (the plan has no message for them yet).
+    """Plan entries for every row (internal names get the dependency-confusion message).
 
     Blocked and taken rows are kept (``include_skipped``) so they can be exported to
     administrators; ``Plan.buildable()`` leaves them out of builds.
     """
     entries: list[PlanEntry] = []
     for row in selection.names:
-        if row.category == INTERNAL:
-            continue
         if row.status in (BLOCKED, TAKEN) and not include_skipped:
             continue
-        if row.category in ("stdlib", "removed"):
+        if row.category == INTERNAL:
+            entries.append(
+                PlanEntry(row.name, None, INTERNAL, kind=row.kind, score=row.score,
+                          status=row.status, reason=row.reason)
+            )
+        elif row.category in ("stdlib", "removed"):
             base = entry_for(row.name)
             entries.append(
                 replace(base, kind=row.kind, score=row.score, status=row.status, reason=row.reason)

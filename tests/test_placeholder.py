@@ -205,3 +205,21 @@ def test_a_truncated_archive_is_a_validation_error(tmp_path: Path) -> None:
     path.write_bytes(_tar_gz({"foo-0.0.1/PKG-INFO": GOOD_PKG_INFO})[:40])
     with pytest.raises(ValidationError, match="readable"):
         validate_sdist(path)
+
+
+def test_a_typo_of_a_stdlib_module_says_nothing_needs_installing() -> None:
+    entry = PlanEntry("jsno", "json", "typo")
+    text = render_message(entry, HOLDER, "pip")
+    assert "Did you mean 'json'?" in text and "needs no install" in text
+    assert "pip install json" not in text
+    readme = render(entry, HOLDER, "0.0.1").files["README.md"].decode()
+    assert "standard library" in readme and "pip install json" not in readme
+
+
+def test_an_internal_name_warns_of_dependency_confusion() -> None:
+    entry = PlanEntry("acme-billing", None, "internal")
+    text = render_message(entry, HOLDER, "pip")
+    assert "dependency confusion" in text and "organisation's own index" in text
+    package = render(entry, HOLDER, "0.0.1")
+    assert b"dependency confusion" in package.files["README.md"]
+    assert "private name" in summary(entry)

@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 
 from ..errors import ReserverError
-from ..names.normalize import is_valid_name
 from ..names.rules import KnownNames
 from ..plan import write_atomic
 
@@ -30,6 +29,9 @@ MAX_LOOKUPS = 200
 #: Answers meaning "this index does not list its projects", not "this index is broken".
 _NOT_LISTED = frozenset({403, 404, 405, 406, 501})
 
+# The registry's own name rule without our length cap: a listing is the registry's truth,
+# and real indexes hold a few names longer than anything we would generate.
+_LISTED_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 _ANCHOR = re.compile(rb"<a\b[^>]*>\s*([^<\s][^<]*?)\s*</a>", re.IGNORECASE)
 
 
@@ -97,7 +99,7 @@ def _parse_html(body: bytes, source: str) -> tuple[str, ...]:
     # (empty) simple index: taking it for an empty index would report every name free.
     if not names and b"simple index" not in body[:4000].lower():
         raise ListingError(f"{source}: not a PEP 503 project listing (no project links)")
-    bad = next((n for n in names if not is_valid_name(n)), None)
+    bad = next((n for n in names if not _LISTED_NAME.match(n)), None)
     if bad is not None:
         raise ListingError(f"{source}: not a project listing (link text {bad[:40]!r})")
     return names
@@ -110,7 +112,7 @@ def _parse_lines(body: bytes, source: str) -> tuple[str, ...]:
         raise ListingError(f"{source}: not a listing (not UTF-8 text)") from None
     names = tuple(line.strip() for line in text.splitlines() if line.strip())
     for number, name in enumerate(names, 1):
-        if not is_valid_name(name):
+        if not _LISTED_NAME.match(name):
             raise ListingError(f"{source}: line {number} is not a project name: {name[:40]!r}")
     return names
 

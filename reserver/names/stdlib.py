@@ -167,3 +167,12 @@ def stdlib_typo_targets() -> tuple[str, ...]:
             and name.isascii()
         )
     )
+
+
+def is_current_stdlib(name: str) -> bool:
+    """True when ``name`` is a module of the newest covered Python (nothing to install).
+
+    >>> is_current_stdlib("json"), is_current_stdlib("telnetlib")
+    (True, False)
+    """
+    return name in modules_in(LATEST)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..holder import Holder
+from ..names.stdlib import is_current_stdlib
 from ..plan import PlanEntry
 
 #: Installers the placeholder can tell apart at build time, and "other" for the rest.
@@ -40,7 +41,18 @@ def _what_happened(entry: PlanEntry, installer: str) -> list[str]:
             lines.append(f"A maintained replacement is '{entry.replacement}':")
             lines.extend(_command_lines(installer, entry.replacement))
         return lines
+    if entry.category == "internal":
+        return [
+            f"'{name}' is the name of a private package: it is held on this index so that it",
+            "never resolves here by mistake (dependency confusion). Install it from your",
+            f"organisation's own index: pip install --index-url <your index> {name}",
+        ]
     assert entry.target is not None
+    if is_current_stdlib(entry.target):
+        return [
+            f"Did you mean '{entry.target}'? It is part of the Python standard library: it",
+            f"ships with Python and needs no install. Use it directly: import {entry.target}",
+        ]
     if entry.category == "import":
         first = (
             f"'{name}' is the import name of '{entry.target}'; the package to install is "
@@ -80,6 +92,8 @@ def summary(entry: PlanEntry) -> str:
     """The one-line index summary; names the intended package, always under 512 characters."""
     if entry.category == "stdlib":
         text = f"Placeholder against typosquatting: '{entry.name}' is in the standard library"
+    elif entry.category == "internal":
+        text = f"Placeholder against dependency confusion: '{entry.name}' is a private name"
     elif entry.category == "removed":
         text = f"Placeholder against typosquatting: '{entry.name}' was a standard-library module"
         if entry.replacement:

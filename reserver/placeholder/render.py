@@ -13,6 +13,7 @@ import jinja2
 from ..errors import ReserverError
 from ..holder import Holder, check_url
 from ..names.normalize import name_problem, sdist_filename_stem
+from ..names.stdlib import is_current_stdlib
 from ..plan import PlanEntry
 from .message import render_messages, summary
 
@@ -120,6 +121,7 @@ def render(
         "removed_in": entry.removed_in,
         "replacement": entry.replacement,
         "replacement_in_stdlib": entry.replacement_in_stdlib,
+        "target_in_stdlib": entry.target is not None and is_current_stdlib(entry.target),
         "version": version,
         "holder": holder,
         "stats_url": stats_url,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
@@ -300,9 +300,10 @@ class Ledger:
                 (state.value, reason, last_error, attempts, now, repository, key),
             )
             self._event(repository, key, state, status, detail, now)
-        found = self.get(repository, key)
-        assert found is not None
-        return found
+        return replace(
+            row, state=state, reason=reason, last_error=last_error, attempts=attempts,
+            updated_at=now,
+        )  # fmt: skip
 
     def _event(
         self,

@@ -137,3 +137,10 @@ def test_missing_listing_file() -> None:
 def test_simple_url_forms() -> None:
     assert simple_url("https://pypi.org") == "https://pypi.org/simple/"
     assert simple_url("https://h/root/pypi/+simple") == "https://h/root/pypi/+simple/"
+
+
+def test_listed_names_longer_than_we_generate_are_still_read(tmp_path: Path) -> None:
+    long_name = "a" + "-b" * 100
+    path = tmp_path / "simple.html"
+    path.write_text(f'<html><body><a href="/simple/x/">{long_name}</a></body></html>')
+    assert load_listing_file(path).names == (long_name,)

@@ -139,7 +139,8 @@ def test_targets_file_marks_internal_names(tmp_path: Path) -> None:
     selection = select(targets, EMPTY, PYPI, SelectionOptions(budget=3))
     internal = [r for r in selection.names if r.category == "internal"]
     assert [r.name for r in internal] == ["acme-secret"]
-    assert all(e.name != "acme-secret" for e in to_plan_entries(selection))
+    (entry,) = [e for e in to_plan_entries(selection) if e.name == "acme-secret"]
+    assert (entry.category, entry.target) == ("internal", None)
 
 
 @pytest.mark.parametrize(
