@@ -15,7 +15,7 @@ from packaging.version import InvalidVersion, Version
 from .errors import PlanError, ReserverError
 from .holder import Holder
 from .names.import_names import distribution_for_import
-from .names.normalize import canonicalize, name_problem
+from .names.normalize import canonicalize, is_valid_name, name_problem
 from .names.stdlib import REMOVED_REPLACEMENTS, is_stdlib, removed_in, stdlib_module
 
 PLAN_FORMAT = "reserver-plan/1"
@@ -53,15 +53,14 @@ class PlanEntry:
     """True when the replacement is itself a standard-library module."""
 
     def __post_init__(self) -> None:
-        problem = name_problem(self.name)
-        if problem is not None:
-            raise ReserverError(problem)
+        # is_valid_name is the cheap check; name_problem only runs to explain a failure.
+        if not is_valid_name(self.name):
+            raise ReserverError(name_problem(self.name) or f"invalid name {self.name!r}")
         if self.category not in CATEGORIES:
             raise ReserverError(f"unknown category {self.category!r} for {self.name!r}")
         if self.target is not None:
-            problem = name_problem(self.target)
-            if problem is not None:
-                raise ReserverError(f"target of {self.name!r}: {problem}")
+            if not is_valid_name(self.target):
+                raise ReserverError(f"target of {self.name!r}: {name_problem(self.target)}")
             if canonicalize(self.target) == canonicalize(self.name):
                 raise ReserverError(f"{self.name!r} cannot be a placeholder for itself")
         elif self.category in ("typo", "import"):
@@ -172,8 +171,20 @@ def make_plan(
 
 
 def save_plan(plan: Plan, path: Path) -> None:
-    """Write the plan atomically: a reader never sees a half-written plan."""
-    write_atomic(path, json.dumps(plan.to_json(), indent=2, sort_keys=False).encode() + b"\n")
+    """Write the plan atomically, one entry per line: quick to write for 100,000 names, easy
+    to review and diff, and a reader never sees a half-written plan."""
+    encode = json.JSONEncoder().encode
+    # vars() gives the fields in declaration order without asdict's deep copy.
+    lines = [encode(dict(vars(entry))) for entry in plan.entries]
+    header = {
+        "format": PLAN_FORMAT,
+        "version": plan.version,
+        "holder": plan.holder.to_dict(),
+        "options": plan.options,
+    }
+    text = json.dumps(header, indent=2)[:-2] + ',\n  "entries": [\n    '
+    text += ",\n    ".join(lines) + "\n  ]\n}\n"
+    write_atomic(path, text.encode())
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -478,8 +478,15 @@ def to_plan_entries(selection: Selection, include_skipped: bool = True) -> list[
             continue
         if row.category == INTERNAL:
             entries.append(
-                PlanEntry(row.name, None, INTERNAL, kind=row.kind, score=row.score,
-                          status=row.status, reason=row.reason)
+                PlanEntry(
+                    row.name,
+                    None,
+                    INTERNAL,
+                    kind=row.kind,
+                    score=row.score,
+                    status=row.status,
+                    reason=row.reason,
+                )
             )
         elif row.category in ("stdlib", "removed"):
             base = entry_for(row.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,21 @@ def test_config_command_shows_sources_and_refuses_unknown_keys(tmp_path: Path) -
     done = subprocess.run([sys.executable, "-m", "reserver", "config"],
                           cwd=tmp_path, capture_output=True, text=True, check=False)  # fmt: skip
     assert done.returncode == 1 and done.stderr.count("\n") == 1 and "colour" in done.stderr
+
+
+def test_plan_takes_holder_and_budget_from_the_config_and_options_win(tmp_path: Path) -> None:
+    (tmp_path / "reserver.toml").write_text(
+        'holder = "ACME Security"\ncontact = "names@acme.example"\nbudget = 3\n'
+    )
+    run = [sys.executable, "-m", "reserver", "plan", "requests", "--offline", "-o"]
+    done = subprocess.run([*run, "a.json"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    plan = json.loads((tmp_path / "a.json").read_text())
+    assert plan["holder"]["name"] == "ACME Security"
+    assert len([e for e in plan["entries"] if e["target"] == "requests"]) == 3
+    done = subprocess.run([*run, "b.json", "--budget", "5", "--holder", "Me"], cwd=tmp_path,
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    plan = json.loads((tmp_path / "b.json").read_text())
+    assert plan["holder"]["name"] == "Me"
+    assert len([e for e in plan["entries"] if e["target"] == "requests"]) == 5

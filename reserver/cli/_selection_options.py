@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
+from ..config import resolve
 from ..errors import ReserverError
+from ..holder import Holder
 from ..names.keyboards import LAYOUTS
 from ..selection import DEFAULT_CACHE, SelectionOptions, SelectionRequest
 
@@ -19,7 +21,9 @@ POPULARITY = typer.Option(
 TARGETS_FILE = typer.Option(
     None, "--targets-file", help="One name per line; 'NAME internal' for private names."
 )
-BUDGET = typer.Option(25, "--budget", min=0, help="Names per target (0: every candidate).")
+BUDGET = typer.Option(
+    None, "--budget", min=0, help="Names per target (0: every candidate; default: config, else 25)."
+)
 TOTAL_BUDGET = typer.Option(None, "--total-budget", min=1, help="Names across all targets.")
 POPULAR_BONUS = typer.Option(
     0.0, "--popular-bonus", min=0.0, help="Extra budget share for popular targets (1.0: x2)."
@@ -31,12 +35,24 @@ OFFLINE = typer.Option(False, "--offline", help="Do not ask any index; statuses 
 REGISTRY = typer.Option(
     None, "--registry", help="Rules to apply: pypi, testpypi or private (default: from --index)."
 )
-LAYOUT = typer.Option(["qwerty"], "--layout", help="Keyboard layout(s): qwerty, qwertz, azerty.")
+LAYOUT = typer.Option(
+    [],
+    "--layout",
+    help="Keyboard layouts: qwerty, qwertz, azerty (default: config, else qwerty).",
+)
 ALLOW_UNKNOWN = typer.Option(
     False, "--allow-unknown", help="Accept targets the index does not have."
 )
 WHEEL = typer.Option([], "--wheel", help="A target's wheel: derive its import names from it.")
 CACHE_DIR = typer.Option(DEFAULT_CACHE, "--cache-dir", help="Where listings are cached.")
+HOLDER = typer.Option(
+    None, "--holder", help=f"Who holds the names (default: config, else {Holder.name!r})."
+)
+CONTACT = typer.Option(None, "--contact", help="Email or URL to ask for a name (default: config).")
+HOLDER_URL = typer.Option(
+    None, "--holder-url", help="Page explaining the effort (default: config)."
+)
+VERSION = typer.Option("0.0.1", "--version", help="Placeholder version (final release).")
 
 
 def build_request(
@@ -46,7 +62,7 @@ def build_request(
     top: int | None,
     popularity: str | None,
     targets_file: Path | None,
-    budget: int,
+    budget: int | None,
     total_budget: int | None,
     popular_bonus: float,
     index: str | None,
@@ -58,7 +74,13 @@ def build_request(
     cache_dir: Path,
     explain: bool = False,
 ) -> SelectionRequest:
-    """Turn command-line values into a selection request, refusing contradictions."""
+    """Turn command-line values into a selection request, refusing contradictions.
+
+    Budget and keyboard layouts not given on the command line come from the configuration.
+    """
+    config = resolve({"budget": budget, "keyboard_layouts": list(layouts) or None})
+    budget = config["budget"]
+    layouts = config["keyboard_layouts"]
     if offline and index is not None:
         raise ReserverError("--offline and --index exclude each other")
     for layout in layouts:

@@ -8,6 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ..builder import build_plan
+from ..config import resolve
 from ..plan import load_plan
 from ._app import app, console
 
@@ -35,7 +36,8 @@ def build_command(
     ) as progress:
         task = progress.add_task("build", total=total)
         built = build_plan(
-            plan, out, stats_url, method="build" if with_build else "fast",
+            plan, out, stats_url or resolve()["stats_url"],
+            method="build" if with_build else "fast",
             progress=lambda _: progress.advance(task),
         )  # fmt: skip
     console.print(f"built {len(built)} sdists into {out}")

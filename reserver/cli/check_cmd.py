@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from ..config import resolve
 from ..errors import ReserverError
 from ..guard.check import check
 from ..guard.corpus import default_corpus, load_corpus
@@ -67,7 +68,7 @@ def check_command(
         popular = load_corpus(corpus) if corpus is not None else default_corpus()
         if top is not None:
             popular = popular[:top]
-        allowed = list(allow)
+        allowed = [*allow, *resolve()["allow"]]
         if allow_file is not None:
             allowed.extend(load_corpus(allow_file))
         report = check(names, files, popular, allowed)

@@ -60,7 +60,7 @@ def generate_command(
     top: int | None = opt.TOP,
     popularity: str | None = opt.POPULARITY,
     targets_file: Path | None = opt.TARGETS_FILE,
-    budget: int = opt.BUDGET,
+    budget: int | None = opt.BUDGET,
     total_budget: int | None = opt.TOTAL_BUDGET,
     popular_bonus: float = opt.POPULAR_BONUS,
     index: str | None = opt.INDEX,

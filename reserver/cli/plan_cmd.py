@@ -2,54 +2,24 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 
 import typer
 
+from ..config import resolve
 from ..errors import ReserverError
-from ..holder import Holder
 from ..names.normalize import canonicalize
 from ..names.rules import BLOCKED, TAKEN, UNCHECKED
 from ..plan import (
-    PLAN_FORMAT,
-    Plan,
     PlanEntry,
     make_plan,
     parse_name_option,
-    write_atomic,
+    save_plan,
 )
 from ..selection import IndexView, resolve_index, run_selection, to_plan_entries
 from . import _selection_options as opt
 from ._app import app, console, console_err
-
-
-def write_plan(plan: Plan, path: Path) -> None:
-    """Write ``plan`` atomically in the format ``load_plan`` reads, one entry per line.
-
-    Same content as ``save_plan``, but entries are encoded by the C JSON encoder one line
-    each: a plan of 100,000 names is written in a fraction of a second and stays easy to
-    review and diff.
-    """
-    names = [f.name for f in fields(PlanEntry)]
-
-    def record(entry: PlanEntry) -> dict[str, object]:
-        # vars() is the fields in declaration order, without asdict's deep copy.
-        found = getattr(entry, "__dict__", None)
-        return dict(found) if found is not None else {n: getattr(entry, n) for n in names}
-
-    encode = json.JSONEncoder().encode
-    lines = [encode(record(entry)) for entry in plan.entries]
-    header = {
-        "format": PLAN_FORMAT,
-        "version": plan.version,
-        "holder": plan.holder.to_dict(),
-        "options": plan.options,
-    }
-    text = json.dumps(header, indent=2)[:-2] + ',\n  "entries": [\n    '
-    text += ",\n    ".join(lines) + "\n  ]\n}\n"
-    write_atomic(path, text.encode())
 
 
 def _check_explicit(entries: list[PlanEntry], view: IndexView | None) -> list[PlanEntry]:
@@ -77,7 +47,7 @@ def plan_command(
     top: int | None = opt.TOP,
     popularity: str | None = opt.POPULARITY,
     targets_file: Path | None = opt.TARGETS_FILE,
-    budget: int = opt.BUDGET,
+    budget: int | None = opt.BUDGET,
     total_budget: int | None = opt.TOTAL_BUDGET,
     popular_bonus: float = opt.POPULAR_BONUS,
     index: str | None = opt.INDEX,
@@ -87,12 +57,10 @@ def plan_command(
     allow_unknown: bool = opt.ALLOW_UNKNOWN,
     wheel: list[Path] = opt.WHEEL,
     cache_dir: Path = opt.CACHE_DIR,
-    holder: str = typer.Option(Holder.name, "--holder", help="Who holds the names."),
-    contact: str = typer.Option(
-        Holder.contact, "--contact", help="Email or URL to ask for a name."
-    ),
-    holder_url: str = typer.Option(Holder.url, "--holder-url", help="Page explaining the effort."),
-    version: str = typer.Option("0.0.1", "--version", help="Placeholder version (final release)."),
+    holder: str | None = opt.HOLDER,
+    contact: str | None = opt.CONTACT,
+    holder_url: str | None = opt.HOLDER_URL,
+    version: str = opt.VERSION,
 ) -> None:
     """Write a plan of names to reserve: explicit --name entries and/or the engine's choice."""
     request = opt.build_request(
@@ -112,7 +80,7 @@ def plan_command(
         wheels=wheel,
         cache_dir=cache_dir,
     )
-    holder_record = Holder(holder, contact, holder_url)
+    holder_record = resolve({"holder": holder, "contact": contact, "homepage": holder_url}).holder()
     explicit = [parse_name_option(value) for value in name]
     if not explicit and not request.has_targets():
         raise ReserverError("the plan is empty: give --name entries or TARGET names to protect")
@@ -137,7 +105,7 @@ def plan_command(
         "top": top,
         "popularity": popularity,
         "targets_file": str(targets_file) if targets_file else None,
-        "budget": budget,
+        "budget": request.options.budget,
         "total_budget": total_budget,
         "popular_bonus": popular_bonus,
         "index": index,
@@ -145,7 +113,7 @@ def plan_command(
         "registry": registry,
     }
     plan = make_plan(entries, holder_record, version, options)
-    write_plan(plan, output)
+    save_plan(plan, output)
     buildable = len(plan.buildable())
     console.print(
         f"wrote {output}: {len(plan.entries)} names, {buildable} to build, "

@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from ..builder import build_plan
-from ..holder import Holder
+from ..config import resolve
 from ..plan import load_plan
 from ..publish.ledger import DEFAULT_LEDGER
 from . import _selection_options as opt
@@ -30,7 +30,7 @@ def reserve_command(
     top: int | None = opt.TOP,
     popularity: str | None = opt.POPULARITY,
     targets_file: Path | None = opt.TARGETS_FILE,
-    budget: int = opt.BUDGET,
+    budget: int | None = opt.BUDGET,
     total_budget: int | None = opt.TOTAL_BUDGET,
     popular_bonus: float = opt.POPULAR_BONUS,
     index: str | None = opt.INDEX,
@@ -40,12 +40,10 @@ def reserve_command(
     allow_unknown: bool = opt.ALLOW_UNKNOWN,
     wheel: list[Path] = opt.WHEEL,
     cache_dir: Path = opt.CACHE_DIR,
-    holder: str = typer.Option(Holder.name, "--holder", help="Who holds the names."),
-    contact: str = typer.Option(
-        Holder.contact, "--contact", help="Email or URL to ask for a name."
-    ),
-    holder_url: str = typer.Option(Holder.url, "--holder-url", help="Page explaining the effort."),
-    version: str = typer.Option("0.0.1", "--version", help="Placeholder version (final release)."),
+    holder: str | None = opt.HOLDER,
+    contact: str | None = opt.CONTACT,
+    holder_url: str | None = opt.HOLDER_URL,
+    version: str = opt.VERSION,
     workdir: Path = typer.Option(
         Path("generated"), "--workdir", help="Where plan.json and dist/ are written."
     ),
@@ -88,7 +86,7 @@ def reserve_command(
         )  # fmt: skip
     (console_err if json_log else console).print(said.get().rstrip(), markup=False)
     plan = load_plan(plan_file)
-    built = build_plan(plan, workdir / "dist", stats_url)
+    built = build_plan(plan, workdir / "dist", stats_url or resolve()["stats_url"])
     if not json_log:
         console.print(f"built {len(built)} sdists into {workdir / 'dist'}")
     run_upload(

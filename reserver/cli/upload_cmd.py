@@ -21,6 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from ..config import resolve
 from ..errors import UploadError
 from ..plan import Plan, load_plan
 from ..publish.batch import BatchEvent, BatchResult, upload_batch
@@ -37,6 +38,8 @@ RATE_HELP += "for PyPI and TestPyPI, no pacing for other indexes."
 
 def credentials_for(repository_url: str | None, repository: str | None) -> Credentials:
     """Credentials as twine finds them, refusing two contradicting targets."""
+    if repository_url is None and repository is None:
+        repository_url = resolve()["repository"]
     if repository_url and repository:
         raise typer.BadParameter("give --repository-url or --repository, not both")
     return Credentials.from_environment(repository_url, repository)
@@ -131,6 +134,7 @@ def run_upload(
     timeout: float | None = None,
 ) -> None:
     """Run one batch and report it; the exit status tells unattended runs how it ended."""
+    rate = rate or resolve()["rate"]
     chosen: Rate | Literal["default"] | None = "default" if rate is None else parse_rate(rate)
     repository: list[str] = []
     on_event = _json_line(repository) if json_log else None

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from ..names.stdlib import is_current_stdlib
 from ..placeholder.message import install_command
 from .report import name_detail, summary, target_of
 from .schema import RegisteredName, name_key
@@ -62,6 +63,8 @@ def _entry(request: Request, name: str) -> RegisteredName | None:
 
 def why_commands(entry: RegisteredName) -> list[tuple[str, str]]:
     """(installer, command) pairs that install what the user meant, if there is one."""
+    if entry.category == "internal" or (entry.target and is_current_stdlib(entry.target)):
+        return []  # a private index's package, or a module that ships with Python
     wanted = entry.target or (entry.replacement if not entry.replacement_in_stdlib else None)
     if wanted is None:
         return []

@@ -9,6 +9,7 @@ from .schema import RegisteredName
 from .store import DailyRow, StatsStore
 
 STDLIB_TARGET = "(standard library)"
+PRIVATE_TARGET = "(private package)"
 
 
 def _sorted_counts(counts: dict[str, int]) -> dict[str, int]:
@@ -19,6 +20,8 @@ def target_of(entry: RegisteredName | None) -> str:
     """What the user meant: the target, a removed module's replacement, or the stdlib."""
     if entry is None:
         return "(unregistered)"
+    if entry.category == "internal":
+        return PRIVATE_TARGET
     if entry.target:
         return entry.target
     if entry.category == "removed" and entry.replacement:

@@ -19,7 +19,7 @@ MAX_NAMES_PER_REGISTRATION = 50_000
 
 Installer = Literal["pip", "uv", "poetry", "other"]
 INSTALLERS: tuple[str, ...] = ("pip", "uv", "poetry", "other")
-CATEGORIES: tuple[str, ...] = ("typo", "import", "stdlib", "removed")
+CATEGORIES: tuple[str, ...] = ("typo", "import", "stdlib", "removed", "internal")
 
 # The same syntax an index accepts; checked again with name_problem for the length rules.
 _NAME_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$"
@@ -57,7 +57,7 @@ class RegisteredNameBody(BaseModel):
 
     name: PackageName
     target: PackageName | None = None
-    category: Literal["typo", "import", "stdlib", "removed"]
+    category: Literal["typo", "import", "stdlib", "removed", "internal"]
     removed_in: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+$")] | None = None
     replacement: PackageName | None = None
     replacement_in_stdlib: bool = False
