@@ -213,3 +213,18 @@ def test_openapi_documents_the_ping_body(client: TestClient) -> None:
     assert set(body["properties"]) == {"name", "version", "installer", "python", "ci"}
     assert body["additionalProperties"] is False
     assert "/api/summary" in spec["paths"]
+
+
+def test_why_page_for_private_names_and_stdlib_typos(client: TestClient) -> None:
+    names = [
+        {"name": "acme-internal-tools", "category": "internal"},
+        {"name": "colections", "target": "collections", "category": "typo"},
+    ]
+    body = {"holder": HOLDER, "names": names}
+    assert client.post("/admin/names", json=body, headers=auth()).status_code == 200
+    private = client.get("/why/acme-internal-tools").text
+    assert "private package" in private and "pip install" not in private
+    typo = client.get("/why/colections").text
+    assert "import collections" in typo and "pip install collections" not in typo
+    client.post("/ping", json=ping_body("acme-internal-tools"))
+    assert client.get("/api/summary").json()["by_target"] == {"(private package)": 1}
