@@ -127,7 +127,13 @@ def mount_dashboard(app: FastAPI) -> None:
         entry = _entry(request, name)
         if entry is None:
             return _page("not_found.html", status=404)
-        return _page("why.html", entry=entry, target=target_of(entry), commands=why_commands(entry))
+        return _page(
+            "why.html",
+            entry=entry,
+            target=target_of(entry),
+            target_in_stdlib=bool(entry.target and is_current_stdlib(entry.target)),
+            commands=why_commands(entry),
+        )
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_bundle(request: Request) -> Response:
