@@ -57,8 +57,10 @@ def test_the_commands_of_a_guide_page_run(page: Path, tmp_path: Path) -> None:
         work = tmp_path / "work"
         work.mkdir()
         for command, expected in guide_commands(page):
-            done = subprocess.run(["bash", "-c", command], cwd=work, env=env,
-                                  capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+            done = subprocess.run(
+                ["bash", "-c", command], cwd=work, env=env,
+                capture_output=True, text=True, timeout=300, check=False,
+            )  # fmt: skip
             assert done.returncode == expected, f"{command}\n{done.stdout}\n{done.stderr}"
             assert "Traceback" not in done.stderr, f"{command}\n{done.stderr}"
         if any(

@@ -9,10 +9,8 @@ import typer
 
 from ..errors import ReserverError
 from ..plan import load_plan
-from ..stats.app import TOKEN_ENV
-from ..stats.client import register_plan
+from ..stats.constants import DEFAULT_DB, TOKEN_ENV
 from ..stats.ratelimit import DEFAULT_RATE
-from ..stats.server import DEFAULT_DB, serve
 from ._app import app, console, console_err
 
 stats_app = typer.Typer(help="The install-count service and its dashboard.", no_args_is_help=True)
@@ -39,6 +37,8 @@ def serve_command(
     ),
 ) -> None:
     """Serve the ping collector, the dashboard and the API."""
+    from ..stats.server import serve  # the web stack loads only for this command
+
     admin = _token(token)
     if admin is None:
         console_err.print(f"note: no --token or ${TOKEN_ENV}: admin endpoints are disabled")
@@ -53,6 +53,8 @@ def register_command(
     token: str | None = typer.Option(None, "--token", help=f"Admin token (default: ${TOKEN_ENV})."),
 ) -> None:
     """Register a plan's names, targets and categories with a stats service."""
+    from ..stats.client import register_plan
+
     admin = _token(token)
     if admin is None:
         raise ReserverError(f"give the admin token with --token or ${TOKEN_ENV}")

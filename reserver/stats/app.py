@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import ReserverError
 from ..holder import Holder
 from .collector import PingFastPath, process_ping, read_limited
+from .constants import TOKEN_ENV
 from .metrics import CONTENT_TYPE, StatsMetrics
 from .ratelimit import DEFAULT_RATE, PingRateLimiter
 from .schema import (
@@ -36,7 +37,6 @@ from .state import ServiceState, state_of
 from .store import StatsStore
 from .writer import PingWriter
 
-TOKEN_ENV = "RESERVER_STATS_TOKEN"
 #: Registered names are re-read this often, so every worker learns a registration soon.
 NAMES_REFRESH_SECONDS = 5.0
 

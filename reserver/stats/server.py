@@ -7,10 +7,9 @@ import gc
 import uvicorn
 
 from .app import create_app, outermost
+from .constants import DEFAULT_DB
 from .ratelimit import DEFAULT_RATE
 from .store import StatsStore
-
-DEFAULT_DB = "sqlite:///reserver-stats.sqlite3"
 
 
 def serve(

@@ -1,0 +1,8 @@
+"""Names the stats service and its command line share, kept light to import."""
+
+from __future__ import annotations
+
+#: The environment variable holding the admin bearer token.
+TOKEN_ENV = "RESERVER_STATS_TOKEN"
+#: Where ``reserver stats serve`` keeps its counts unless told otherwise.
+DEFAULT_DB = "sqlite:///reserver-stats.sqlite3"
