@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import typer
@@ -10,16 +11,30 @@ from ..demo import run_demo
 from ._app import app, console
 
 
+def _wait_for_ctrl_c(url: str) -> None:
+    console.print(f"Serving the dashboard at {url}. Press Ctrl-C to stop.")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        console.print("")
+
+
 @app.command("demo")
 def demo_command(
     workdir: Path = typer.Option(
         Path("generated/demo"), "--workdir", help="Where the demo writes (made afresh)."
     ),
+    serve: bool = typer.Option(
+        False, "--serve", help="Keep the index and the dashboard running until Ctrl-C."
+    ),
 ) -> None:
-    """Plan, build and upload a few placeholders to a local index, then install two of them."""
-    result = run_demo(workdir, lambda line: console.print(line, markup=False))
-    failed_helpfully = all(a.exit_code != 0 and "placeholder" in a.output for a in result.attempts)
-    if not failed_helpfully:
+    """Run the whole loop on loopback: plan, build, upload, install, count, show."""
+    result = run_demo(
+        workdir,
+        lambda line: console.print(line, markup=False),
+        serve=_wait_for_ctrl_c if serve else None,
+    )
+    if not all(attempt.failed_helpfully for attempt in result.attempts):
         console.print("demo: an install did not show the placeholder message", style="red")
         raise typer.Exit(1)
     console.print("Every install failed on purpose and told the user what they meant.")

@@ -35,6 +35,11 @@ def serve_command(
     db_schema: str | None = typer.Option(
         None, "--db-schema", help="PostgreSQL schema for the tables (created if missing)."
     ),
+    forwarded_allow_ips: str = typer.Option(
+        "127.0.0.1",
+        "--forwarded-allow-ips",
+        help="Proxies (comma-separated addresses) whose X-Forwarded-For is trusted.",
+    ),
 ) -> None:
     """Serve the ping collector, the dashboard and the API."""
     from ..stats.server import serve  # the web stack loads only for this command
@@ -43,7 +48,8 @@ def serve_command(
     if admin is None:
         console_err.print(f"note: no --token or ${TOKEN_ENV}: admin endpoints are disabled")
     console_err.print(f"serving stats on http://{host}:{port}/ (database {_safe(db)})")
-    serve(db, host, port, admin, None if rate_limit == "off" else rate_limit, db_schema)
+    limit = None if rate_limit == "off" else rate_limit
+    serve(db, host, port, admin, limit, db_schema, forwarded_allow_ips)
 
 
 @stats_app.command("register")

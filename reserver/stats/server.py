@@ -19,6 +19,7 @@ def serve(
     token: str | None = None,
     rate_limit: str | None = DEFAULT_RATE,
     schema: str | None = None,
+    forwarded_allow_ips: str = "127.0.0.1",
 ) -> None:
     """Open (or create) the store at ``db_url`` and serve until interrupted."""
     store = StatsStore.open(db_url, schema)
@@ -27,5 +28,8 @@ def serve(
     # collector's full passes (tens of ms with plotly and SQLAlchemy loaded) off the tail.
     gc.freeze()
     # No access log: it would write every client's address, which this service never keeps.
+    # Behind a proxy every request comes from the proxy's address: trust its X-Forwarded-For
+    # (only from ``forwarded_allow_ips``) so rate limits and unique sources see real clients.
     uvicorn.run(outermost(app), host=host, port=port, access_log=False, log_level="warning",
-                server_header=False)  # fmt: skip
+                server_header=False, proxy_headers=True,
+                forwarded_allow_ips=forwarded_allow_ips)  # fmt: skip

@@ -127,3 +127,58 @@ def test_rate_limits_parse_and_apply_per_window() -> None:
     assert limiter.allow("b") is True  # per source
     now[0] += 1.0
     assert limiter.allow("a") is True  # a new window
+
+
+@pytest.mark.slow
+def test_behind_a_trusted_proxy_each_forwarded_client_is_its_own_source(tmp_path: Path) -> None:
+    server = StatsServer(
+        f"sqlite:///{tmp_path / 'proxied.sqlite3'}",
+        ["--rate-limit", "2/minute", "--forwarded-allow-ips", "127.0.0.1"],
+    )
+    try:
+        server.register()
+        ping = {"name": "pwd", "version": "0.0.1", "installer": "pip", "python": "3.12",
+                "ci": False}  # fmt: skip
+
+        def send(client: str) -> int:
+            headers = {"X-Forwarded-For": client}
+            return httpx.post(server.url + "/ping", json=ping, headers=headers).status_code
+
+        # Two clients behind the same proxy each get their own allowance...
+        assert [send("203.0.113.1") for _ in range(2)] == [204, 204]
+        assert [send("203.0.113.2") for _ in range(2)] == [204, 204]
+        # ...and the limit still applies to each of them.
+        assert send("203.0.113.1") == 429
+        assert server.summary()["total"] == 4
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_two_workers_on_one_postgresql_share_names_and_counts() -> None:
+    import secrets
+    import time
+
+    import psycopg
+
+    schema = f"reserver_workers_{secrets.token_hex(4)}"
+    url = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    first = StatsServer(url, ["--db-schema", schema, "--rate-limit", "off"])
+    second = StatsServer(url, ["--db-schema", schema, "--rate-limit", "off"])
+    try:
+        first.register()
+        ping = {"name": "pwd", "version": "0.0.1", "installer": "uv", "python": "3.13",
+                "ci": False}  # fmt: skip
+        deadline = time.monotonic() + 10
+        status = httpx.post(second.url + "/ping", json=ping).status_code
+        while status == 404 and time.monotonic() < deadline:  # the other worker's names cache
+            time.sleep(0.5)
+            status = httpx.post(second.url + "/ping", json=ping).status_code
+        assert status == 204
+        assert httpx.post(first.url + "/ping", json=ping).status_code == 204
+        assert first.summary()["by_name"] == {"pwd": 2} == second.summary()["by_name"]
+    finally:
+        first.stop()
+        second.stop()
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as db:
+            db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
