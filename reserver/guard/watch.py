@@ -45,6 +45,8 @@ class WatchState:
     names: frozenset[str]
     """PEP 503 normalised names of every project listed."""
     updated: float
+    serial: int | None = None
+    """The listing's PEP 691 ``_last-serial``, when the index sent one."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,11 @@ def load_state(path: Path) -> WatchState | None:
         lines.pop()
     try:
         count = int(header["count"])
-        state = WatchState(str(header["index"]), frozenset(lines), float(header["updated"]))
+        serial = header.get("serial")
+        state = WatchState(
+            str(header["index"]), frozenset(lines), float(header["updated"]),
+            None if serial is None else int(serial),
+        )  # fmt: skip
     except (KeyError, TypeError, ValueError) as exc:
         raise WatchError(f"{path}:1: malformed watch state header ({exc})") from None
     if count != len(lines):
@@ -93,11 +99,17 @@ def load_state(path: Path) -> WatchState | None:
 
 
 def save_state(path: Path, state: WatchState) -> None:
-    _write_state(path, state.index, state.updated, list(state.names))
+    _write_state(path, state.index, state.updated, list(state.names), state.serial)
 
 
-def _write_state(path: Path, index: str, updated: float, names: Sequence[str]) -> None:
-    header = {"format": STATE_FORMAT, "index": index, "updated": updated, "count": len(names)}
+def _write_state(
+    path: Path, index: str, updated: float, names: Sequence[str], serial: int | None = None
+) -> None:
+    header: dict[str, object] = {
+        "format": STATE_FORMAT, "index": index, "updated": updated, "count": len(names),
+    }  # fmt: skip
+    if serial is not None:
+        header["serial"] = serial
     body = "\n".join(names) + "\n" if names else ""
     write_atomic(path, (json.dumps(header) + "\n" + body).encode())
 
@@ -161,6 +173,9 @@ def watch_once(
             "use one state file per index"
         )
     current = listing(index)
+    if previous is not None and previous.serial is not None and current.serial == previous.serial:
+        # The index says nothing changed since the last run (PEP 691 _last-serial).
+        return WatchResult(index, (), (), False, len(previous.names))
     added, normalised = new_names(
         previous.names if previous is not None else frozenset(), current.names
     )
@@ -176,7 +191,7 @@ def watch_once(
             post_webhook(webhook, result)
         except WebhookError as exc:
             raise WebhookError(str(exc), result) from None
-    _write_state(state_path, index, clock(), normalised)
+    _write_state(state_path, index, clock(), normalised, current.serial)
     return result
 
 

@@ -53,6 +53,8 @@ class Listing:
     """URL or file the names were read from."""
     from_cache: bool = False
     """True when the index answered 304 and the cached copy was used."""
+    serial: int | None = None
+    """PEP 691's ``_last-serial``, when the index sends one: equal serials, same projects."""
 
     def known(self) -> KnownNames:
         return KnownNames.from_names(self.names, complete=True)
@@ -70,6 +72,9 @@ def simple_url(index: str) -> str:
     return base + "/simple/"
 
 
+_SERIAL = re.compile(rb'"_last-serial"\s*:\s*(\d+)')
+
+
 def parse_listing(body: bytes, content_type: str | None, source: str) -> tuple[str, ...]:
     """Project names from a listing body; ListingError when it is not a listing at all."""
     kind = (content_type or "").split(";", 1)[0].strip().lower()
@@ -79,6 +84,20 @@ def parse_listing(body: bytes, content_type: str | None, source: str) -> tuple[s
     if kind in HTML_TYPES or stripped[:1] == b"<":
         return _parse_html(body, source)
     return _parse_lines(body, source)
+
+
+def listing_serial(body: bytes) -> int | None:
+    """``meta._last-serial`` of a PEP 691 listing, or None (HTML, or an index without it).
+
+    >>> listing_serial(b'{"meta": {"api-version": "1.1", "_last-serial": 42}, "projects": []}')
+    42
+    """
+    if not body.lstrip().startswith(b"{"):
+        return None
+    # The serial sits in "meta", near the start: read that much, not a PyPI-sized body twice.
+    head = body[: body.find(b'"projects"')] if b'"projects"' in body else body
+    match = _SERIAL.search(head)
+    return int(match.group(1)) if match else None
 
 
 def _parse_json(body: bytes, source: str) -> tuple[str, ...]:
@@ -135,7 +154,8 @@ def load_listing_file(path: Path) -> Listing:
     content_type = (
         JSON_TYPE if suffix == ".json" else "text/html" if suffix in (".html", ".htm") else None
     )
-    return Listing(parse_listing(body, content_type, str(path)), str(path))
+    names = parse_listing(body, content_type, str(path))
+    return Listing(names, str(path), serial=listing_serial(body))
 
 
 def _cache_paths(cache_dir: Path, url: str) -> tuple[Path, Path]:
@@ -175,7 +195,8 @@ def fetch_listing(
         raise ListingError(f"{url}: cannot reach the index ({_short(exc)})") from None
     if response.status_code == 304 and body_path is not None and cached:
         content_type = cached.get("content_type")
-        return Listing(parse_listing(body_path.read_bytes(), content_type, url), url, True)
+        body = body_path.read_bytes()
+        return Listing(parse_listing(body, content_type, url), url, True, listing_serial(body))
     if response.status_code != 200:
         raise ListingError(
             f"{url}: the index answered {response.status_code} {response.reason_phrase}",
@@ -196,7 +217,7 @@ def fetch_listing(
         }
         write_atomic(body_path, response.content)
         write_atomic(meta_path, json.dumps(meta).encode())
-    return Listing(names, url)
+    return Listing(names, url, serial=listing_serial(response.content))
 
 
 def _read_meta(path: Path) -> dict[str, str]:

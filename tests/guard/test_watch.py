@@ -166,3 +166,50 @@ def test_watch_protects_your_own_names_from_a_saved_listing(tmp_path: Path) -> N
 def test_watch_with_nothing_to_protect_is_an_error(tmp_path: Path) -> None:
     result = run_cli("watch", "x", "--state", str(tmp_path / "s"), "--once", "--top", "0")
     assert result.returncode == 1 and "nothing to protect" in result.stderr
+
+
+class Pep691Index:
+    """A real HTTP server on 127.0.0.1 serving a PEP 691 JSON listing with _last-serial."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.serial = 1
+        index = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = json.dumps({
+                    "meta": {"api-version": "1.1", "_last-serial": index.serial},
+                    "projects": [{"name": n} for n in index.names],
+                }).encode()  # fmt: skip
+                self.send_response(200)
+                self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/simple/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_an_unchanged_last_serial_means_nothing_new(tmp_path: Path) -> None:
+    detector = Detector(POPULAR)
+    state = tmp_path / "state.txt"
+    index = Pep691Index()
+    try:
+        index.names = ["requests", "django"]
+        assert watch_once(index.url, state, detector).first_run
+        assert load_state(state).serial == 1  # type: ignore[union-attr]
+        # Same serial: the index vouches that nothing changed, so the listing is not diffed.
+        index.names = ["requests", "django", "reqeusts"]
+        assert watch_once(index.url, state, detector).new_names == ()
+        index.serial = 2
+        result = watch_once(index.url, state, detector)
+        assert result.new_names == ("reqeusts",)
+        assert [f.target for f in result.findings] == ["requests"]
+    finally:
+        index.server.shutdown()
