@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -213,3 +217,28 @@ def test_an_unchanged_last_serial_means_nothing_new(tmp_path: Path) -> None:
         assert [f.target for f in result.findings] == ["requests"]
     finally:
         index.server.shutdown()
+
+
+def test_the_loop_rereads_the_index_each_interval_until_interrupted(tmp_path: Path) -> None:
+    listing = tmp_path / "listing.txt"
+    state = tmp_path / "state"
+    listing.write_text("acme-billing-client\nrequests\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reserver", "watch", str(listing), "--state", str(state),
+         "--interval", "1", "--top", "0", "--target", "acme-billing-client", "--format", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not state.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert state.exists(), "the first run did not save its state"
+        listing.write_text("acme-billing-client\nrequests\nacme-biling-client\n")
+        while "acme-biling-client" not in state.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)  # a later run, without being started again, saw the new name
+        assert "acme-biling-client" in state.read_text()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert '"acme-biling-client"' in out and '"acme-billing-client"' in out
