@@ -24,7 +24,7 @@ import httpx
 
 from .builder import build_plan
 from .errors import ReserverError
-from .index.local import LocalIndex, free_port, wait_for_http
+from .index.local import LocalIndex, free_port, stop_process, wait_for_http
 from .names.normalize import canonicalize
 from .plan import Plan, PlanEntry, make_plan, parse_name_option, save_plan
 from .publish.batch import upload_batch
@@ -152,13 +152,8 @@ class StatsService:
         return data
 
     def __exit__(self, *exc: object) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        if self._process is not None:
+            stop_process(self._process)
 
 
 def run_demo(

@@ -55,6 +55,17 @@ def wait_for_http(
     raise ReserverError(f"server at {url} did not answer within {timeout:.0f} s")
 
 
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Ask a server we started to stop, and make sure it has."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class LocalIndex:
     """pypiserver serving ``packages`` with authenticated uploads and no fallback to PyPI."""
 
@@ -111,13 +122,8 @@ class LocalIndex:
         return self
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        if self._process is not None:
+            stop_process(self._process)
         self._process = None
         if self._tmp is not None:
             self._tmp.cleanup()
