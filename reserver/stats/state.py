@@ -16,7 +16,6 @@ from .sources import SourceHasher
 from .store import StatsStore
 from .writer import PingWriter
 
-
 #: Seconds a worker trusts its copy of the registered names.
 NAMES_TTL = 2.0
 
