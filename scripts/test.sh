@@ -34,8 +34,17 @@ python3 -m venv .venv
 .venv/bin/python -m pip wheel -q --wheel-dir .wheelhouse . hatchling
 
 set +e
+# Lint and type checks first (short output), then the suite; any failure fails the run.
+.venv/bin/ruff check reserver tests benchmarks noxfile.py
+lint=$?
+.venv/bin/mypy reserver
+types=$?
 .venv/bin/python -m pytest "$@"
 status=$?
 set -e
 # pytest exits 5 when nothing was collected: that is a failure of the suite, not a pass.
+if [ $status -eq 0 ] && { [ $lint -ne 0 ] || [ $types -ne 0 ]; }; then
+    echo "ruff or mypy failed (see above)" >&2
+    status=1
+fi
 exit $status
