@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -12,9 +11,9 @@ from typing import Any
 import httpx
 
 from .errors import ReserverError
+from .index.http_cache import ConditionalCache
 from .names.normalize import canonicalize, name_problem
 from .names.targets import POPULAR, Target, harm_from_downloads, harm_from_rank
-from .plan import write_atomic
 
 BUNDLED = "bundled"
 DEFAULT_TIMEOUT = 30.0
@@ -93,22 +92,8 @@ def fetch_popular(
     transport: httpx.BaseTransport | None = None,
 ) -> list[Popular]:
     """Download a top-packages JSON, reusing a cached copy when the server says 304."""
-    headers: dict[str, str] = {"Accept": "application/json"}
-    body_path = meta_path = None
-    meta: dict[str, str] = {}
-    if cache_dir is not None:
-        key = hashlib.sha256(url.encode()).hexdigest()[:16]
-        body_path = cache_dir / f"popularity-{key}.json"
-        meta_path = cache_dir / f"popularity-{key}.meta.json"
-        if body_path.exists() and meta_path.exists():
-            try:
-                meta = {k: str(v) for k, v in json.loads(meta_path.read_text()).items()}
-            except (OSError, ValueError, AttributeError):
-                meta = {}
-        if meta.get("etag"):
-            headers["If-None-Match"] = meta["etag"]
-        if meta.get("last_modified"):
-            headers["If-Modified-Since"] = meta["last_modified"]
+    cache = ConditionalCache(cache_dir, "popularity", url)
+    headers = {"Accept": "application/json", **cache.validators()}
     try:
         with httpx.Client(timeout=timeout, transport=transport, follow_redirects=True) as client:
             response = client.get(url, headers=headers)
@@ -116,22 +101,13 @@ def fetch_popular(
         raise PopularityError(f"{url}: no answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
         raise PopularityError(f"{url}: cannot fetch popularity data ({exc})") from None
-    if response.status_code == 304 and body_path is not None and meta:
-        return parse_top_packages(_load_json(body_path.read_bytes(), url), url)
+    reused = cache.reuse(response)
+    if reused is not None:
+        return parse_top_packages(_load_json(reused[0], url), url)
     if response.status_code != 200:
         raise PopularityError(f"{url}: answered {response.status_code} {response.reason_phrase}")
     result = parse_top_packages(_load_json(response.content, url), url)
-    if body_path is not None and meta_path is not None:
-        write_atomic(body_path, response.content)
-        write_atomic(
-            meta_path,
-            json.dumps(
-                {
-                    "etag": response.headers.get("etag", ""),
-                    "last_modified": response.headers.get("last-modified", ""),
-                }
-            ).encode(),
-        )
+    cache.store(response)
     return result
 
 

@@ -8,7 +8,6 @@ small runs against indexes that do not list their projects.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ import httpx
 
 from ..errors import ReserverError
 from ..names.rules import KnownNames
-from ..plan import write_atomic
+from .http_cache import ConditionalCache
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPES = ("application/vnd.pypi.simple.v1+html", "text/html")
@@ -158,11 +157,6 @@ def load_listing_file(path: Path) -> Listing:
     return Listing(names, str(path), serial=listing_serial(body))
 
 
-def _cache_paths(cache_dir: Path, url: str) -> tuple[Path, Path]:
-    key = hashlib.sha256(url.encode()).hexdigest()[:16]
-    return cache_dir / f"listing-{key}.body", cache_dir / f"listing-{key}.json"
-
-
 def fetch_listing(
     index: str,
     cache_dir: Path | None = None,
@@ -176,16 +170,8 @@ def fetch_listing(
     ``require_json`` refuses an index that answers HTML (PEP 691 was demanded).
     """
     url = simple_url(index)
-    headers = {"Accept": JSON_TYPE if require_json else ACCEPT}
-    body_path = meta_path = None
-    cached: dict[str, str] = {}
-    if cache_dir is not None:
-        body_path, meta_path = _cache_paths(cache_dir, url)
-        cached = _read_meta(meta_path) if body_path.exists() else {}
-        if cached.get("etag"):
-            headers["If-None-Match"] = cached["etag"]
-        if cached.get("last_modified"):
-            headers["If-Modified-Since"] = cached["last_modified"]
+    cache = ConditionalCache(cache_dir, "listing", url)
+    headers = {"Accept": JSON_TYPE if require_json else ACCEPT, **cache.validators()}
     try:
         with httpx.Client(timeout=timeout, transport=transport, follow_redirects=True) as client:
             response = client.get(url, headers=headers)
@@ -193,10 +179,10 @@ def fetch_listing(
         raise ListingError(f"{url}: the index did not answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
         raise ListingError(f"{url}: cannot reach the index ({_short(exc)})") from None
-    if response.status_code == 304 and body_path is not None and cached:
-        content_type = cached.get("content_type")
-        body = body_path.read_bytes()
-        return Listing(parse_listing(body, content_type, url), url, True, listing_serial(body))
+    reused = cache.reuse(response)
+    if reused is not None:
+        body, cached_type = reused
+        return Listing(parse_listing(body, cached_type, url), url, True, listing_serial(body))
     if response.status_code != 200:
         raise ListingError(
             f"{url}: the index answered {response.status_code} {response.reason_phrase}",
@@ -208,24 +194,8 @@ def fetch_listing(
             f"{url}: asked for PEP 691 JSON, the index answered {content_type or 'no type'}"
         )
     names = parse_listing(response.content, content_type, url)
-    if body_path is not None and meta_path is not None:
-        meta = {
-            "url": url,
-            "content_type": content_type,
-            "etag": response.headers.get("etag", ""),
-            "last_modified": response.headers.get("last-modified", ""),
-        }
-        write_atomic(body_path, response.content)
-        write_atomic(meta_path, json.dumps(meta).encode())
+    cache.store(response)
     return Listing(names, url, serial=listing_serial(response.content))
-
-
-def _read_meta(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # a broken cache is only a lost optimisation: fetch afresh
-    return {k: str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 class NameLookup:

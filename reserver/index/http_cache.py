@@ -1,0 +1,65 @@
+"""A conditional-GET cache on disk (ETag / Last-Modified) for the large files reserver reads
+from the network: an index's listing and a top-packages list."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import httpx
+
+from ..plan import write_atomic
+
+
+class ConditionalCache:
+    """The cached copy of one URL: validators to send, the body to reuse on 304, and storing
+    a fresh answer. Without a cache folder it does nothing, and every GET is a full one."""
+
+    def __init__(self, cache_dir: Path | None, prefix: str, url: str) -> None:
+        self.url = url
+        self._body_path: Path | None = None
+        self._meta_path: Path | None = None
+        self._meta: dict[str, str] = {}
+        if cache_dir is not None:
+            key = hashlib.sha256(url.encode()).hexdigest()[:16]
+            self._body_path = cache_dir / f"{prefix}-{key}.body"
+            self._meta_path = cache_dir / f"{prefix}-{key}.meta.json"
+            if self._body_path.exists():
+                self._meta = _read_meta(self._meta_path)
+
+    def validators(self) -> dict[str, str]:
+        """The If-None-Match / If-Modified-Since headers for a conditional GET."""
+        headers: dict[str, str] = {}
+        if self._meta.get("etag"):
+            headers["If-None-Match"] = self._meta["etag"]
+        if self._meta.get("last_modified"):
+            headers["If-Modified-Since"] = self._meta["last_modified"]
+        return headers
+
+    def reuse(self, response: httpx.Response) -> tuple[bytes, str] | None:
+        """``(body, content type)`` of the cached copy when ``response`` is a 304 for it."""
+        if response.status_code != 304 or self._body_path is None or not self._meta:
+            return None
+        return self._body_path.read_bytes(), self._meta.get("content_type", "")
+
+    def store(self, response: httpx.Response) -> None:
+        """Keep a 200 answer (call it once the body was found valid) for the next GET."""
+        if self._body_path is None or self._meta_path is None:
+            return
+        meta = {
+            "url": self.url,
+            "content_type": response.headers.get("content-type", ""),
+            "etag": response.headers.get("etag", ""),
+            "last_modified": response.headers.get("last-modified", ""),
+        }
+        write_atomic(self._body_path, response.content)
+        write_atomic(self._meta_path, json.dumps(meta).encode())
+
+
+def _read_meta(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a broken cache is only a lost optimisation: fetch afresh
+    return {k: str(v) for k, v in data.items()} if isinstance(data, dict) else {}
