@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any, Literal
 
 from packaging.version import InvalidVersion, Version
 
 from .errors import PlanError, ReserverError
+from .gcpause import collector_paused
 from .holder import Holder
 from .names.import_names import distribution_for_import
 from .names.normalize import canonicalize, is_valid_name, name_problem
@@ -67,6 +70,34 @@ class PlanEntry:
             raise ReserverError(f"{self.name!r} needs a target (NAME=TARGET)")
         if self.replacement is not None and name_problem(self.replacement):
             raise ReserverError(f"replacement {self.replacement!r} is not a valid name")
+
+
+def engine_entry(
+    name: str, target: str | None, category: str, kind: str, score: float, status: str, reason: str
+) -> PlanEntry:
+    """A plan entry from a selection row, without validating it a second time.
+
+    The engine only emits valid canonical names, distinct from their targets (property
+    tests hold it to that), for targets it validated on the way in; checking each of a
+    hundred thousand entries again cost a tenth of a plan run. Nothing is skipped at the
+    edges: ``load_plan`` validates every entry it reads, and rendering validates every
+    value before it reaches a template.
+    """
+    entry = object.__new__(PlanEntry)
+    # A frozen dataclass refuses attribute assignment; its __dict__ is what __init__ fills.
+    entry.__dict__.update(
+        name=name,
+        target=target,
+        category=category,
+        kind=kind,
+        score=score,
+        status=status,
+        reason=reason,
+        removed_in=None,
+        replacement=None,
+        replacement_in_stdlib=False,
+    )
+    return entry
 
 
 @dataclass(frozen=True)
@@ -173,9 +204,8 @@ def make_plan(
 def save_plan(plan: Plan, path: Path) -> None:
     """Write the plan atomically, one entry per line: quick to write for 100,000 names, easy
     to review and diff, and a reader never sees a half-written plan."""
-    encode = json.JSONEncoder().encode
-    # vars() gives the fields in declaration order without asdict's deep copy.
-    lines = [encode(dict(vars(entry))) for entry in plan.entries]
+    with collector_paused():
+        lines = [_entry_line(entry) for entry in plan.entries]
     header = {
         "format": PLAN_FORMAT,
         "version": plan.version,
@@ -185,6 +215,44 @@ def save_plan(plan: Plan, path: Path) -> None:
     text = json.dumps(header, indent=2)[:-2] + ',\n  "entries": [\n    '
     text += ",\n    ".join(lines) + "\n  ]\n}\n"
     write_atomic(path, text.encode())
+
+
+_ENTRY_FIELDS = (
+    "name",
+    "target",
+    "category",
+    "kind",
+    "score",
+    "status",
+    "reason",
+    "removed_in",
+    "replacement",
+    "replacement_in_stdlib",
+)
+_encode = json.JSONEncoder().encode
+
+
+def _entry_line(entry: PlanEntry) -> str:
+    """``entry`` as one line of JSON, exactly what ``json.dumps(vars(entry))`` gives.
+
+    Formatted by hand because a plan holds a hundred thousand entries and the generic
+    encoder's per-call setup was most of the time to write them; every string still goes
+    through the json module's own escaping.
+    """
+    score = entry.score
+    if not math.isfinite(score):
+        return _encode(dict(vars(entry)))
+    quote = encode_basestring_ascii
+    target, removed, replacement = entry.target, entry.removed_in, entry.replacement
+    return (
+        f'{{"name": {quote(entry.name)}, '
+        f'"target": {"null" if target is None else quote(target)}, '
+        f'"category": {quote(entry.category)}, "kind": {quote(entry.kind)}, '
+        f'"score": {score!r}, "status": {quote(entry.status)}, "reason": {quote(entry.reason)}, '
+        f'"removed_in": {"null" if removed is None else quote(removed)}, '
+        f'"replacement": {"null" if replacement is None else quote(replacement)}, '
+        f'"replacement_in_stdlib": {"true" if entry.replacement_in_stdlib else "false"}}}'
+    )
 
 
 def write_atomic(path: Path, data: bytes) -> None:

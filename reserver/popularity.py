@@ -6,14 +6,15 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from .errors import ReserverError
 from .index.http_cache import ConditionalCache
 from .names.normalize import canonicalize, name_problem
 from .names.targets import POPULAR, Target, harm_from_downloads, harm_from_rank
+
+if TYPE_CHECKING:
+    import httpx  # imported where a URL is fetched: a popularity FILE needs no httpx
 
 BUNDLED = "bundled"
 DEFAULT_TIMEOUT = 30.0
@@ -92,6 +93,8 @@ def fetch_popular(
     transport: httpx.BaseTransport | None = None,
 ) -> list[Popular]:
     """Download a top-packages JSON, reusing a cached copy when the server says 304."""
+    import httpx
+
     cache = ConditionalCache(cache_dir, "popularity", url)
     headers = {"Accept": "application/json", **cache.validators()}
     try:

@@ -7,17 +7,20 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import ReserverError
+from .gcpause import collector_paused
 from .index.listing import ListingError, NameLookup, fetch_listing, load_listing_file
 from .names.import_names import import_names_for, top_level_from_record, top_level_from_text
-from .names.normalize import canonicalize, name_problem
+from .names.normalize import canonicalize, is_valid_name, name_problem
 from .names.ranking import (
     DUPLICATE,
     Ranked,
+    RankJob,
     StatusOf,
     TargetRanking,
     apply_total_budget,
@@ -32,6 +35,7 @@ from .names.rules import (
     UNCHECKED,
     KnownNames,
     RegistryProfile,
+    canonical_status,
     name_status,
     profile_for_index,
     profile_named,
@@ -47,13 +51,15 @@ from .names.targets import (
     stdlib_targets,
     stdlib_typo_names,
 )
-from .plan import PlanEntry, entry_for
+from .plan import PlanEntry, engine_entry, entry_for
 from .popularity import load_popular, popular_targets
+from .prefetch import Head, Prefetch, continue_order
 
 DEFAULT_INDEX = "https://pypi.org/simple/"
 DEFAULT_CACHE = Path("generated") / "cache"
 #: Runs with at most this many targets may fall back to per-name look-ups.
 SMALL_RUN = 10
+_DUPLICATE = (DUPLICATE, "already chosen for another target")
 
 
 @dataclass(frozen=True)
@@ -76,9 +82,10 @@ class SelectionOptions:
     """Fill each row's ``explain`` (costs time on large runs)."""
 
 
-@dataclass(frozen=True, slots=True)
-class SelectedName:
-    """One row of a selection: a name, what it protects, and what the registry says."""
+class SelectedName(NamedTuple):
+    """One row of a selection: a name, what it protects, and what the registry says.
+
+    A named tuple because a large run makes a hundred thousand rows (see Candidate)."""
 
     name: str
     target: str | None
@@ -297,50 +304,10 @@ def _rows(ranked: Iterable[Ranked], explain: bool) -> list[SelectedName]:
     ]
 
 
-@dataclass(frozen=True)
-class _Job:
-    index: int
-    target: Target
-    budget: int | None
-    import_names: tuple[str, ...] | None
-    layouts: tuple[str, ...]
-    two_step: bool
-
-
-def select(
-    targets: Sequence[Target],
-    known: KnownNames,
-    profile: RegistryProfile,
-    options: SelectionOptions | None = None,
-    lookup: NameLookup | None = None,
-) -> Selection:
-    """Rank every target's candidates against ``known`` under ``profile`` and the budgets.
-
-    A name is claimed by the first target that meets it, so the result has each project
-    name once. ``lookup`` answers for names ``known`` cannot (small runs without a listing).
-    """
-    options = options or SelectionOptions()
-    public = [t.name for t in targets if t.source not in (INTERNAL, STDLIB)]
-    known = known.with_names(public)
-    claimed: set[str] = set()
-    view = IndexView(known, profile, None, lookup)
-
-    def status_of(name: str) -> tuple[str, str]:
-        # Ranked names are canonical already; only target names may need the regex.
-        key = name if name.islower() and "_" not in name and "." not in name else canonicalize(name)
-        if key in claimed:
-            return DUPLICATE, "already chosen for another target"
-        return view.status(name, valid=True)
-
-    own_rows: dict[int, SelectedName] = {}
-    for i, target in enumerate(targets):
-        if target.source in (INTERNAL, STDLIB):
-            row = _self_row(target, status_of)
-            if row is not None:
-                own_rows[i] = row
-                claimed.add(canonicalize(target.name))
+def rank_jobs(targets: Sequence[Target], options: SelectionOptions) -> list[RankJob]:
+    """What to rank for each target: all but standard-library names nobody mistypes."""
     typo_stdlib = stdlib_typo_names()
-    jobs: list[_Job] = []
+    jobs: list[RankJob] = []
     for i, target in enumerate(targets):
         if target.source == STDLIB and target.name not in typo_stdlib:
             continue
@@ -351,17 +318,50 @@ def select(
         )
         imports = options.extra_imports.get(canonicalize(target.name))
         import_names = None if imports is None else (*import_names_for(target.name), *imports)
-        jobs.append(_Job(i, target, budget, import_names, options.layouts, options.two_step))
+        jobs.append(RankJob(i, target, budget, import_names, options.layouts, options.two_step))
+    return jobs
+
+
+def select(
+    targets: Sequence[Target],
+    known: KnownNames,
+    profile: RegistryProfile,
+    options: SelectionOptions | None = None,
+    lookup: NameLookup | None = None,
+    heads: Mapping[int, Head] | None = None,
+) -> Selection:
+    """Rank every target's candidates against ``known`` under ``profile`` and the budgets.
+
+    A name is claimed by the first target that meets it, so the result has each project
+    name once. ``lookup`` answers for names ``known`` cannot (small runs without a listing).
+    ``heads`` holds, by target position, the start of a job's order made beforehand
+    (:mod:`reserver.prefetch`); the result is the same with or without them.
+    """
+    options = options or SelectionOptions()
+    public = [t.name for t in targets if t.source not in (INTERNAL, STDLIB)]
+    known = known.with_names(public)
+    claimed: set[str] = set()
+    status_of_canonical = IndexView(known, profile, None, lookup).canonical_status()
+
+    def status_of(name: str) -> tuple[str, str]:
+        key = canonicalize(name)  # ranked names are canonical already; targets may not be
+        if key in claimed:
+            return _DUPLICATE
+        return status_of_canonical(key)
+
+    own_rows: dict[int, SelectedName] = {}
+    for i, target in enumerate(targets):
+        if target.source in (INTERNAL, STDLIB):
+            row = _self_row(target, status_of)
+            if row is not None:
+                own_rows[i] = row
+                claimed.add(canonicalize(target.name))
+    heads = heads or {}
     rankings: list[TargetRanking | None] = [None] * len(targets)
-    for job in jobs:
-        ranking = rank_target(
-            job.target,
-            job.budget,
-            status_of,
-            layouts=job.layouts,
-            two_step=job.two_step,
-            import_names=job.import_names,
-        )
+    for job in rank_jobs(targets, options):
+        head = heads.get(job.index)
+        order = job.order() if head is None else continue_order(job, head)
+        ranking = rank_target(job.target, job.budget, status_of, order=order)
         claimed.update(r.candidate.name for r in (*ranking.selected, *ranking.skipped))
         rankings[job.index] = ranking
     if options.total_budget is not None:
@@ -392,12 +392,28 @@ class IndexView:
 
     def status(self, name: str, valid: bool = False) -> tuple[str, str]:
         """``(status, reason)`` of one name on this index (``valid``: known to be valid)."""
-        status, why = name_status(name, self.profile, self.known, valid=valid)
-        if status == UNCHECKED and self.lookup is not None:
-            if self.lookup.exists(canonicalize(name)):
-                return TAKEN, "exists on the index"
-            return FREE, "not on the index"
-        return status, why
+        if not valid and not is_valid_name(name):
+            return name_status(name, self.profile, self.known)
+        return self.canonical_status()(canonicalize(name))
+
+    def canonical_status(self) -> Callable[[str], tuple[str, str]]:
+        """:meth:`status` for valid canonical names, as one function bound to this index."""
+        listed = canonical_status(self.profile, self.known)
+        lookup = self.lookup
+        if lookup is None:
+            return listed
+
+        def looked_up(name: str) -> tuple[str, str]:
+            status, why = listed(name)
+            if status == UNCHECKED:
+                return (
+                    (TAKEN, "exists on the index")
+                    if lookup.exists(name)
+                    else (FREE, "not on the index")
+                )
+            return status, why
+
+        return looked_up
 
 
 def resolve_index(request: SelectionRequest, targets: int = 0) -> IndexView:
@@ -427,6 +443,11 @@ def resolve_index(request: SelectionRequest, targets: int = 0) -> IndexView:
 
 def run_selection(request: SelectionRequest) -> Selection:
     """Targets, index and options in; the selection out. Nothing is written."""
+    with collector_paused():
+        return _run_selection(request)
+
+
+def _run_selection(request: SelectionRequest) -> Selection:
     targets = gather_targets(request)
     options = request.options
     if request.wheels:
@@ -436,14 +457,18 @@ def run_selection(request: SelectionRequest) -> Selection:
             key = canonicalize(dist)
             extra[key] = tuple(sorted({*extra.get(key, ()), *names}))
         options = replace(options, extra_imports=extra)
-    view = resolve_index(request, len(targets))
-    try:
-        if not request.allow_unknown:
-            _check_known_targets(targets, view.known, view.lookup)
-        return select(targets, view.known, view.profile, options, view.lookup)
-    finally:
-        if view.lookup is not None:
-            view.lookup.close()
+    # The candidates' order needs no index: it is made in a second process while this one
+    # reads the listing (see reserver.prefetch).
+    with Prefetch(rank_jobs(targets, options)) as prefetch:
+        view = resolve_index(request, len(targets))
+        try:
+            if not request.allow_unknown:
+                _check_known_targets(targets, view.known, view.lookup)
+            heads = prefetch.heads()
+            return select(targets, view.known, view.profile, options, view.lookup, heads)
+        finally:
+            if view.lookup is not None:
+                view.lookup.close()
 
 
 def _check_known_targets(
@@ -473,36 +498,22 @@ def to_plan_entries(selection: Selection, include_skipped: bool = True) -> list[
     administrators; ``Plan.buildable()`` leaves them out of builds.
     """
     entries: list[PlanEntry] = []
-    for row in selection.names:
-        if row.status in (BLOCKED, TAKEN) and not include_skipped:
-            continue
-        if row.category == INTERNAL:
-            entries.append(
-                PlanEntry(
-                    row.name,
-                    None,
-                    INTERNAL,
-                    kind=row.kind,
-                    score=row.score,
-                    status=row.status,
-                    reason=row.reason,
+    with collector_paused():
+        for row in selection.names:
+            if row.status in (BLOCKED, TAKEN) and not include_skipped:
+                continue
+            if row.category in ("stdlib", "removed"):
+                base = entry_for(row.name)
+                entries.append(
+                    replace(
+                        base, kind=row.kind, score=row.score, status=row.status, reason=row.reason
+                    )
                 )
-            )
-        elif row.category in ("stdlib", "removed"):
-            base = entry_for(row.name)
-            entries.append(
-                replace(base, kind=row.kind, score=row.score, status=row.status, reason=row.reason)
-            )
-        else:
-            entries.append(
-                PlanEntry(
-                    row.name,
-                    row.target,
-                    row.category,
-                    kind=row.kind,
-                    score=row.score,
-                    status=row.status,
-                    reason=row.reason,
+            else:
+                target = None if row.category == INTERNAL else row.target
+                entries.append(
+                    engine_entry(
+                        row.name, target, row.category, row.kind, row.score, row.status, row.reason
+                    )
                 )
-            )
     return entries

@@ -32,6 +32,9 @@ def installer_env(**extra: str) -> dict[str, str]:
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env["UV_NO_CONFIG"] = "1"
     env["NO_COLOR"] = "1"
+    # Without a terminal uv wraps its error output at COLUMNS, 80 by default, which splits the
+    # placeholder's message lines; the tests compare whole lines, as a wide terminal shows them.
+    env["COLUMNS"] = "1000"
     env.update(extra)
     return env
 

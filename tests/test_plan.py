@@ -73,3 +73,36 @@ def test_an_injected_name_in_a_plan_file_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(raw))
     with pytest.raises(PlanError):
         load_plan(path)
+
+
+def test_plan_lines_are_exactly_what_json_makes_of_each_entry(tmp_path: Path) -> None:
+    from dataclasses import fields
+
+    from reserver.plan import _ENTRY_FIELDS, PlanEntry, _entry_line
+
+    assert tuple(f.name for f in fields(PlanEntry)) == _ENTRY_FIELDS
+    entries = [
+        parse_name_option("telnetlib"),
+        parse_name_option("sklearn=scikit-learn"),
+        PlanEntry(
+            "reqests", "requests", "typo", score=0.123456, reason='say "hi"\n\\ \u00e9 \u2603'
+        ),
+        PlanEntry("intern-tool", None, "internal", score=1, status="free"),
+        PlanEntry("reqeusts", "requests", "typo", score=float("nan")),
+    ]
+    for entry in entries:
+        assert _entry_line(entry) == json.dumps(vars(entry))
+    plan = make_plan(entries[:4])
+    path = tmp_path / "plan.json"
+    save_plan(plan, path)
+    assert load_plan(path) == plan
+
+
+def test_engine_entries_equal_validated_ones() -> None:
+    from reserver.plan import PlanEntry, engine_entry
+
+    made = engine_entry("reqests", "requests", "typo", "deleted_letter", 0.9, "free", "typo of x")
+    checked = PlanEntry("reqests", "requests", "typo", "deleted_letter", 0.9, "free", "typo of x")
+    assert made == checked and vars(made) == vars(checked)
+    with pytest.raises(AttributeError):
+        made.name = "other"  # type: ignore[misc]

@@ -14,7 +14,10 @@ from ..errors import ReserverError
 from ._app import app, console_err
 
 # Every module named *_cmd in this package registers its commands on import, so adding a
-# command is one new file and no edit here.
+# command is one new file and no edit here. It also means every command module is imported on
+# every invocation (even for --help): command modules import their heavy machinery (builder,
+# publish stack, demo, guard, evaluate, rich.progress, ...) inside the command function, and
+# annotations-only names under TYPE_CHECKING, so that `reserver plan` does not pay for them.
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.endswith("_cmd")):
     importlib.import_module(f"{__name__}.{_module}")
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from ..builder import build_plan
 from ..config import resolve
 from ..plan import load_plan
 from ._app import app, console
@@ -25,6 +23,10 @@ def build_command(
     ),
 ) -> None:
     """Render and build the placeholder sdists of a plan."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ..builder import build_plan
+
     plan = load_plan(plan_file)
     total = len(plan.buildable())
     with Progress(

@@ -12,9 +12,6 @@ import typer
 
 from ..config import resolve
 from ..errors import ReserverError
-from ..guard.check import check
-from ..guard.corpus import default_corpus, load_corpus
-from ..guard.formats import FORMATS
 from ._app import app, console_err
 
 
@@ -53,6 +50,10 @@ def check_command(
     ),
 ) -> None:
     """Check dependency names for likely typosquats of popular packages."""  # fmt: skip
+    from ..guard.check import check
+    from ..guard.corpus import default_corpus, load_corpus
+    from ..guard.formats import FORMATS
+
     if output_format not in FORMATS:
         raise _usage_error(f"unknown format {output_format!r} (choose {', '.join(FORMATS)})")
     names: list[str] = []

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from ..config import resolve
 from ._app import app, console
@@ -20,6 +19,8 @@ def config_command(
     output_format: str = typer.Option("table", "--format", help="table or json"),
 ) -> None:
     """Show the effective configuration and where each value came from."""
+    from rich.table import Table
+
     config = resolve(config_file=config_file)
     if output_format == "json":
         data = {k: {"value": r.value, "source": r.source} for k, r in config.values.items()}

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 
-from ..demo import run_demo
 from ._app import app, console
 
 
@@ -29,6 +28,8 @@ def demo_command(
     ),
 ) -> None:
     """Run the whole loop on loopback: plan, build, upload, install, count, show."""
+    from ..demo import run_demo  # the index server and publish stack: slow to import
+
     result = run_demo(
         workdir,
         lambda line: console.print(line, markup=False),

@@ -5,18 +5,22 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from ..errors import ReserverError
-from ..evaluate import Evaluation, default_dataset, evaluate, load_dataset
-from ..index.listing import load_listing_file
-from ..names.rules import PYPI, profile_named
 from ._app import app, console
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from ..evaluate import Evaluation
 
 
 def _report(evaluation: Evaluation) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"{evaluation.label}: {evaluation.share:.0%} reserved or blocked")
     for column in ("kind", "squats", "reserved", "blocked", "missed", "share"):
         table.add_column(column)
@@ -45,6 +49,10 @@ def evaluate_command(
     output_format: str = typer.Option("table", "--format", "-f", help="table or json."),
 ) -> None:
     """Share of known squats that the plan would have reserved or the registry refuses."""
+    from ..evaluate import default_dataset, evaluate, load_dataset
+    from ..index.listing import load_listing_file
+    from ..names.rules import PYPI, profile_named
+
     if output_format not in ("table", "json"):
         raise ReserverError(f"--format must be table or json, not {output_format!r}")
     try:

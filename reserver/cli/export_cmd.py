@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from ..errors import ReserverError
-from ..guard.export import FORMATS, entries_from_ledger, entries_from_plan, render
 from ..plan import load_plan, write_atomic
 from ._app import app
 
@@ -30,6 +29,8 @@ def export_command(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here, atomically."),
 ) -> None:
     """Export names and reasons for an administrator's prohibited list or a block-list."""
+    from ..guard.export import FORMATS, entries_from_ledger, entries_from_plan, render
+
     if output_format not in FORMATS:
         raise typer.BadParameter(f"choose {', '.join(FORMATS)}", param_hint="--format")
     if (plan is None) == (from_ledger is None):

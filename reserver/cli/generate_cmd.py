@@ -7,15 +7,20 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from ..errors import ReserverError
 from ..plan import write_atomic
-from ..selection import Selection, run_selection
+from ..selection import run_selection
 from . import _selection_options as opt
 from ._app import app, console
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from ..selection import Selection
 
 FORMATS = ("table", "json", "csv")
 CSV_FIELDS = ("name", "target", "kind", "category", "score", "status", "reason", "edit", "steps")
@@ -38,6 +43,8 @@ def render_csv(selection: Selection, explain: bool) -> str:
 
 
 def _table(selection: Selection, explain: bool) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"rules: {selection.profile.name}", show_lines=False)
     for column in ("name", "target", "kind", "score", "status", "explain" if explain else "reason"):
         table.add_column(column, overflow="fold")

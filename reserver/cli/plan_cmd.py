@@ -97,7 +97,9 @@ def plan_command(
         view = resolve_index(request, len(explicit))
     explicit = _check_explicit(explicit, view)
     given = {canonicalize(e.name) for e in explicit}
-    entries = [*explicit, *(e for e in engine if canonicalize(e.name) not in given)]
+    if given:
+        engine = [e for e in engine if canonicalize(e.name) not in given]
+    entries = [*explicit, *engine]
     options = {
         "names": list(name),
         "targets": list(request.targets),

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import typer
 
-from ..builder import build_plan
 from ..config import resolve
 from ..plan import load_plan
-from ..publish.ledger import DEFAULT_LEDGER
+from ..publish.defaults import DEFAULT_LEDGER
 from . import _selection_options as opt
 from ._app import app, console, console_err
 from .plan_cmd import plan_command
@@ -73,6 +72,8 @@ def reserve_command(
 
     Run it again with the same options to resume: the ledger and the index tell what is done.
     """
+    from ..builder import build_plan
+
     credentials = credentials_for(repository_url, repository)
     plan_file = workdir / "plan.json"
     with console.capture() as said:  # plan's own report; stdout is for JSON lines with --json

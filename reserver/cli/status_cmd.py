@@ -6,15 +6,17 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from ..plan import load_plan
-from ..publish.ledger import DEFAULT_LEDGER, Ledger, LedgerSummary
-from ..publish.twine_upload import resolve_repository_url
+from ..publish.defaults import DEFAULT_LEDGER
 from ._app import app, console
 from .upload_cmd import credentials_for
+
+if TYPE_CHECKING:
+    from ..publish.ledger import LedgerSummary
 
 
 class StatusFormat(str, Enum):
@@ -52,6 +54,8 @@ def _as_json(summary: LedgerSummary) -> dict[str, object]:
 
 
 def _print_table(summary: LedgerSummary) -> None:
+    from rich.table import Table
+
     table = Table(title=summary.repository, title_justify="left")
     table.add_column("state")
     table.add_column("names", justify="right")
@@ -81,6 +85,9 @@ def status_command(
     ),
 ) -> None:
     """Show where a batch stands: names per state, time left at the current rate, errors."""
+    from ..publish.ledger import Ledger
+    from ..publish.twine_upload import resolve_repository_url
+
     names = None
     if plan_file is not None:
         names = [entry.name for entry in load_plan(plan_file).buildable()]

@@ -10,25 +10,20 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from ..config import resolve
 from ..errors import UploadError
 from ..plan import Plan, load_plan
-from ..publish.batch import BatchEvent, BatchResult, upload_batch
-from ..publish.ledger import DEFAULT_LEDGER
-from ..publish.pacing import Rate, default_rate, parse_rate
-from ..publish.twine_upload import DEFAULT_TIMEOUT, Credentials
+from ..publish.defaults import DEFAULT_LEDGER
 from ._app import app, console, console_err
+
+if TYPE_CHECKING:
+    from ..publish.batch import BatchEvent, BatchResult
+    from ..publish.pacing import Rate
+    from ..publish.twine_upload import Credentials
 
 EXIT_INTERRUPTED = 130
 
@@ -38,6 +33,8 @@ RATE_HELP += "for PyPI and TestPyPI, no pacing for other indexes."
 
 def credentials_for(repository_url: str | None, repository: str | None) -> Credentials:
     """Credentials as twine finds them, refusing two contradicting targets."""
+    from ..publish.twine_upload import Credentials
+
     if repository_url is None and repository is None:
         repository_url = resolve()["repository"]
     if repository_url and repository:
@@ -77,6 +74,10 @@ def _progress_bar(
     if not enabled:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..publish.pacing import default_rate
+
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -134,6 +135,10 @@ def run_upload(
     timeout: float | None = None,
 ) -> None:
     """Run one batch and report it; the exit status tells unattended runs how it ended."""
+    from ..publish.batch import upload_batch
+    from ..publish.pacing import parse_rate
+    from ..publish.twine_upload import DEFAULT_TIMEOUT
+
     rate = rate or resolve()["rate"]
     chosen: Rate | Literal["default"] | None = "default" if rate is None else parse_rate(rate)
     repository: list[str] = []

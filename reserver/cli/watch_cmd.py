@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from ..errors import ReserverError
-from ..guard.corpus import default_corpus, load_corpus
-from ..guard.formats import FORMATS
-from ..guard.watch import WatchResult, WebhookError, watch_detector, watch_once
 from ._app import app, console_err
+
+if TYPE_CHECKING:
+    from ..guard.watch import WatchResult
 
 
 def _report(result: WatchResult, output_format: str) -> None:
+    from ..guard.formats import FORMATS
+
     if result.first_run:
         console_err.print(
             f"first run: remembered {result.listed} names of {result.index}; "
@@ -54,6 +57,9 @@ def watch_command(
     output_format: str = typer.Option("table", "--format", "-f", help="table or json."),
 ) -> None:
     """Report names new on an index since the last run that look like typos of targets."""
+    from ..guard.corpus import default_corpus, load_corpus
+    from ..guard.watch import WebhookError, watch_detector, watch_once
+
     if output_format not in ("table", "json"):
         raise typer.BadParameter("choose table or json", param_hint="--format")
     popular: list[str] = []

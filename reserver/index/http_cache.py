@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from ..plan import write_atomic
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class ConditionalCache:

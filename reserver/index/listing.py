@@ -12,12 +12,14 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from ..errors import ReserverError
 from ..names.rules import KnownNames
 from .http_cache import ConditionalCache
+
+if TYPE_CHECKING:
+    import httpx  # imported where a request is made: reading a listing FILE needs no httpx
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPES = ("application/vnd.pypi.simple.v1+html", "text/html")
@@ -169,6 +171,8 @@ def fetch_listing(
 
     ``require_json`` refuses an index that answers HTML (PEP 691 was demanded).
     """
+    import httpx
+
     url = simple_url(index)
     cache = ConditionalCache(cache_dir, "listing", url)
     headers = {"Accept": JSON_TYPE if require_json else ACCEPT, **cache.validators()}
@@ -213,6 +217,8 @@ class NameLookup:
         limit: int = MAX_LOOKUPS,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        import httpx
+
         self.base = simple_url(index)
         self.limit = limit
         self._answers: dict[str, bool] = {}
@@ -227,6 +233,8 @@ class NameLookup:
             raise ListingError(
                 f"more than {self.limit} per-name look-ups; give a saved listing with --index FILE"
             )
+        import httpx
+
         url = f"{self.base}{name}/"
         try:
             response = self._client.get(url, headers={"Accept": ACCEPT})

@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-import httpx
-
 from ..errors import ReserverError
 
 
@@ -43,6 +41,8 @@ def wait_for_http(
     url: str, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None
 ) -> None:
     """Poll ``url`` until it answers anything, or fail with the reason."""
+    import httpx
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:

