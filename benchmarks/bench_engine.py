@@ -62,9 +62,23 @@ def synthetic_listing(targets: list[str], size: int, rng: random.Random) -> list
     return list(names)
 
 
-def run_plan(popularity: Path, listing: Path, targets: int, out: Path) -> tuple[float, int]:
+#: ``reserver plan`` with the candidate worker switched off: what one process does alone.
+ONE_PROCESS = (
+    "import sys, reserver.prefetch as p; p.MIN_JOBS = 10**9; "
+    "from reserver.cli import main; sys.argv[0] = 'reserver'; main()"
+)
+
+
+def run_plan(
+    popularity: Path, listing: Path, targets: int, out: Path, one_process: bool = False
+) -> tuple[float, int]:
+    entry = (
+        [sys.executable, "-c", ONE_PROCESS]
+        if one_process
+        else [str(Path(sys.executable).parent / "reserver")]
+    )
     command = [
-        str(Path(sys.executable).parent / "reserver"),
+        *entry,
         "plan",
         "--top",
         str(targets),
@@ -160,13 +174,19 @@ def main() -> None:
         listing.write_text(
             json.dumps({"meta": {"api-version": "1.1"}, "projects": [{"name": n} for n in names]})
         )
-        results = [
-            run_plan(popularity_path, listing, args.targets, work / f"plan{i}.json")
-            for i in range(args.repeat)
-        ]
+        # Alternate the two so that a noisy neighbour hurts both alike.
+        results, alone = [], []
+        for i in range(args.repeat):
+            results.append(run_plan(popularity_path, listing, args.targets, work / f"plan{i}.json"))
+            alone.append(
+                run_plan(popularity_path, listing, args.targets, work / f"one{i}.json", True)
+            )
         plan = json.loads((work / "plan0.json").read_text())
+        same = plan == json.loads((work / "one0.json").read_text())
         wall = statistics.median(r[0] for r in results)
         rss = statistics.median(r[1] for r in results)
+        wall_one = statistics.median(r[0] for r in alone)
+        rss_one = statistics.median(r[1] for r in alone)
         sample = targets[:: max(1, len(targets) // SAMPLE)][:SAMPLE]
         per_target = dnstwist_seconds(sample)
     statuses: dict[str, int] = {}
@@ -184,6 +204,10 @@ def main() -> None:
     print(
         f"| peak RSS (process tree) | {rss / 2**20:.0f} MiB | limit {LIMIT_BYTES / 2**20:.0f} MiB "
         f"| {rss / LIMIT_BYTES:.2f} |"
+    )
+    print(
+        f"| same, one process (no candidate worker) | {wall_one:.2f} s, {rss_one / 2**20:.0f} MiB "
+        f"| identical plan: {same} | {wall / wall_one:.2f} |"
     )
     if per_target is not None:
         total = per_target * args.targets

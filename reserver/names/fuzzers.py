@@ -10,6 +10,7 @@ yield invalid or duplicate names; ``candidates`` filters and deduplicates.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import cache
 from itertools import permutations
 
 from .keyboards import keyboard_neighbours
@@ -154,50 +155,66 @@ def _position_weight(index: int, length: int) -> float:
     return 1.0
 
 
+@cache
+def _position_weights(length: int) -> tuple[float, ...]:
+    # The same weights as a table: the letter fuzzers look one up per variant they make.
+    return tuple(_position_weight(i, length) for i in range(length))
+
+
+@cache
+def _substitutions(layout: str) -> dict[str, tuple[tuple[str, float, str], ...]]:
+    # Neighbour keys with their closeness and the start of the edit's wording, made once per
+    # layout instead of once per variant.
+    return {
+        key: tuple((other, near, f"{key!r} -> {other!r}") for other, near in keys if other != "-")
+        for key, keys in keyboard_neighbours(layout).items()
+    }
+
+
 def deleted_letter(name: str) -> Iterator[Variant]:
     """Leave one letter out: ``"urllib3" -> "urlib3"``; likeliest in a doubled letter."""
     n = len(name)
+    weights = _position_weights(n)
     for i, ch in enumerate(name):
         if ch == "-":
             continue
         # Missing one of a pair ("urlib") is the commonest slip of all.
         doubled = (i > 0 and name[i - 1] == ch) or (i + 1 < n and name[i + 1] == ch)
-        weight = 1.0 if doubled else 0.85 * _position_weight(i, n)
+        weight = 1.0 if doubled else 0.85 * weights[i]
         yield name[:i] + name[i + 1 :], f"deleted {ch!r} at {i}", weight
 
 
 def doubled_letter(name: str) -> Iterator[Variant]:
     """Type one letter twice: ``"requests" -> "reqquests"``."""
-    n = len(name)
+    weights = _position_weights(len(name))
     for i, ch in enumerate(name):
         if ch == "-":
             continue
-        yield name[: i + 1] + name[i:], f"doubled {ch!r} at {i}", _position_weight(i, n)
+        yield name[: i + 1] + name[i:], f"doubled {ch!r} at {i}", weights[i]
 
 
 def swapped_letters(name: str) -> Iterator[Variant]:
     """Swap two neighbouring letters: ``"requests" -> "reqeusts"``."""
     n = len(name)
+    weights = _position_weights(n)
     for i in range(n - 1):
         a, b = name[i], name[i + 1]
         if a == b or a == "-" or b == "-":
             continue
-        weight = _position_weight(i, n) * _position_weight(i + 1, n)
+        weight = weights[i] * weights[i + 1]
         yield name[:i] + b + a + name[i + 2 :], f"swapped {a!r} and {b!r} at {i}", weight
 
 
 def keyboard_substitution(name: str, layout: str = "qwerty") -> Iterator[Variant]:
     """Hit a neighbouring key instead: ``"requests" -> "rewuests"`` (q -> w)."""
-    neighbours = keyboard_neighbours(layout)
-    n = len(name)
+    table = _substitutions(layout)
+    weights = _position_weights(len(name))
     for i, ch in enumerate(name):
-        for other, closeness in neighbours.get(ch, ()):
-            if other == "-":
-                continue
+        for other, closeness, wording in table.get(ch, ()):
             yield (
                 name[:i] + other + name[i + 1 :],
-                f"{ch!r} -> {other!r} at {i} ({layout})",
-                closeness * _position_weight(i, n),
+                f"{wording} at {i} ({layout})",
+                closeness * weights[i],
             )
 
 

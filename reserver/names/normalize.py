@@ -26,6 +26,8 @@ def is_valid_name(name: str) -> bool:
 
 def name_problem(name: str) -> str | None:
     """Say in words what is wrong with ``name``, or None when it is a valid project name."""
+    if is_valid_name(name):  # one regex; the checks below only explain a failure
+        return None
     if not name:
         return "the name is empty"
     if not name.isascii():
