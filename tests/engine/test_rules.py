@@ -120,3 +120,8 @@ def test_listing_index_agrees_with_per_name_normalisation(names: list[str]) -> N
         assert _ultra_of_canonical(canonicalize(name)) == ultranormalize(name)
         assert name_status(name, PYPI, known)[0] == TAKEN
         assert known.similar(canonicalize(name)) is not None
+
+
+def test_a_name_outside_ascii_gets_a_key_too() -> None:
+    known = KnownNames.from_names(["r\u00e9quests"], complete=True)
+    assert known.similar("r\u00e9quests") == "r\u00e9quests"
