@@ -1,4 +1,4 @@
-"""The selection options ``generate`` and ``plan`` share, declared once."""
+"""The selection options ``generate``, ``plan`` and ``reserve`` share, declared once."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from ..names.keyboards import LAYOUTS
 from ..selection import DEFAULT_CACHE, SelectionOptions, SelectionRequest
 
 TARGETS = typer.Argument(None, help="Names to protect (distributions on the index).")
+NAMES = typer.Option(
+    [], "--name", "-n", help="SQUAT=TARGET (a typo and the package meant), or a stdlib name."
+)
 STDLIB = typer.Option(False, "--stdlib", help="Protect every standard-library module name.")
 TOP = typer.Option(None, "--top", min=1, help="Protect the N most popular packages.")
 POPULARITY = typer.Option(

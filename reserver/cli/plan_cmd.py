@@ -39,9 +39,7 @@ def _check_explicit(entries: list[PlanEntry], view: IndexView | None) -> list[Pl
 @app.command("plan")
 def plan_command(
     targets: list[str] | None = opt.TARGETS,
-    name: list[str] = typer.Option(
-        [], "--name", "-n", help="SQUAT=TARGET (a typo and the package meant), or a stdlib name."
-    ),
+    name: list[str] = opt.NAMES,
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the plan (JSON)."),
     stdlib: bool = opt.STDLIB,
     top: int | None = opt.TOP,

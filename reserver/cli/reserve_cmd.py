@@ -12,19 +12,17 @@ import typer
 
 from ..config import resolve
 from ..plan import load_plan
-from ..publish.defaults import DEFAULT_LEDGER
 from . import _selection_options as opt
+from . import _upload_options as up
 from ._app import app, console, console_err
 from .plan_cmd import plan_command
-from .upload_cmd import RATE_HELP, credentials_for, run_upload
+from .upload_cmd import credentials_for, run_upload
 
 
 @app.command("reserve")
 def reserve_command(
     targets: list[str] | None = opt.TARGETS,
-    name: list[str] = typer.Option(
-        [], "--name", "-n", help="SQUAT=TARGET (a typo and the package meant), or a stdlib name."
-    ),
+    name: list[str] = opt.NAMES,
     stdlib: bool = opt.STDLIB,
     top: int | None = opt.TOP,
     popularity: str | None = opt.POPULARITY,
@@ -49,24 +47,17 @@ def reserve_command(
     stats_url: str | None = typer.Option(
         None, "--stats-url", help="Opt in to the anonymous install count at this stats service."
     ),
-    repository_url: str | None = typer.Option(
-        None, "--repository-url", help="Upload endpoint (e.g. https://test.pypi.org/legacy/)."
-    ),
-    repository: str | None = typer.Option(
-        None, "--repository", help="A repository name from .pypirc (e.g. testpypi)."
-    ),
-    simple_url: str | None = typer.Option(
-        None, "--simple-url", help="The index's simple API (default: derived from the URL)."
-    ),
-    rate: str | None = typer.Option(None, "--rate", help=RATE_HELP),
+    repository_url: str | None = up.REPOSITORY_URL,
+    repository: str | None = up.REPOSITORY,
+    simple_url: str | None = up.SIMPLE_URL,
+    rate: str | None = up.RATE,
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Plan and build, check the index; upload and record nothing."
     ),
-    max_uploads: int | None = typer.Option(
-        None, "--max", min=0, help="Upload at most N names in this run."
-    ),
-    ledger: Path = typer.Option(DEFAULT_LEDGER, "--ledger", help="The SQLite ledger."),
-    json_log: bool = typer.Option(False, "--json", help="One JSON line per event on stdout."),
+    max_uploads: int | None = up.MAX_UPLOADS,
+    ledger: Path = up.LEDGER,
+    json_log: bool = up.JSON_LOG,
+    timeout: float | None = up.TIMEOUT,
 ) -> None:
     """Plan, build and upload placeholders in one command (options as for plan and upload).
 
@@ -100,4 +91,5 @@ def reserve_command(
         dry_run=dry_run,
         max_uploads=max_uploads,
         json_log=json_log,
+        timeout=timeout,
     )

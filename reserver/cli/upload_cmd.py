@@ -17,7 +17,7 @@ import typer
 from ..config import resolve
 from ..errors import UploadError
 from ..plan import Plan, load_plan
-from ..publish.defaults import DEFAULT_LEDGER
+from . import _upload_options as up
 from ._app import app, console, console_err
 
 if TYPE_CHECKING:
@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from ..publish.twine_upload import Credentials
 
 EXIT_INTERRUPTED = 130
-
-RATE_HELP = "New projects per period: 20/hour, 100/minute, 5/2s, or none. Default: 20/hour "
-RATE_HELP += "for PyPI and TestPyPI, no pacing for other indexes."
 
 
 def credentials_for(repository_url: str | None, repository: str | None) -> Credentials:
@@ -215,27 +212,17 @@ def _report(result: BatchResult, json_log: bool) -> None:
 def upload_command(
     plan_file: Path = typer.Argument(..., help="The plan written by 'reserver plan'."),
     dist: Path = typer.Option(Path("generated/dist"), "--dist", help="Where the sdists are."),
-    repository_url: str | None = typer.Option(
-        None, "--repository-url", help="Upload endpoint (e.g. https://test.pypi.org/legacy/)."
-    ),
-    repository: str | None = typer.Option(
-        None, "--repository", help="A repository name from .pypirc (e.g. testpypi)."
-    ),
-    simple_url: str | None = typer.Option(
-        None, "--simple-url", help="The index's simple API (default: derived from the URL)."
-    ),
-    rate: str | None = typer.Option(None, "--rate", help=RATE_HELP),
+    repository_url: str | None = up.REPOSITORY_URL,
+    repository: str | None = up.REPOSITORY,
+    simple_url: str | None = up.SIMPLE_URL,
+    rate: str | None = up.RATE,
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Check the ledger and the index; send and write nothing."
     ),
-    max_uploads: int | None = typer.Option(
-        None, "--max", min=0, help="Upload at most N names in this run."
-    ),
-    ledger: Path = typer.Option(DEFAULT_LEDGER, "--ledger", help="The SQLite ledger."),
-    json_log: bool = typer.Option(False, "--json", help="One JSON line per event on stdout."),
-    timeout: float | None = typer.Option(
-        None, "--timeout", min=0.1, help="Seconds to wait for the registry's answer."
-    ),
+    max_uploads: int | None = up.MAX_UPLOADS,
+    ledger: Path = up.LEDGER,
+    json_log: bool = up.JSON_LOG,
+    timeout: float | None = up.TIMEOUT,
 ) -> None:
     """Reserve the names of a plan: upload its placeholders, paced and resumable.
 
