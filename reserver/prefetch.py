@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from itertools import chain, islice
@@ -72,14 +73,24 @@ def _send_heads(jobs: Sequence[RankJob], connection: Connection) -> None:
 
 
 def can_fork() -> bool:
-    """True where a forked worker shares the loaded engine (Linux) and has a core to run on."""
-    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+    """True where a forked worker shares the loaded engine (Linux), has a core to run on,
+    and this process runs no other thread.
+
+    A thread may hold a lock at the moment of the fork, and the child would wait on it
+    forever (Python 3.12 and later warn about exactly this). The command line has one
+    thread; a program that embeds the engine beside threads gets the one-process ranking.
+    """
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and (os.cpu_count() or 1) > 1
+        and threading.active_count() == 1
+    )
 
 
 class Prefetch:
     """Heads of ``jobs`` made in a forked process; a context manager that never leaves it behind.
 
-    Too few jobs, jobs without a budget, or no way to fork: nothing runs, and
+    Too few jobs, jobs without a budget, or no safe way to fork: nothing runs, and
     :meth:`heads` is empty (the ranking then makes every order itself).
     """
 
@@ -87,7 +98,9 @@ class Prefetch:
         self._jobs = [job for job in jobs if job.budget is not None]
         self._worker: BaseProcess | None = None
         self._connection: Connection | None = None
-        if len(self._jobs) >= MIN_JOBS and can_fork():
+        self.started = len(self._jobs) >= MIN_JOBS and can_fork()
+        """True when a worker was started for these jobs."""
+        if self.started:
             context = multiprocessing.get_context("fork")
             receiver, sender = context.Pipe(duplex=False)
             self._worker = context.Process(
