@@ -157,7 +157,7 @@ def _position_weight(index: int, length: int) -> float:
 
 @cache
 def _position_weights(length: int) -> tuple[float, ...]:
-    # The same weights as a table: the letter fuzzers look one up per variant they make.
+    # The same weights as a table: every letter fuzzer looks one up per variant it makes.
     return tuple(_position_weight(i, length) for i in range(length))
 
 
@@ -221,12 +221,12 @@ def keyboard_substitution(name: str, layout: str = "qwerty") -> Iterator[Variant
 def keyboard_insertion(name: str, layout: str = "qwerty") -> Iterator[Variant]:
     """Brush a neighbouring key as well: ``"requests" -> "reqwuests"`` (w beside q)."""
     neighbours = keyboard_neighbours(layout)
-    n = len(name)
+    weights = _position_weights(len(name))
     for i, ch in enumerate(name):
         for other, closeness in neighbours.get(ch, ()):
             if other == "-":
                 continue
-            weight = closeness * _position_weight(i, n)
+            weight = closeness * weights[i]
             yield name[: i + 1] + other + name[i + 1 :], f"{other!r} after {ch!r} at {i}", weight
             yield name[:i] + other + name[i:], f"{other!r} before {ch!r} at {i}", weight * 0.8
 
@@ -246,11 +246,11 @@ def visual_lookalike(name: str) -> Iterator[Variant]:
 
 def vowel_swap(name: str) -> Iterator[Variant]:
     """Replace a vowel with another: ``"django" -> "djanga"``."""
-    n = len(name)
+    weights = _position_weights(len(name))
     for i, ch in enumerate(name):
         if ch not in _VOWELS:
             continue
-        weight = _position_weight(i, n)
+        weight = weights[i]
         for other in _VOWELS:
             if other != ch:
                 yield name[:i] + other + name[i + 1 :], f"{ch!r} -> {other!r} at {i}", weight

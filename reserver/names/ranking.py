@@ -165,14 +165,14 @@ def rank_target(
     ``order`` is :func:`ranked_order` of the target when the caller made it already (in
     another process, say); it must be exactly that sequence.
     """
+    if budget is not None and budget <= 0:
+        return TargetRanking(target, (), ())
     if order is None:
         order = ranked_order(
             target.name, kinds=kinds, layouts=layouts, import_names=import_names, two_step=two_step
         )
     selected: list[Ranked] = []
     skipped: list[Ranked] = []
-    if budget is not None and budget <= 0:
-        return TargetRanking(target, (), ())
     for name, entry in order:
         status, why = status_of(name)
         if status == DUPLICATE:

@@ -193,29 +193,22 @@ def canonical_status(
     """:func:`name_status` for valid names already in canonical form, as one function.
 
     The engine asks this for every candidate it ranks (over a hundred thousand per run):
-    binding the tables once and answering from constants keeps each answer to a few
-    set and dict look-ups.
+    what depends only on the profile is settled once, and the answers are constants.
     """
-    canonical, extra = known.canonical, known.extra
-    ultra_get, extra_ultra_get = known.ultra.get, known.extra_ultra.get
     stdlib = prohibited_stdlib_names() if profile.refuses_stdlib else frozenset()
     prohibited = profile.prohibited
     too_similar = profile.refuses_too_similar
-    ultra_bytes = _ULTRA_BYTES
     otherwise = (FREE, "not on the index") if known.complete else (UNCHECKED, "index not consulted")
 
     def status(name: str) -> tuple[str, str]:
-        if name in canonical or name in extra:
+        if name in known:
             return _EXISTS
         if name in stdlib:
             return _STDLIB
         if name in prohibited:
             return _PROHIBITED
         if too_similar:
-            key = name.encode().translate(ultra_bytes, b"-").decode()  # _ultra_of_canonical
-            other = ultra_get(key)
-            if other is None:
-                other = extra_ultra_get(key)
+            other = known.similar(name)
             if other is not None:
                 return BLOCKED, f"too similar to existing project {other!r}"
         return otherwise
