@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import ReserverError
+from .errors import ReserverError, read_text_file
 from .names.candidates import score_variants
 from .names.normalize import canonicalize, name_problem
 from .names.rules import (
@@ -106,12 +106,7 @@ def default_dataset() -> Path:
 
 def load_dataset(path: Path) -> list[Attack]:
     """Read ``squat,target[,source]`` rows; ``#`` lines are comments; a header is optional."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReserverError(f"{path}: no such dataset") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReserverError(f"{path}: cannot read dataset ({exc})") from None
+    text = read_text_file(path, "dataset")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     attacks: list[Attack] = []
     for number, row in enumerate(csv.reader(io.StringIO("\n".join(lines))), 1):

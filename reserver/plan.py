@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from packaging.version import InvalidVersion, Version
 
-from .errors import PlanError, ReserverError
+from .errors import PlanError, ReserverError, read_text_file
 from .gcpause import collector_paused
 from .holder import Holder
 from .names.import_names import distribution_for_import
@@ -272,12 +272,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def load_plan(path: Path) -> Plan:
     """Read and validate a plan file; any problem is a PlanError naming the file."""
+    text = read_text_file(path, "plan file", PlanError)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlanError(f"{path}: no such plan file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(f"{path}: cannot read plan ({exc})") from None
+        raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlanError(f"{path}: not a plan (invalid JSON at line {exc.lineno})") from None
     if not isinstance(raw, dict) or raw.get("format") != PLAN_FORMAT:

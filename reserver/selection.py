@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import ReserverError
+from .errors import ReserverError, read_text_file
 from .gcpause import collector_paused
 from .index.listing import ListingError, NameLookup, fetch_listing, load_listing_file
 from .names.import_names import import_names_for, top_level_from_record, top_level_from_text
@@ -162,12 +162,7 @@ def read_targets_file(path: Path) -> list[Target]:
     ``#`` starts a comment. Any bad line is an error naming the line: a half-read list of
     names to protect is worse than none.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReserverError(f"{path}: no such targets file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReserverError(f"{path}: cannot read targets file ({exc})") from None
+    text = read_text_file(path, "targets file")
     targets: list[Target] = []
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()

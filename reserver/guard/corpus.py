@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import ReserverError
+from ..errors import ReserverError, read_text_file
 from ..names.normalize import is_valid_name
 
 
@@ -19,12 +19,7 @@ def load_corpus(path: Path) -> list[str]:
 
     Blank lines and ``#`` comments are skipped in text files.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: no such corpus file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"{path}: cannot read corpus ({exc})") from None
+    text = read_text_file(path, "corpus file", CorpusError)
     if text.lstrip().startswith("{"):
         return _from_json(path, text)
     names: list[str] = []
