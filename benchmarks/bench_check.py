@@ -1,20 +1,20 @@
 """Quality of ``reserver check``'s detector against PyPI's own typo check (TypoSnyper).
 
-Corpus: the 10,000 most downloaded projects. Hits: real PyPI typosquats from public reports
-(benchmarks/data/real_typosquats.csv, one source per row), counted as found only when the
-intended package named is right. False alarms: the next 5,000 most downloaded projects
-(ranks 10,001-15,000), legitimate and not in the corpus.
+Corpus: the 10,000 most downloaded projects (benchmarks/data/top-pypi-packages-30-days.min.json,
+hugovk/top-pypi-packages snapshot of 2026-04-01). Hits: real PyPI typosquats
+(reserver/data/typosquats.csv, one source per row), counted as found only when the intended
+package named is right. False alarms: the next 5,000 most downloaded projects (ranks
+10,001-15,000), legitimate and not in the corpus.
 
     .venv/bin/python benchmarks/bench_check.py [--data top-pypi-packages-30-days.min.json]
 
-The data path can also come from RESERVER_TOP_PYPI; without it the script says so and stops,
-because quality cannot be measured on made-up names.
+The data path can also come from RESERVER_TOP_PYPI; without the file the script falls back to
+the bundled popular list, with no false-alarm set.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import statistics
@@ -23,15 +23,18 @@ import time
 from itertools import permutations
 from pathlib import Path
 
+from fit_typo_model import in_half
+
+from reserver.evaluate import default_dataset, load_dataset, split_dataset
 from reserver.guard.detect import Detector
-from reserver.guard.similarity import VISUAL_PAIRS, keyboard_neighbours
 from reserver.names.normalize import canonicalize
+from reserver.typo.keyboard import are_neighbours
+from reserver.typo.lookalikes import is_lookalike
 
 HERE = Path(__file__).parent
-DEFAULT_DATA = Path("/work/shared/data/top-pypi-packages-30-days.min.json")
-#: Ours (cited per row) and the name engine's (reserver/data, sources in its header).
-SQUAT_FILES = (HERE / "data" / "real_typosquats.csv",
-               HERE.parent / "reserver" / "data" / "pypi_typosquats.csv")  # fmt: skip
+DEFAULT_DATA = HERE / "data" / "top-pypi-packages-30-days.min.json"
+#: Real squats with their targets (reserver/data, sources in its header; see data/README.md).
+SQUAT_FILES = (HERE.parent / "reserver" / "data" / "typosquats.csv",)
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789-"
 
 
@@ -44,8 +47,7 @@ class TypoSnyperBaseline:
         self.top = {canonicalize(n) for n in corpus}
         keys = "abcdefghijklmnopqrstuvwxyz0123456789"
         self.typo_map = {
-            c: [d for d in keys if keyboard_neighbours(c, d) or frozenset((c, d)) in VISUAL_PAIRS]
-            for c in keys
+            c: [d for d in keys if are_neighbours(c, d) or is_lookalike(c, d)] for c in keys
         }
         for sep in "-":
             self.typo_map[sep] = ["_", ".", ""]
@@ -84,19 +86,14 @@ def load_rows(path: Path) -> list[str]:
     return [row["project"] for row in data["rows"]]
 
 
-def load_squats() -> list[tuple[str, set[str]]]:
-    """(squat, acceptable targets) from every squat file present, each squat once."""
+def load_squats(part: str) -> list[tuple[str, set[str]]]:
+    """(squat, target) of one split of the bundled real squats, each squat once."""
     squats: dict[str, tuple[str, set[str]]] = {}
-    for path in SQUAT_FILES:
-        if not path.exists():
-            continue
-        lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
-        for row in csv.DictReader(lines):
-            name = row.get("name") or row["squat"]
-            targets = {canonicalize(t) for t in row["target"].split("|")}
-            if canonicalize(name) in targets:
-                continue  # not a typo of anything else (e.g. a stdlib name imitated as is)
-            squats.setdefault(canonicalize(name), (name, targets))
+    for attack in split_dataset(load_dataset(default_dataset()), part):
+        name, target = attack.squat, canonicalize(attack.target)
+        if canonicalize(name) == target:
+            continue  # not a typo of anything else (e.g. a stdlib name imitated as is)
+        squats.setdefault(canonicalize(name), (name, {target}))
     return list(squats.values())
 
 
@@ -106,11 +103,23 @@ def main() -> int:
         "--data", type=Path, default=Path(os.environ.get("RESERVER_TOP_PYPI", DEFAULT_DATA))
     )
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--split", default="validation", help="squats: validation (default), train or all"
+    )
+    parser.add_argument(
+        "--half",
+        type=int,
+        default=1,
+        help="false-alarm set: 1 = the half of ranks 10,001-15,000 the fit never saw "
+        "(default), 0 = the calibration half, 2 = both",
+    )
     parser.add_argument("--show", action="store_true", help="list misses and false alarms")
     args = parser.parse_args()
     if args.data.exists():
         rows = load_rows(args.data)
         corpus, holdout = rows[:10_000], rows[10_000:15_000]
+        if args.half in (0, 1):
+            holdout = [n for n in holdout if in_half(canonicalize(n), args.half)]
     else:
         # Fallback for a plain clone: the bundled hand-written list as corpus. Recall still
         # means something; false alarms need real names beyond the corpus, so none here.
@@ -118,7 +127,8 @@ def main() -> int:
 
         print(f"no popularity data at {args.data}: corpus = bundled list, no false-alarm set")
         corpus, holdout = [p.project for p in bundled_popular()], []
-    squats = load_squats()
+    squats = load_squats(args.split)
+    print(f"squats: {args.split} split; false alarms: half {args.half} of ranks 10,001-15,000")
     in_corpus = {canonicalize(n) for n in corpus}
     reachable = [(n, ts) for n, ts in squats if ts & in_corpus]
 
@@ -160,11 +170,11 @@ def main() -> int:
     table = [
         ("figure", "reserver", "TypoSnyper checks", "ratio"),
         ("---", "---", "---", "---"),
-        (f"real squats flagged with the right target (all {len(squats)}, both files)",
+        (f"real squats flagged with the right target (all {len(squats)})",
          pct(o_all, len(squats)), pct(b_all, len(squats)), ratio(o_all, b_all)),
         (f"... of those whose target is in the corpus ({len(reachable)})",
          pct(o_r, len(reachable)), pct(b_r, len(reachable)), ratio(o_r, b_r)),
-        ("false alarms on ranks 10,001-15,000", pct(len(ours_fp), len(holdout)),
+        (f"false alarms on ranks 10,001-15,000 (half {args.half})", pct(len(ours_fp), len(holdout)),
          pct(len(base_fp), len(holdout)), ratio(len(ours_fp), len(base_fp))),
         (f"time to check {checks} names, median of {args.repeat}", f"{o_t * 1000:.0f} ms",
          f"{b_t * 1000:.0f} ms", ratio(o_t, b_t)),

@@ -7,8 +7,8 @@ End to end means one ``reserver plan`` process: read the popularity file and the
 listing, generate, check, rank, and write the plan. Wall time and peak RSS are medians of
 ``--repeat`` runs. The baseline, measured in the same run, is dnstwist's candidate
 generation alone (no checks, no plan) on a sample of the same targets, scaled to all of them.
-The popularity file defaults to $RESERVER_DATA/top-pypi-packages-30-days.min.json (or
-/work/shared/data/...) when present, else a synthetic list.
+The popularity file defaults to $RESERVER_DATA/top-pypi-packages-30-days.min.json (or the
+copy in benchmarks/data/) when present, else a synthetic list.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 from reserver.names.candidates import generate_candidates
 from reserver.names.normalize import canonicalize
 
-DATA = Path(os.environ.get("RESERVER_DATA", "/work/shared/data"))
+DATA = Path(os.environ.get("RESERVER_DATA", Path(__file__).parent / "data"))
 DEFAULT_POPULARITY = DATA / "top-pypi-packages-30-days.min.json"
 LIMIT_SECONDS = 10.0
 LIMIT_BYTES = 2 * 1024**3

@@ -38,7 +38,7 @@ from reserver.guard.watch import (
 from reserver.index.listing import Listing
 from reserver.names.normalize import canonicalize
 
-DEFAULT_DATA = Path("/work/shared/data/top-pypi-packages-30-days.min.json")
+DEFAULT_DATA = Path(__file__).parent / "data" / "top-pypi-packages-30-days.min.json"
 
 
 def synthetic_names(count: int, rng: random.Random) -> list[str]:

@@ -4,14 +4,15 @@ the registry refuses, overall and per kind of typo."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
 from .errors import ReserverError, read_text_file
-from .names.candidates import score_variants
 from .names.normalize import canonicalize, name_problem
 from .names.rules import (
     BLOCKED,
@@ -26,10 +27,15 @@ from .names.rules import (
 from .names.stdlib import is_stdlib
 from .names.targets import GIVEN, Target
 from .selection import SelectionOptions, select
+from .typo import explain
 
 RESERVED = "reserved"
 MISSED = "missed"
-NOT_GENERATED = "not generated"
+NOT_GENERATED = "unexplained"
+
+VALIDATION_SHARE = 0.3
+"""The least share of a dataset's rows that :func:`split_dataset` holds out for validation."""
+SPLITS = ("train", "validation", "all")
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,8 @@ class Outcome:
     result: str
     """reserved, blocked or missed."""
     kind: str
-    """The engine's kind for the squat, ``stdlib``, or ``not generated``."""
+    """The model's kind for the squat (see :mod:`reserver.typo.kinds`), ``stdlib``, or
+    ``unexplained``."""
     reason: str = ""
 
 
@@ -100,8 +107,8 @@ class Evaluation:
 
 
 def default_dataset() -> Path:
-    """The bundled evaluation set of real PyPI typosquats (each row cites its report)."""
-    return Path(str(resources.files("reserver").joinpath("data/pypi_typosquats.csv")))
+    """The bundled set of real PyPI typosquats (each row names its source, see its header)."""
+    return Path(str(resources.files("reserver").joinpath("data/typosquats.csv")))
 
 
 def load_dataset(path: Path) -> list[Attack]:
@@ -127,14 +134,46 @@ def load_dataset(path: Path) -> list[Attack]:
     return attacks
 
 
+def split_dataset(attacks: Iterable[Attack], part: str) -> list[Attack]:
+    """The ``train`` or ``validation`` part of ``attacks`` (``all``: every row), in file order.
+
+    The split is by whole targets, never by row: a target's typos share its letters and often
+    its kind of edit, so a model fitted on some of them and measured on the rest would be
+    credited for memorising that target, and the held-out figure would be inflated. Targets
+    (PEP 503 canonical) are ordered by the sha256 of their name, and validation takes whole
+    targets in that order until it holds at least ``VALIDATION_SHARE`` of the rows; the rest is
+    train. The order depends on nothing but the names, so the split is the same on every run
+    and machine (editing the dataset can still move targets across the line).
+    """
+    if part not in SPLITS:
+        raise ReserverError(f"the split must be one of {', '.join(SPLITS)}, not {part!r}")
+    rows = list(attacks)
+    if part == "all":
+        return rows
+    sizes: dict[str, int] = {}
+    for attack in rows:
+        key = canonicalize(attack.target)
+        sizes[key] = sizes.get(key, 0) + 1
+    order = sorted(sizes, key=lambda t: (hashlib.sha256(t.encode()).hexdigest(), t))
+    needed = Fraction(str(VALIDATION_SHARE)) * len(rows)
+    held: set[str] = set()
+    count = 0
+    for target in order:
+        if count >= needed:
+            break
+        held.add(target)
+        count += sizes[target]
+    validation = part == "validation"
+    return [a for a in rows if (canonicalize(a.target) in held) == validation]
+
+
 def classify(attack: Attack, options: SelectionOptions | None = None) -> str:
     """The kind of edit the engine knows that turns the target into the squat."""
     options = options or SelectionOptions()
     if is_stdlib(attack.squat) and canonicalize(attack.squat) == canonicalize(attack.target):
         return "stdlib"
-    scored = score_variants(attack.target, layouts=options.layouts, two_step=options.two_step)
-    entry = scored.get(canonicalize(attack.squat))
-    return entry[1] if entry is not None else NOT_GENERATED
+    edit = explain(attack.squat, attack.target, tuple(options.layouts))
+    return edit.kind if edit is not None else NOT_GENERATED
 
 
 def _known(attacks: Sequence[Attack], known: KnownNames | None) -> KnownNames:

@@ -9,8 +9,8 @@ import typer
 from ..config import resolve
 from ..errors import ReserverError
 from ..holder import Holder
-from ..names.keyboards import LAYOUTS
 from ..selection import DEFAULT_CACHE, SelectionOptions, SelectionRequest
+from ..typo.keyboard import LAYOUTS
 
 TARGETS = typer.Argument(None, help="Names to protect (distributions on the index).")
 NAMES = typer.Option(

@@ -12,14 +12,22 @@ from pathlib import Path
 import pytest
 
 from reserver.index.local import LocalIndex
+from reserver.names.candidates import generate_candidates
 from reserver.plan import load_plan
 
 from .conftest import CliResult, FakeServer, Route
 
+# The likeliest candidate of each target exists already, whatever the fitted order, so a run
+# with a small budget meets a taken name before its budget is spent.
+REQUESTS_BEST = generate_candidates("requests")[0].name
+DATEUTIL_BEST = generate_candidates("python-dateutil")[0].name
 LISTING = json.dumps(
     {
         "meta": {"api-version": "1.1"},
-        "projects": [{"name": n} for n in ("requests", "request", "python-dateutil", "colorama")],
+        "projects": [
+            {"name": n}
+            for n in ("requests", REQUESTS_BEST, "python-dateutil", DATEUTIL_BEST, "colorama")
+        ],
     }
 )
 
@@ -39,8 +47,13 @@ def test_generate_json_lists_selected_then_blocked(cli, listing: Path) -> None: 
     rows = json.loads(done.out)
     assert {"name", "target", "kind", "score", "status", "reason"} <= set(rows[0])
     assert [r["status"] for r in rows[:4]] == ["free"] * 4
-    assert rows[0]["name"] == "dateutil"
     assert all(r["status"] in ("blocked", "taken") for r in rows[4:]) and rows[4:]
+    assert {"name": DATEUTIL_BEST, "status": "taken"}.items() <= rows[4].items()
+    # The chosen come in the model's order, and every name skipped ranks above the last.
+    rank = {c.name: i for i, c in enumerate(generate_candidates("python-dateutil"))}
+    chosen = [rank[r["name"]] for r in rows[:4]]
+    assert chosen == sorted(chosen)
+    assert all(rank[r["name"]] < chosen[-1] for r in rows[4:])
 
 
 def test_generate_csv_and_explain(cli, listing: Path) -> None:  # type: ignore[no-untyped-def]
@@ -50,14 +63,15 @@ def test_generate_csv_and_explain(cli, listing: Path) -> None:  # type: ignore[n
     rows = list(csv.DictReader(io.StringIO(done.out)))
     assert [r["status"] for r in rows[:3]] == ["free"] * 3
     assert "likelihood" in rows[0]["explain"] and "harm" in rows[0]["explain"]
-    assert {"name": "request", "status": "taken"}.items() <= next(
-        r for r in rows if r["name"] == "request"
+    assert {"name": REQUESTS_BEST, "status": "taken"}.items() <= next(
+        r for r in rows if r["name"] == REQUESTS_BEST
     ).items()
 
 
 def test_generate_table_offline(cli) -> None:  # type: ignore[no-untyped-def]
     done = cli("generate", "requests", "--offline", "--budget", "2")
-    assert done.code == 0 and "reqests" in done.out and "unchecked" in done.out
+    assert done.code == 0 and "unchecked" in done.out
+    assert all(c.name in done.out for c in generate_candidates("requests")[:2])
 
 
 def test_plan_keeps_explicit_names_and_adds_engine_entries(
@@ -85,7 +99,8 @@ def test_plan_keeps_explicit_names_and_adds_engine_entries(
     assert entries["reqeusts"].kind == "explicit" and entries["reqeusts"].status == "free"
     engine = [e for e in plan.entries if e.kind != "explicit"]
     assert len([e for e in engine if e.status == "free"]) == 5
-    assert entries["request"].status == "taken" and entries["request"] not in plan.buildable()
+    best = entries[REQUESTS_BEST]
+    assert best.status == "taken" and best not in plan.buildable()
     assert plan.options["budget"] == 5 and plan.options["targets"] == ["requests"]
 
 
@@ -133,6 +148,7 @@ def test_plan_against_a_real_private_index(cli, fresh_index: LocalIndex, tmp_pat
         (["generate", "requests", "--offline", "--registry", "npm"], "unknown registry profile"),
         (["generate", "requests", "--offline", "--layout", "dvorak"], "unknown keyboard layout"),
         (["evaluate", "--dataset", "CORRUPT"], "row 1"),
+        (["evaluate", "--split", "test"], "--split must be one of"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_1(
@@ -169,8 +185,9 @@ def test_no_plan_is_written_when_the_index_fails(
 
 
 def test_a_small_run_falls_back_to_per_name_lookups(cli, fake_server: FakeServer) -> None:  # type: ignore[no-untyped-def]
+    best = generate_candidates("acme")[0].name
     fake_server.routes["/simple/acme/"] = Route(b"<html></html>")
-    fake_server.routes["/simple/ace/"] = Route(b"<html></html>")
+    fake_server.routes[f"/simple/{best}/"] = Route(b"<html></html>")
     done = cli(
         "generate",
         "acme",
@@ -186,19 +203,33 @@ def test_a_small_run_falls_back_to_per_name_lookups(cli, fake_server: FakeServer
     assert done.code == 0, done.err
     rows = json.loads(done.out)
     assert [r["status"] for r in rows[:2]] == ["free", "free"]
-    assert {"name": "ace", "status": "taken"}.items() <= next(
-        r for r in rows if r["name"] == "ace"
+    assert {"name": best, "status": "taken"}.items() <= next(
+        r for r in rows if r["name"] == best
     ).items()
     assert len(fake_server.requests) < 20
 
 
 def test_evaluate_reports_overall_and_per_kind(cli) -> None:  # type: ignore[no-untyped-def]
+    from reserver.evaluate import classify, default_dataset, load_dataset, split_dataset
+
     done = cli("evaluate", "--budget", "25", "-f", "json")
     assert done.code == 0, done.err
     report = json.loads(done.out)
-    assert report["squats"] >= 20 and 0 < report["share"] <= 1
-    kinds = {row["kind"] for row in report["per_kind"]}
-    assert {"deleted_letter", "stdlib"} <= kinds
+    held_out = split_dataset(load_dataset(default_dataset()), "validation")
+    assert report["split"] == "validation"
+    assert report["squats"] == len(held_out) and 0 < report["share"] <= 1
+    assert sum(row["squats"] for row in report["per_kind"]) == len(held_out)
+    assert {row["kind"] for row in report["per_kind"]} == {classify(a) for a in held_out}
+
+
+def test_evaluate_can_measure_every_row(cli) -> None:  # type: ignore[no-untyped-def]
+    from reserver.evaluate import default_dataset, load_dataset
+
+    done = cli("evaluate", "--budget", "10", "--split", "all", "-f", "json")
+    assert done.code == 0, done.err
+    report = json.loads(done.out)
+    assert report["split"] == "all"
+    assert report["squats"] == len(load_dataset(default_dataset()))
 
 
 def test_errors_from_the_installed_command_are_one_line(tmp_path: Path) -> None:

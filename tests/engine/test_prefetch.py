@@ -121,6 +121,6 @@ def test_no_worker_is_forked_beside_other_threads(monkeypatch: pytest.MonkeyPatc
 
 def test_rank_target_walks_a_given_order_only() -> None:
     target = Target("requests", GIVEN)
-    order = [("reqests", (0.9, "deleted_letter", "deleted 'u' at 3", 1))]
+    order = [("reqests", (0.9, "omission", "missing 'u' at 3", 1))]
     ranking = rank_target(target, 5, lambda name: ("free", "not on the index"), order=order)
     assert [r.candidate.name for r in ranking.selected] == ["reqests"]

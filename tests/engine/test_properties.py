@@ -11,6 +11,7 @@ from reserver.names.ranking import rank_target
 from reserver.names.rules import FREE, PRIVATE, PYPI, UNCHECKED, KnownNames, name_status
 from reserver.names.targets import GIVEN, Target
 from reserver.selection import SelectionOptions, select
+from reserver.typo.kinds import IMPORT_NAME, KINDS
 
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 words = st.text(alphabet=_ALNUM, min_size=1, max_size=9)
@@ -33,7 +34,8 @@ def test_every_candidate_is_a_valid_distinct_canonical_name(target: str) -> None
         assert is_valid_name(candidate.name)
         assert candidate.name == canonicalize(candidate.name)
         assert candidate.name != canonicalize(target), "the target is never its own candidate"
-        assert candidate.kind and candidate.edit and 0 < candidate.score <= 1
+        assert candidate.kind in KINDS and candidate.edit and 0 < candidate.score <= 1
+        assert (candidate.category == "import") == (candidate.kind == IMPORT_NAME)
         assert candidate.target == target
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reserver.errors import ReserverError
+from reserver.names.candidates import generate_candidates
 from reserver.names.ranking import apply_total_budget, budget_for, rank_target
 from reserver.names.rules import BLOCKED, EMPTY, PRIVATE, PYPI, TAKEN, KnownNames, name_status
 from reserver.names.targets import GIVEN, INTERNAL, POPULAR, STDLIB, Target
@@ -28,30 +29,46 @@ def _free(rows: list) -> list:  # type: ignore[type-arg]
 
 
 def test_budget_counts_only_names_that_can_be_reserved() -> None:
-    known = KnownNames.from_names(["requests", "request", "reqests"], complete=True)
+    # The two likeliest candidates exist already: the budget goes to the next five.
+    best = [c.name for c in generate_candidates("requests")]
+    known = KnownNames.from_names(["requests", *best[:2]], complete=True)
     selection = select([Target("requests", GIVEN)], known, PYPI, SelectionOptions(budget=5))
     statuses = [r.status for r in selection.names]
     assert statuses[:5] == ["free"] * 5
     skipped = {r.name: r.status for r in selection.names[5:]}
-    assert skipped["request"] == TAKEN and skipped["reqests"] == TAKEN
+    assert skipped[best[0]] == TAKEN and skipped[best[1]] == TAKEN
 
 
 def test_selected_names_come_in_score_order_then_the_skipped() -> None:
+    # No budget: every candidate is chosen or skipped, whatever the fitted order.
     known = KnownNames.from_names(["python-dateutil"], complete=True)
-    selection = select([Target("python-dateutil", GIVEN)], known, PYPI, SelectionOptions(budget=10))
+    selection = select(
+        [Target("python-dateutil", GIVEN)], known, PYPI, SelectionOptions(budget=None)
+    )
     chosen = _free(list(selection.names))
     assert [r.score for r in chosen] == sorted((r.score for r in chosen), reverse=True)
-    assert chosen[0].name == "dateutil" and chosen[0].category == "import"
+    rows = {r.name: r for r in selection.names}
+    assert rows["dateutil"].category == "import" and rows["dateutil"].status == "free"
+    assert all((r.category == "import") == (r.kind == "import_name") for r in chosen)
     blocked = [r for r in selection.names if r.status == BLOCKED]
     assert any(r.name == "pythondateutil" and "too similar" in r.reason for r in blocked)
     assert selection.names[-len(blocked) :] == tuple(blocked)
 
 
+def test_a_budget_takes_the_head_of_the_unbudgeted_order() -> None:
+    known = KnownNames.from_names(["python-dateutil"], complete=True)
+    target = [Target("python-dateutil", GIVEN)]
+    everything = _free(list(select(target, known, PYPI, SelectionOptions(budget=None)).names))
+    ten = _free(list(select(target, known, PYPI, SelectionOptions(budget=10)).names))
+    assert [r.name for r in ten] == [r.name for r in everything[:10]]
+
+
 def test_a_private_index_has_no_blocked_look_alikes() -> None:
     known = KnownNames.from_names(["python-dateutil"], complete=True)
     selection = select(
-        [Target("python-dateutil", GIVEN)], known, PRIVATE, SelectionOptions(budget=10)
+        [Target("python-dateutil", GIVEN)], known, PRIVATE, SelectionOptions(budget=None)
     )
+    assert not [r for r in selection.names if r.status == BLOCKED]
     assert "pythondateutil" in {r.name for r in _free(list(selection.names))}
 
 
@@ -119,10 +136,15 @@ def test_stdlib_names_are_blocked_on_pypi_and_planned_on_a_private_index() -> No
 
 
 def test_plan_entries_keep_blocked_names_and_build_skips_them() -> None:
-    known = KnownNames.from_names(["python-dateutil"], complete=True)
+    # The likeliest candidate is made "too similar" to a listed project, so it is met
+    # (and blocked) before the budget is spent, whatever the fitted order.
+    best = generate_candidates("python-dateutil")[0].name
+    twin = best.replace("-", "") if "-" in best else f"{best[0]}-{best[1:]}"
+    known = KnownNames.from_names(["python-dateutil", twin], complete=True)
     selection = select([Target("python-dateutil", GIVEN)], known, PYPI, SelectionOptions(budget=5))
     plan = make_plan(to_plan_entries(selection))
     blocked = [e for e in plan.entries if e.status == BLOCKED]
+    assert best in {e.name for e in blocked}
     assert blocked and all(e.reason for e in blocked)
     assert len(plan.buildable()) == 5
     assert all(e.kind != "explicit" and e.score > 0 for e in plan.entries)
@@ -167,10 +189,13 @@ def test_import_names_are_derived_from_a_wheel(tmp_path: Path) -> None:
         )
     assert import_names_from_wheel(wheel) == ("acme-vision", ("acmecv",))
     request = SelectionRequest(
-        targets=("acme-vision",), offline=True, wheels=(wheel,), options=SelectionOptions(budget=3)
+        targets=("acme-vision",),
+        offline=True,
+        wheels=(wheel,),
+        options=SelectionOptions(budget=None),
     )
-    rows = run_selection(request).names
-    assert rows[0].name == "acmecv" and rows[0].category == "import"
+    rows = {r.name: r for r in run_selection(request).names}
+    assert rows["acmecv"].category == "import" and rows["acmecv"].target == "acme-vision"
 
 
 def test_no_targets_is_an_error() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 @pytest.mark.parametrize(
     "module",
-    ["reserver.guard.similarity", "reserver.guard.watch", "reserver.guard.detect"],
+    ["reserver.guard.watch", "reserver.guard.detect"],
 )
 def test_docstring_examples(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))

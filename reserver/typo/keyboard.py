@@ -1,4 +1,4 @@
-"""Keyboard layouts as key positions, so fuzzers know which keys a finger slips onto."""
+"""Keyboard layouts as key positions: the one keyboard table of which keys a finger slips onto."""
 
 from __future__ import annotations
 
@@ -74,3 +74,28 @@ def keyboard_neighbours(layout: str = "qwerty") -> dict[str, tuple[tuple[str, fl
                 near.append((other, round(reach / max(dist, 1.0), 3)))
         result[key] = tuple(sorted(near))
     return result
+
+
+@cache
+def _neighbour_sets(layouts: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    merged: dict[str, set[str]] = {}
+    for layout in layouts:
+        for key, near in keyboard_neighbours(layout).items():
+            merged.setdefault(key, set()).update(other for other, _ in near)
+    return {key: frozenset(near) for key, near in merged.items()}
+
+
+def are_neighbours(a: str, b: str, layouts: tuple[str, ...] = ("qwerty",)) -> bool:
+    """True when keys ``a`` and ``b`` touch on any of ``layouts``.
+
+    >>> are_neighbours("e", "r"), are_neighbours("e", "d"), are_neighbours("e", "p")
+    (True, True, False)
+    >>> are_neighbours("z", "u"), are_neighbours("z", "u", ("qwerty", "qwertz"))
+    (False, True)
+    """
+    return b in _neighbour_sets(layouts).get(a, frozenset())
+
+
+def neighbours_of(key: str, layouts: tuple[str, ...] = ("qwerty",)) -> frozenset[str]:
+    """Every key touching ``key`` on any of ``layouts`` (letters, digits and ``-``)."""
+    return _neighbour_sets(layouts).get(key, frozenset())

@@ -1,0 +1,189 @@
+"""Fit the typo model's weights and write reserver/typo/weights.json.
+
+Run: .venv/bin/python benchmarks/fit_typo_model.py [--check-only]
+
+Data (all in the repository, sources in benchmarks/data/README.md and the CSV's header):
+- reserver/data/typosquats.csv, TRAIN split only (reserver.evaluate.split_dataset): real
+  squats with their targets. The validation split is never read here.
+- benchmarks/data/malicious-pypi-names.csv: what attackers register. Unlabelled; a name is
+  used when it is explained as one edit or one affix of a top-3,000 project of 6+ letters.
+- benchmarks/data/top-pypi-packages-30-days.min.json: popularity ranks; its ranks 10,001-15,000
+  split in two by hash, the first half calibrates check's threshold (the second half is what
+  bench_check reports on).
+
+Everything the script decides is printed and written beside the number in the JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from reserver.evaluate import default_dataset, load_dataset, split_dataset
+from reserver.names.import_names import IMPORT_TO_DISTRIBUTION
+from reserver.names.normalize import canonicalize
+from reserver.typo import fit
+from reserver.typo.edits import compact
+from reserver.typo.kinds import IMPORT_NAME, LETTER_KINDS, LOOKALIKE, SEPARATOR
+from reserver.typo.weights import default_weights_path, parse_weights
+
+HERE = Path(__file__).parent
+DATA = HERE / "data"
+#: Only popular projects are matched to unlabelled malicious names: a near-miss of an
+#: obscure name is as likely a coincidence as an attack.
+MALICIOUS_TOP = 3000
+#: Shorter targets are one edit from too many unrelated names to count as evidence.
+MALICIOUS_MIN_LETTERS = 6
+TWO_EDIT_MIN_LETTERS = 9
+POPULARITY_LIMITS = (100, 1000, 3000, 10000, 15000, 1_000_000)
+#: Words that are another popular project's name pool into one class (popular names joined).
+POPULAR_TOP = 200
+
+
+def read_top() -> list[str]:
+    rows = json.loads((DATA / "top-pypi-packages-30-days.min.json").read_text())["rows"]
+    return [canonicalize(r["project"]) for r in rows]
+
+
+def read_malicious() -> list[str]:
+    with (DATA / "malicious-pypi-names.csv").open(newline="") as f:
+        return [canonicalize(r["name"]) for r in csv.DictReader(f)]
+
+
+def match_malicious(names: list[str], top: list[str]) -> list[tuple[str, str]]:
+    """Pair each malicious name with the popular project it is one edit or one affix of."""
+    head = [t for t in top[:MALICIOUS_TOP]]
+    keys = [compact(t) for t in head]
+    popular = set(top)
+    pairs = []
+    for name in names:
+        if name in popular:
+            continue
+        key = compact(name)
+        found = None
+        for _, distance, index in process.extract(
+            key, keys, scorer=OSA.distance, score_cutoff=2, limit=3
+        ):
+            letters = len(keys[index])
+            # Two edits only on long names, where two slips rarely land on a real word.
+            if (distance == 1 and letters >= MALICIOUS_MIN_LETTERS) or (
+                distance == 2 and letters >= TWO_EDIT_MIN_LETTERS
+            ):
+                found = head[index]
+                break
+        if found is None and "-" in name:
+            words = sorted(name.split("-"))
+            for target in head:
+                tw = target.split("-")
+                # The same words in another order, or one word of a long name left out.
+                if len(tw) > 1 and (
+                    sorted(tw) == words
+                    or (
+                        len(tw) == len(words) + 1
+                        and any(sorted(tw[:i] + tw[i + 1 :]) == words for i in range(len(tw)))
+                    )
+                ):
+                    found = target
+                    break
+        if found is None:
+            words = name.split("-")
+            for target in head:
+                if len(compact(target)) < 4:
+                    continue
+                tw = target.split("-")
+                n = len(tw)
+                if len(words) > n and (words[:n] == tw or words[-n:] == tw):
+                    found = target
+                    break
+        if found is not None:
+            pairs.append((name, found))
+    return pairs
+
+
+def in_half(name: str, half: int) -> bool:
+    """Deterministic halves of a list by the name's hash (0: calibration, 1: report)."""
+    return hashlib.sha256(name.encode()).digest()[0] % 2 == half
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=default_weights_path())
+    args = parser.parse_args()
+
+    attacks = load_dataset(default_dataset())
+    train = split_dataset(attacks, "train")
+    top = read_top()
+    rank_of = {name: i for i, name in enumerate(top)}
+    malicious = read_malicious()
+
+    train_obs, train_left = fit.observe(((a.squat, a.target) for a in train), "train")
+    mal_pairs = match_malicious(malicious, top)
+    mal_obs, _ = fit.observe(mal_pairs, "malicious")
+    # Import names: a malicious name equal to the import name of a popular distribution.
+    imports = {canonicalize(m) for m, d in IMPORT_TO_DISTRIBUTION.items()}
+    import_hits = sorted(n for n in set(malicious) if n in imports)
+    observations = train_obs + mal_obs
+
+    kinds: Counter[str] = Counter(o.edit.kind for o in observations)
+    kinds[IMPORT_NAME] = len(import_hits)
+    shares = fit.price_unmeasurable(
+        fit.fit_kind_shares(kinds), (SEPARATOR, LOOKALIKE, IMPORT_NAME), LETTER_KINDS
+    )
+    letters = fit.fit_letters(observations)
+    affixes = fit.fit_affixes(observations, top, POPULAR_TOP)
+    popularity = fit.fit_popularity((a.target for a in train), rank_of, POPULARITY_LIMITS)
+
+    weights: dict[str, Any] = {
+        "provenance": {
+            "fitted_by": "benchmarks/fit_typo_model.py",
+            "labelled": f"reserver/data/typosquats.csv, train split: {len(train)} squats of "
+            f"{len({a.target for a in train})} targets ({len(train_left)} not explained by any "
+            "kind)",
+            "unlabelled": f"benchmarks/data/malicious-pypi-names.csv: {len(mal_pairs)} of "
+            f"{len(malicious)} names explained as one edit of a top-{MALICIOUS_TOP} project of "
+            f"{MALICIOUS_MIN_LETTERS}+ letters (two edits: {TWO_EDIT_MIN_LETTERS}+), as its words "
+            "reordered or one left out, or as one with words added",
+            "method": "kind shares: pooled counts, add-one smoothed (import_name: malicious "
+            "names equal to a known import name; separator, lookalike and "
+            "import_name, which PyPI refuses or holders own, priced as the mean letter kind: "
+            "see reserver.typo.fit.price_unmeasurable); "
+            "position/relation factors: observed share / share of opportunities on the same "
+            "targets, add-one smoothed; affix words: share of affix squats",
+        },
+        "kinds": shares,
+        "letter": {k: letters[k] for k in LETTER_KINDS},
+        "affixes": affixes,
+        "popularity": popularity,
+        "detection": {"terms": {"threshold": 0.0}, "note": "fitted below"},
+        "import_names_seen": import_hits,
+    }
+    # Detection is fitted with the generation weights above in place.
+    from detection_fit import fit_detection
+
+    weights["detection"] = fit_detection(
+        parse_weights(weights),
+        top,
+        observations,
+        set(malicious),
+        DATA / "pypi-names.txt.gz",
+        in_half,
+    )
+    args.output.write_text(json.dumps(weights, indent=1, sort_keys=False) + "\n")
+    print(f"wrote {args.output}")
+    for kind, row in shares.items():
+        print(f"  {kind:14} share {row['share']:.4f}  n={row['n']}")
+    print("  detection:", weights["detection"]["terms"])
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
+    main()

@@ -1,0 +1,352 @@
+"""Explain a typed name as an edit of the name meant, in the model's one vocabulary.
+
+``explain("reqeusts", "requests")`` says *transposition at 3*; the same features (where in
+the name, how the keys relate) are what generation enumerates and the weights price, so a
+name is scored the same whether it was generated from a target or met in a requirements file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA, Editop, Levenshtein
+
+from ..names.normalize import canonicalize
+from .keyboard import are_neighbours
+from .kinds import (
+    AFFIX,
+    INSERTION,
+    LOOKALIKE,
+    OMISSION,
+    REPETITION,
+    SEPARATOR,
+    SUBSTITUTION,
+    TRANSPOSITION,
+    TWO_EDITS,
+    WORD_DROPPED,
+    WORD_ORDER,
+)
+from .lookalikes import LOOKALIKES, is_lookalike
+
+VOWELS = frozenset("aeiouy")
+#: Characters a letter edit may put into a name (separators are their own kind).
+ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+# Feature values. Position: where in the name the slip falls.
+FIRST, MIDDLE, LAST = "first", "middle", "last"
+# How the characters relate: keys that touch, vowels for vowels, a digit, anything else;
+# for an omission, whether the letter was one of a pair.
+NEIGHBOUR, VOWEL, DIGIT, OTHER, DOUBLED = "neighbour", "vowel", "digit", "other", "doubled"
+# Where an affix goes and whether a separator joins it.
+PREFIX, SUFFIX = "prefix", "suffix"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """How a typed name differs from the name meant."""
+
+    kind: str
+    """One of :data:`reserver.typo.kinds.KINDS`."""
+    text: str
+    """The edit in words (``swapped 'u' and 'e' at 3``)."""
+    position: str = ""
+    """first, middle or last for letter edits; prefix or suffix for an affix; else empty."""
+    relation: str = ""
+    """neighbour, vowel, digit, doubled or other for letter edits; the affix word for an
+    affix; else empty."""
+    index: int = -1
+    """Index in the meant name's compact key where a letter edit falls (-1 otherwise)."""
+    parts: tuple[Edit, ...] = field(default=())
+    """The two edits of a ``two_edits``."""
+
+
+def compact(name: str) -> str:
+    """Lowercase with every separator removed: the key letter edits are measured on.
+
+    >>> compact("Python_Date.Util")
+    'pythondateutil'
+    """
+    return canonicalize(name).replace("-", "")
+
+
+def position_of(index: int, length: int) -> str:
+    """first, last or middle for a character ``index`` of a key ``length`` long.
+
+    >>> position_of(0, 5), position_of(2, 5), position_of(4, 5)
+    ('first', 'middle', 'last')
+    """
+    if index <= 0:
+        return FIRST
+    if index >= length - 1:
+        return LAST
+    return MIDDLE
+
+
+def gap_position(gap: int, length: int) -> str:
+    """first, last or middle for an insertion before character ``gap`` (``length``: at the end).
+
+    >>> gap_position(0, 5), gap_position(3, 5), gap_position(5, 5)
+    ('first', 'middle', 'last')
+    """
+    if gap <= 0:
+        return FIRST
+    if gap >= length:
+        return LAST
+    return MIDDLE
+
+
+def substitution_relation(meant: str, typed: str, layouts: tuple[str, ...] = ("qwerty",)) -> str:
+    """How a substituted character relates to the one meant (look-alikes are their own kind).
+
+    >>> substitution_relation("q", "w"), substitution_relation("a", "o")
+    ('neighbour', 'vowel')
+    >>> substitution_relation("y", "6"), substitution_relation("c", "t")
+    ('digit', 'other')
+    """
+    # A digit for a letter is a reach to another row (or a version), not a slip beside it.
+    if typed.isdigit() != meant.isdigit():
+        return DIGIT
+    if are_neighbours(meant, typed, layouts):
+        return NEIGHBOUR
+    if meant in VOWELS and typed in VOWELS:
+        return VOWEL
+    return OTHER
+
+
+def insertion_relation(
+    typed: str, left: str, right: str, layouts: tuple[str, ...] = ("qwerty",)
+) -> str:
+    """How an inserted character relates to the characters around it (a copy is a repetition).
+
+    >>> insertion_relation("w", "q", "u"), insertion_relation("i", "x", "t")
+    ('neighbour', 'vowel')
+    """
+    if typed.isdigit():
+        return DIGIT
+    if (left and are_neighbours(left, typed, layouts)) or (
+        right and are_neighbours(right, typed, layouts)
+    ):
+        return NEIGHBOUR
+    if typed in VOWELS:
+        return VOWEL
+    return OTHER
+
+
+def omission_relation(meant: str, index: int) -> str:
+    """Whether an omitted letter was one of a pair, a vowel or another letter.
+
+    >>> omission_relation("urllib3", 2), omission_relation("requests", 1)
+    ('doubled', 'vowel')
+    """
+    ch = meant[index]
+    if (index > 0 and meant[index - 1] == ch) or (
+        index + 1 < len(meant) and meant[index + 1] == ch
+    ):
+        return DOUBLED
+    if ch in VOWELS:
+        return VOWEL
+    return OTHER
+
+
+def letter_edit(typed: str, meant: str, layouts: tuple[str, ...] = ("qwerty",)) -> Edit | None:
+    """The one letter edit turning compact key ``meant`` into ``typed``, or None.
+
+    >>> letter_edit("reqeusts", "requests").kind
+    'transposition'
+    >>> letter_edit("reqests", "requests").kind, letter_edit("requestss", "requests").kind
+    ('omission', 'repetition')
+    >>> e = letter_edit("requesrs", "requests"); (e.kind, e.relation, e.position)
+    ('substitution', 'neighbour', 'middle')
+    >>> letter_edit("co1orama", "colorama").kind
+    'lookalike'
+    """
+    if typed == meant or OSA.distance(typed, meant, score_cutoff=1) != 1:
+        return None
+    lt, lm = len(typed), len(meant)
+    i = 0
+    while i < min(lt, lm) and typed[i] == meant[i]:
+        i += 1
+    if lt == lm:
+        if i + 1 < lm and typed[i] == meant[i + 1] and typed[i + 1] == meant[i]:
+            position = FIRST if i == 0 else (LAST if i + 2 >= lm else MIDDLE)
+            return Edit(
+                TRANSPOSITION, f"swapped {meant[i]!r} and {meant[i + 1]!r} at {i}", position, "", i
+            )
+        a, b = meant[i], typed[i]
+        where = position_of(i, lm)
+        if is_lookalike(a, b):
+            return Edit(LOOKALIKE, f"{b!r} for look-alike {a!r} at {i}", where, "", i)
+        relation = substitution_relation(a, b, layouts)
+        return Edit(SUBSTITUTION, f"{b!r} for {a!r} at {i}", where, relation, i)
+    if lt == lm - 1:
+        # The leftmost differing index; in a run ("urllib") any of the pair was dropped.
+        return Edit(
+            OMISSION,
+            f"missing {meant[i]!r} at {i}",
+            position_of(i, lm),
+            omission_relation(meant, i),
+            i,
+        )
+    extra = typed[i]
+    left = typed[i - 1] if i > 0 else ""
+    right = typed[i + 1] if i + 1 < lt else ""
+    if extra in (left, right):
+        # Which copy counts as the extra one does not change the name: take the first.
+        first = i if extra != left else i - 1
+        return Edit(REPETITION, f"doubled {extra!r} at {first}", position_of(first, lm), "", first)
+    return Edit(
+        INSERTION,
+        f"extra {extra!r} at {i}",
+        gap_position(i, lm),
+        insertion_relation(extra, left, right, layouts),
+        i,
+    )
+
+
+def _lookalike_edit(typed: str, meant: str) -> Edit | None:
+    for written, read_as in LOOKALIKES:
+        if len(written) == len(read_as) == 1:
+            continue  # single characters are letter edits above
+        start = meant.find(written)
+        while start != -1:
+            if meant[:start] + read_as + meant[start + len(written) :] == typed:
+                return Edit(LOOKALIKE, f"{read_as!r} for look-alike {written!r}", index=start)
+            start = meant.find(written, start + 1)
+    return None
+
+
+def _transposed(key: str) -> list[tuple[int, str]]:
+    return [
+        (i, key[:i] + key[i + 1] + key[i] + key[i + 2 :])
+        for i in range(len(key) - 1)
+        if key[i] != key[i + 1]
+    ]
+
+
+def two_letter_edits(
+    typed: str, meant: str, layouts: tuple[str, ...] = ("qwerty",)
+) -> tuple[Edit, Edit] | None:
+    """The two letter edits turning compact key ``meant`` into ``typed``, or None.
+
+    >>> [e.kind for e in two_letter_edits("beaitifulsoop", "beautifulsoup")]
+    ['substitution', 'substitution']
+    >>> two_letter_edits("requests", "requests") is None
+    True
+    """
+    if OSA.distance(typed, meant, score_cutoff=2) != 2:
+        return None
+    # A transposition on either side, then one edit: Levenshtein's editops cannot say so.
+    for _, swapped in _transposed(meant):
+        second = letter_edit(typed, swapped, layouts)
+        first = letter_edit(swapped, meant, layouts)
+        if second is not None and first is not None:
+            return first, second
+    ops = Levenshtein.editops(meant, typed)
+    if len(ops) != 2:
+        return None
+    # Apply the first operation alone, then explain both halves as single edits.
+    op = ops[0]
+    assert isinstance(op, Editop)
+    if op.tag == "replace":
+        middle = meant[: op.src_pos] + typed[op.dest_pos] + meant[op.src_pos + 1 :]
+    elif op.tag == "delete":
+        middle = meant[: op.src_pos] + meant[op.src_pos + 1 :]
+    else:
+        middle = meant[: op.src_pos] + typed[op.dest_pos] + meant[op.src_pos :]
+    first = letter_edit(middle, meant, layouts)
+    second = letter_edit(typed, middle, layouts)
+    if first is None or second is None:
+        return None
+    return first, second
+
+
+def _word_edit(typed: str, meant: str) -> Edit | None:
+    tw, mw = typed.split("-"), meant.split("-")
+    if len(tw) > 1 and sorted(tw) == sorted(mw):
+        return Edit(WORD_ORDER, "same words, other order")
+    # Common words at the start and at the end.
+    head = 0
+    while head < min(len(tw), len(mw)) and tw[head] == mw[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(tw), len(mw)) - head and tw[len(tw) - 1 - tail] == mw[len(mw) - 1 - tail]:
+        tail += 1
+    typed_rest = tw[head : len(tw) - tail]
+    meant_rest = mw[head : len(mw) - tail]
+    if head + tail == 0:
+        return None
+    if not meant_rest and typed_rest:
+        where = SUFFIX if head == len(mw) else PREFIX if tail == len(mw) else "inside"
+        if where == "inside":
+            return None
+        word = "-".join(typed_rest)
+        return Edit(AFFIX, f"{where} {word!r} added", where, word)
+    if not typed_rest and meant_rest and len(meant_rest) == 1:
+        return Edit(WORD_DROPPED, f"dropped word {meant_rest[0]!r}", relation=meant_rest[0])
+    if (
+        len(typed_rest) == 1
+        and len(meant_rest) == 1
+        and (head == 0 or tail == 0)
+        # A word a slip or two away is a typo of it, not another word traded in.
+        and OSA.distance(typed_rest[0], meant_rest[0], score_cutoff=2) > 2
+    ):
+        # One word traded for another at an end (python-dateutil -> python3-dateutil).
+        where = PREFIX if head == 0 else SUFFIX
+        word = typed_rest[0]
+        return Edit(AFFIX, f"{where} {meant_rest[0]!r} -> {word!r}", where, word)
+    return None
+
+
+def _glued_affix(typed: str, meant: str) -> Edit | None:
+    tc, mc = typed.replace("-", ""), meant.replace("-", "")
+    if len(tc) - len(mc) < 2:
+        return None
+    if tc.startswith(mc):
+        word = tc[len(mc) :]
+        return Edit(AFFIX, f"suffix {word!r} glued on", SUFFIX, word)
+    if tc.endswith(mc):
+        word = tc[: -len(mc)]
+        return Edit(AFFIX, f"prefix {word!r} glued on", PREFIX, word)
+    return None
+
+
+@lru_cache(maxsize=65536)
+def explain(typed: str, meant: str, layouts: tuple[str, ...] = ("qwerty",)) -> Edit | None:
+    """The edit that turns ``meant`` into ``typed``, or None when no known edit does.
+
+    >>> explain("reqeusts", "requests").kind
+    'transposition'
+    >>> explain("python3-dateutil", "python-dateutil").text  # the cheapest edit wins
+    "extra '3' at 6"
+    >>> explain("py-dateutil", "python-dateutil").text
+    "prefix 'python' -> 'py'"
+    >>> explain("setup-tools", "setuptools").kind, explain("server-django", "django-server").kind
+    ('separator', 'word_order')
+    >>> explain("requests-ssl", "requests").relation
+    'ssl'
+    >>> explain("numpy", "requests") is None
+    True
+    """
+    t, m = canonicalize(typed), canonicalize(meant)
+    if t == m:
+        return None
+    tc, mc = t.replace("-", ""), m.replace("-", "")
+    if tc == mc:
+        return Edit(SEPARATOR, "other separators")
+    single = letter_edit(tc, mc, layouts)
+    if single is not None:
+        return single
+    word = _word_edit(t, m)
+    if word is not None:
+        return word
+    glued = _glued_affix(t, m)
+    if glued is not None:
+        return glued
+    look = _lookalike_edit(tc, mc)
+    if look is not None:
+        return look
+    pair = two_letter_edits(tc, mc, layouts)
+    if pair is not None:
+        return Edit(TWO_EDITS, f"{pair[0].text}, then {pair[1].text}", parts=pair)
+    return None

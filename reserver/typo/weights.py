@@ -1,0 +1,77 @@
+"""The fitted weights of the typo model, as read from ``weights.json``.
+
+Every number in the file sits next to what it was fitted on (``n``, the data, the method):
+``benchmarks/fit_typo_model.py`` writes it, nothing else does.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Weights:
+    """What the model needs to price a name, fitted from real squats."""
+
+    kind_share: dict[str, float]
+    """P(kind): the share of real squats made by each kind of edit."""
+    position: dict[str, dict[str, float]]
+    """Per letter kind, a factor per position (first, middle, last): observed share over
+    the share of opportunities there."""
+    relation: dict[str, dict[str, float]]
+    """Per letter kind, a factor per key relation (neighbour, vowel, digit, other, doubled)."""
+    affixes: dict[str, float]
+    """``prefix:WORD`` / ``suffix:WORD`` -> P(this affix | an affix squat)."""
+    popular_affix: float
+    """P(the added word is another popular project's name | an affix squat)."""
+    glued: float
+    """P(an added word is glued on without a separator | an affix squat)."""
+    popularity: tuple[tuple[int, float], ...]
+    """(rank limit, relative attack rate per project) for targets ranked below the limit."""
+    detection: dict[str, float]
+    """Detection terms: ``threshold`` and the logistic coefficients of ``check``."""
+    raw: dict[str, Any]
+    """The whole file, provenance included."""
+
+    def popularity_rate(self, rank: int | None) -> float:
+        """Relative rate at which attackers imitate a project of 0-based ``rank``."""
+        if rank is None:
+            return self.popularity[-1][1]
+        for limit, rate in self.popularity:
+            if rank < limit:
+                return rate
+        return self.popularity[-1][1]
+
+
+def default_weights_path() -> Path:
+    """The weights file shipped with reserver."""
+    return Path(str(resources.files("reserver").joinpath("typo/weights.json")))
+
+
+def parse_weights(data: dict[str, Any]) -> Weights:
+    """Weights from the parsed JSON of a weights file."""
+    return Weights(
+        kind_share={k: float(v["share"]) for k, v in data["kinds"].items()},
+        position={k: dict(v["position"]) for k, v in data["letter"].items()},
+        relation={k: dict(v["relation"]) for k, v in data["letter"].items()},
+        affixes={k: float(v) for k, v in data["affixes"]["words"].items()},
+        popular_affix=float(data["affixes"]["popular_name"]),
+        glued=float(data["affixes"]["glued"]),
+        popularity=tuple(
+            (int(row["below_rank"]), float(row["rate"])) for row in data["popularity"]["buckets"]
+        ),
+        detection={k: float(v) for k, v in data["detection"]["terms"].items()},
+        raw=data,
+    )
+
+
+@cache
+def load_weights(path: Path | None = None) -> Weights:
+    """Read a weights file (the shipped one by default)."""
+    source = path or default_weights_path()
+    return parse_weights(json.loads(source.read_text(encoding="utf-8")))
