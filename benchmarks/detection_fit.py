@@ -19,6 +19,7 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,6 @@ def fit_detection(
             for feature in detector.features(edit, index):
                 negative[feature] += 1
     values = sorted(set(positive) | set(negative))
-    groups = {v.split(":", 1)[0] for v in values}
     log_ratio: dict[str, float] = {}
     evidence: dict[str, dict[str, int]] = {}
     for value in values:
@@ -91,9 +91,8 @@ def fit_detection(
         log_ratio[value] = round(math.log(p_attack / p_legit), 4)
         evidence[value] = {"attacks": positive[value], "legitimate": negative[value]}
     log_ratio["unseen"] = round(min(log_ratio.values()), 4)
-    del groups
-    weights.raw["detection"] = {"log_ratio": log_ratio, "terms": {"threshold": 0.0, "slope": 1.0}}
-    detector = Detector(top[:CORPUS], model=TypoModel(weights))
+    unthresholded = replace(weights, log_ratio=log_ratio, detection={"threshold": 0.0})
+    detector = Detector(top[:CORPUS], model=TypoModel(unthresholded))
     legit = [n for n in top[CORPUS:15_000] if in_half(n, 0)]
     negatives = sorted((detector.evidence(n) for n in legit), reverse=True)
     allowed = int(TARGET_FALSE_ALARMS * len(legit))

@@ -61,7 +61,7 @@ def read_malicious() -> list[str]:
 
 def match_malicious(names: list[str], top: list[str]) -> list[tuple[str, str]]:
     """Pair each malicious name with the popular project it is one edit or one affix of."""
-    head = [t for t in top[:MALICIOUS_TOP]]
+    head = list(top[:MALICIOUS_TOP])
     keys = [compact(t) for t in head]
     popular = set(top)
     pairs = []

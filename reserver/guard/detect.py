@@ -26,7 +26,7 @@ from ..names.import_names import IMPORT_TO_DISTRIBUTION
 from ..names.normalize import canonicalize, ultranormalize
 from ..typo import TypoModel, default_model
 from ..typo.edits import Edit
-from ..typo.kinds import AFFIX, IMPORT_NAME, LETTER_KINDS, TWO_EDITS
+from ..typo.kinds import AFFIX, IMPORT_NAME, LETTER_KINDS
 from .model import Match
 
 
@@ -69,10 +69,10 @@ class Detector:
     ) -> None:
         self.policy = policy or Policy()
         self.model = model or default_model()
-        detection = self.model.weights.raw.get("detection", {})
-        self._threshold = float(detection.get("terms", {}).get("threshold", 0.0))
-        self._slope = float(detection.get("terms", {}).get("slope", 1.0))
-        self._log_ratio: dict[str, float] = dict(detection.get("log_ratio", {}))
+        weights = self.model.weights
+        self._threshold = weights.detection.get("threshold", 0.0)
+        self._slope = weights.detection.get("slope", 1.0)
+        self._log_ratio = weights.log_ratio
         self._lexicon = frozenset(
             label.split(":", 1)[1] for label in self.model.weights.affixes
         ) | frozenset(self.model.popular_names)
@@ -257,11 +257,9 @@ class Detector:
                 if fresh(index):
                     yield index
         # A word left out of a longer name.
-        found = self._rank.get(canonical)
         for index in self._dropped.get(canonical, ()):
             if fresh(index):
                 yield index
-        del found
         # A word glued on without a separator: "requestsssl", "pyrequests".
         for cut in range(4, len(key) - 1):
             for part in (key[:cut], key[len(key) - cut :]):
@@ -284,6 +282,3 @@ class Detector:
                     index = self._long_ids[length][position]
                     if distance == 2 and fresh(index):
                         yield index
-
-
-_ = TWO_EDITS

@@ -83,6 +83,19 @@ def position_of(index: int, length: int) -> str:
     return MIDDLE
 
 
+def pair_position(index: int, length: int) -> str:
+    """first, last or middle for the pair of characters at ``index`` and ``index + 1``.
+
+    >>> pair_position(0, 5), pair_position(1, 5), pair_position(3, 5)
+    ('first', 'middle', 'last')
+    """
+    if index <= 0:
+        return FIRST
+    if index + 2 >= length:
+        return LAST
+    return MIDDLE
+
+
 def gap_position(gap: int, length: int) -> str:
     """first, last or middle for an insertion before character ``gap`` (``length``: at the end).
 
@@ -169,9 +182,12 @@ def letter_edit(typed: str, meant: str, layouts: tuple[str, ...] = ("qwerty",)) 
         i += 1
     if lt == lm:
         if i + 1 < lm and typed[i] == meant[i + 1] and typed[i + 1] == meant[i]:
-            position = FIRST if i == 0 else (LAST if i + 2 >= lm else MIDDLE)
             return Edit(
-                TRANSPOSITION, f"swapped {meant[i]!r} and {meant[i + 1]!r} at {i}", position, "", i
+                TRANSPOSITION,
+                f"swapped {meant[i]!r} and {meant[i + 1]!r} at {i}",
+                pair_position(i, lm),
+                "",
+                i,
             )
         a, b = meant[i], typed[i]
         where = position_of(i, lm)

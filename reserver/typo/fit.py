@@ -23,6 +23,7 @@ from .edits import (
     explain,
     gap_position,
     omission_relation,
+    pair_position,
     position_of,
 )
 from .kinds import (
@@ -92,7 +93,7 @@ def _opportunities(
     elif kind == TRANSPOSITION:
         for k in range(n - 1):
             if key[k] != key[k + 1]:
-                by_position[FIRST if k == 0 else LAST if k + 2 >= n else MIDDLE] += 1
+                by_position[pair_position(k, n)] += 1
     elif kind == SUBSTITUTION:
         for k in range(n):
             for relation, chars in _substitutes(key[k], layouts).items():

@@ -18,19 +18,15 @@ from pathlib import Path
 from ..names.normalize import MAX_NAME_LENGTH, canonicalize
 from .edits import (
     ALPHABET,
-    DOUBLED,
-    FIRST,
-    LAST,
-    MIDDLE,
     OTHER,
     PREFIX,
     SUFFIX,
-    VOWEL,
     Edit,
     explain,
     gap_position,
     insertion_relation,
     omission_relation,
+    pair_position,
     position_of,
     substitution_relation,
 )
@@ -65,7 +61,7 @@ MIN_CANDIDATE_LENGTH = 3
 TWO_STEP_MAX_LETTERS = 16
 #: How many of a target's likeliest one-step letter typos get a second step.
 SECOND_STEP_FROM = 8
-#: Second steps considered: the letter kinds, keyboard-near variants only.
+#: Second steps considered: the letter kinds, keyboard-near variants only (and any omission).
 _SECOND_RELATIONS = {"neighbour", "doubled", "vowel", ""}
 
 _RELATIONS = ("neighbour", "vowel", "digit", "other")
@@ -140,9 +136,7 @@ class _Shape:
         )
         z[REPETITION] = sum(pos[REPETITION][position_of(k, n)] for k in range(n))
         z[TRANSPOSITION] = sum(
-            pos[TRANSPOSITION][FIRST if k == 0 else LAST if k + 2 >= n else MIDDLE]
-            for k in range(n - 1)
-            if key[k] != key[k + 1]
+            pos[TRANSPOSITION][pair_position(k, n)] for k in range(n - 1) if key[k] != key[k + 1]
         )
         z[SUBSTITUTION] = sum(
             pos[SUBSTITUTION][position_of(k, n)]
@@ -193,6 +187,10 @@ class TypoModel:
     def with_layouts(self, layouts: tuple[str, ...]) -> TypoModel:
         """The same weights on other keyboard layouts."""
         return self if layouts == self.layouts else TypoModel(self.weights, layouts)
+
+    def _relations(self, kind: str) -> tuple[str, ...]:
+        # Repetitions and transpositions have no key relation: one group, relation "".
+        return tuple(self.weights.relation[kind]) or ("",)
 
     def _make_shape(self, canon: str) -> _Shape:
         return _Shape(self, canon)
@@ -304,10 +302,7 @@ class TypoModel:
             if not want(kind) or kind not in shape.z:
                 continue
             top_position = max(w.position[kind].values())
-            relations: tuple[str, ...] = (
-                ("",) if kind in (REPETITION, TRANSPOSITION) else tuple(w.relation[kind])
-            )
-            for relation in relations:
+            for relation in self._relations(kind):
                 factor = w.relation[kind][relation] if relation else 1.0
                 bound = w.kind_share[kind] * top_position * factor / shape.z[kind]
                 label = f"{kind}:{relation}" if relation else kind
@@ -420,10 +415,9 @@ class TypoModel:
                 p, q = letters[k], letters[k + 1]
                 if q != p + 1 or key[k] == key[k + 1]:
                     continue
-                where = FIRST if k == 0 else LAST if k + 2 >= n else MIDDLE
                 yield (
                     canon[:p] + canon[q] + canon[p] + canon[q + 1 :],
-                    prob(w, kind, where, ""),
+                    prob(w, kind, pair_position(k, n), ""),
                     f"swapped {key[k]!r} and {key[k + 1]!r} at {k}",
                 )
         elif kind == SUBSTITUTION:
@@ -498,18 +492,13 @@ class TypoModel:
         changed: list[str] = []
         for negative, seed in sorted(seeds, key=lambda s: s[1]):
             within1 = -negative / self.letter_share
-            kind1, text1 = best[seed][1], best[seed][2]
+            text1 = best[seed][2]
             seed_shape = self._shape(seed)
             for kind in LETTER_KINDS:
                 if kind not in seed_shape.z:
                     continue
-                relations = (
-                    ("",) if kind in (REPETITION, TRANSPOSITION) else tuple(w.relation[kind])
-                )
-                for relation in relations:
-                    if relation not in _SECOND_RELATIONS and relation != OTHER:
-                        continue
-                    if relation == OTHER and kind != OMISSION:
+                for relation in self._relations(kind):
+                    if not _second_step_allowed(kind, relation):
                         continue
                     for variant, p2, text2 in self._letter_variants(seed_shape, kind, relation):
                         if variant in first or not _acceptable(variant, canon):
@@ -519,7 +508,6 @@ class TypoModel:
                         if held is None or p > held[0]:
                             best[variant] = (p, TWO_EDITS, f"{text1}, then {text2}", 2)
                             changed.append(variant)
-        del kind1
         return changed
 
     def generate(
@@ -536,6 +524,10 @@ class TypoModel:
             run(best)
         ordered = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
         return [(name, p, kind, text) for name, (p, kind, text, _) in ordered]
+
+
+def _second_step_allowed(kind: str, relation: str) -> bool:
+    return relation in _SECOND_RELATIONS or (kind == OMISSION and relation == OTHER)
 
 
 def _orders(words: int) -> int:
@@ -576,6 +568,3 @@ def _separator_variants(shape: _Shape) -> Iterable[tuple[str, str]]:
 def default_model(layouts: tuple[str, ...] = ("qwerty",), path: Path | None = None) -> TypoModel:
     """The model with the shipped, fitted weights."""
     return TypoModel(load_weights(path), layouts)
-
-
-_ = (VOWEL, DOUBLED)  # relation names are read from the weights file

@@ -31,21 +31,12 @@ class Weights:
     """P(the added word is another popular project's name | an affix squat)."""
     glued: float
     """P(an added word is glued on without a separator | an affix squat)."""
-    popularity: tuple[tuple[int, float], ...]
-    """(rank limit, relative attack rate per project) for targets ranked below the limit."""
     detection: dict[str, float]
-    """Detection terms: ``threshold`` and the logistic coefficients of ``check``."""
+    """Detection terms: ``threshold`` and ``slope`` of ``check``'s score."""
+    log_ratio: dict[str, float]
+    """Detection's evidence per feature: log P(feature | attack) / P(feature | legitimate)."""
     raw: dict[str, Any]
     """The whole file, provenance included."""
-
-    def popularity_rate(self, rank: int | None) -> float:
-        """Relative rate at which attackers imitate a project of 0-based ``rank``."""
-        if rank is None:
-            return self.popularity[-1][1]
-        for limit, rate in self.popularity:
-            if rank < limit:
-                return rate
-        return self.popularity[-1][1]
 
 
 def default_weights_path() -> Path:
@@ -62,10 +53,8 @@ def parse_weights(data: dict[str, Any]) -> Weights:
         affixes={k: float(v) for k, v in data["affixes"]["words"].items()},
         popular_affix=float(data["affixes"]["popular_name"]),
         glued=float(data["affixes"]["glued"]),
-        popularity=tuple(
-            (int(row["below_rank"]), float(row["rate"])) for row in data["popularity"]["buckets"]
-        ),
         detection={k: float(v) for k, v in data["detection"]["terms"].items()},
+        log_ratio={k: float(v) for k, v in data["detection"].get("log_ratio", {}).items()},
         raw=data,
     )
 
