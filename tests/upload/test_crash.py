@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -41,7 +42,9 @@ def kill_at_a_random_point(command: list[str], env: dict[str, str], rng: random.
                                env=env)  # fmt: skip
     assert process.stdout is not None
     if rng.random() < 0.2:
-        time.sleep(rng.uniform(0.0, 0.9))
+        # During start-up means before the first event, however fast the machine: a plain
+        # sleep let a fast run upload most of the batch first, so later kills found it done.
+        select.select([process.stdout], [], [], rng.uniform(0.0, 0.9))
     else:
         wanted = rng.randint(1, 14)
         while wanted:
