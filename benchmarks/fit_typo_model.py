@@ -11,6 +11,10 @@ Data (all in the repository, sources in benchmarks/data/README.md and the CSV's 
   split in two by hash, the first half calibrates check's threshold (the second half is what
   bench_check reports on).
 
+- benchmarks/data/pypi-names.txt.gz: the registry's names, less the malicious ones: the
+  background of legitimate near-misses, and the trigram counts (reserver/typo/trigrams.tsv.gz)
+  that say how name-like a name is.
+
 Everything the script decides is printed and written beside the number in the JSON.
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import hashlib
 import json
 import sys
@@ -34,6 +39,12 @@ from reserver.names.normalize import canonicalize
 from reserver.typo import fit
 from reserver.typo.edits import compact
 from reserver.typo.kinds import IMPORT_NAME, LETTER_KINDS, LOOKALIKE, SEPARATOR
+from reserver.typo.namelike import (
+    NameLikeness,
+    count_trigrams,
+    default_trigrams_path,
+    write_trigrams,
+)
 from reserver.typo.weights import default_weights_path, parse_weights
 
 HERE = Path(__file__).parent
@@ -117,6 +128,7 @@ def in_half(name: str, half: int) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=default_weights_path())
+    parser.add_argument("--trigrams", type=Path, default=default_trigrams_path())
     args = parser.parse_args()
 
     attacks = load_dataset(default_dataset())
@@ -166,16 +178,33 @@ def main() -> None:
         "detection": {"terms": {"threshold": 0.0}, "note": "fitted below"},
         "import_names_seen": import_hits,
     }
-    # Detection is fitted with the generation weights above in place.
+    # Detection is fitted with the generation weights above in place, and with the trigram
+    # counts of the registry's names (malicious ones left out) that say how name-like a
+    # name is.
     from detection_fit import fit_detection
+
+    registry = DATA / "pypi-names.txt.gz"
+    attackers = set(malicious)
+    with gzip.open(registry, "rt", encoding="utf-8") as f:
+        legitimate = [n for n in (line.strip() for line in f) if n and n not in attackers]
+    trigrams = count_trigrams(legitimate)
+    write_trigrams(
+        args.trigrams,
+        trigrams,
+        f"Letter-trigram counts of compact PyPI project names, written by "
+        f"benchmarks/fit_typo_model.py.\nFrom benchmarks/data/pypi-names.txt.gz (the registry's "
+        f"listing, November 2026) less benchmarks/data/malicious-pypi-names.csv: "
+        f"{len(legitimate):,} names; '^^' marks the start, '$' the end.",
+    )
 
     weights["detection"] = fit_detection(
         parse_weights(weights),
         top,
         observations,
         set(malicious),
-        DATA / "pypi-names.txt.gz",
+        registry,
         in_half,
+        NameLikeness(dict(trigrams)),
     )
     args.output.write_text(json.dumps(weights, indent=1, sort_keys=False) + "\n")
     print(f"wrote {args.output}")

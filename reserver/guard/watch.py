@@ -19,6 +19,7 @@ import httpx
 from ..errors import ReserverError
 from ..index.listing import Listing, fetch_listing, load_listing_file
 from ..plan import write_atomic
+from ..typo.kinds import describe
 from .detect import Detector
 from .model import Finding
 
@@ -199,7 +200,8 @@ def webhook_payload(result: WatchResult) -> dict[str, object]:
     """JSON for a webhook; ``text`` makes it a valid Slack (and Mattermost) message."""
     lines = [f"reserver watch: {len(result.findings)} new look-alike name(s) on {result.index}"]
     lines += [
-        f"- {f.name} looks like {f.target} ({f.kind}, score {f.score:.2f})" for f in result.findings
+        f"- {f.name} looks like {describe(f.kind)} {f.target} ({f.kind}, score {f.score:.2f})"
+        for f in result.findings
     ]
     return {
         "text": "\n".join(lines),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz.distance import OSA, Editop, Levenshtein
+from rapidfuzz.distance import OSA, DamerauLevenshtein, Editop, Levenshtein
 
 from ..names.normalize import canonicalize
 from .keyboard import are_neighbours
@@ -250,7 +250,11 @@ def two_letter_edits(
     >>> two_letter_edits("requests", "requests") is None
     True
     """
-    if OSA.distance(typed, meant, score_cutoff=2) != 2:
+    if abs(len(typed) - len(meant)) > 2:
+        return None  # the common case when called on affix pairs: skip the distance
+    # Unrestricted Damerau: a swap followed by a slip inside it ("dateutil" -> "dateutli" ->
+    # "dateutlki") is two edits, which the optimal-string-alignment distance counts as three.
+    if DamerauLevenshtein.distance(typed, meant, score_cutoff=2) != 2:
         return None
     # A transposition on either side, then one edit: Levenshtein's editops cannot say so.
     for _, swapped in _transposed(meant):

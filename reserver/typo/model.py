@@ -22,6 +22,7 @@ from .edits import (
     PREFIX,
     SUFFIX,
     Edit,
+    compact,
     explain,
     gap_position,
     insertion_relation,
@@ -29,6 +30,7 @@ from .edits import (
     pair_position,
     position_of,
     substitution_relation,
+    two_letter_edits,
 )
 from .kinds import (
     AFFIX,
@@ -198,8 +200,27 @@ class TypoModel:
     # -- scoring -------------------------------------------------------------------------
 
     def explain(self, typed: str, meant: str) -> Edit | None:
-        """The edit turning ``meant`` into ``typed`` (see :func:`reserver.typo.explain`)."""
-        return explain(typed, meant, self.layouts)
+        """The likeliest edit turning ``meant`` into ``typed`` (see :func:`reserver.typo.explain`).
+
+        ``explain`` names the first kind that fits, words before letters; where two letter
+        slips also fit (``requestsss``: the word "ss" added, or two extra letters), the one
+        the fitted weights find likelier is kept.
+
+        >>> default_model().explain("requestsss", "requests").kind
+        'two_edits'
+        >>> default_model().explain("requests-ssl", "requests").kind
+        'affix'
+        """
+        edit = explain(typed, meant, self.layouts)
+        if edit is None or edit.kind in (*LETTER_KINDS, SEPARATOR, TWO_EDITS):
+            return edit
+        pair = two_letter_edits(compact(typed), compact(meant), self.layouts)
+        if pair is None:
+            return edit
+        slips = Edit(TWO_EDITS, f"{pair[0].text}, then {pair[1].text}", parts=pair)
+        if self.edit_probability(slips, meant) > self.edit_probability(edit, meant):
+            return slips
+        return edit
 
     def affix_probability(self, position: str, word: str, glued: bool) -> float:
         """P(this word added at this end | an affix squat)."""

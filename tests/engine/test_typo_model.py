@@ -84,6 +84,17 @@ def test_likelihood_prices_a_generated_name_at_least_as_generation_did(kind: str
     assert not disagree, f"{len(disagree)} disagree, e.g. {disagree[:5]}"
 
 
+def test_likelihood_gives_every_generated_two_step_typo_some_probability() -> None:
+    # Whatever decomposition explain() finds, a name generation makes is never impossible.
+    model = default_model()
+    unpriced = [
+        (target, name, (edit := model.explain(name, target)) and edit.text)
+        for target, name, _ in _sample(TWO_EDITS)
+        if model.likelihood(name, target) <= 0
+    ]
+    assert not unpriced, f"{len(unpriced)} priced 0, e.g. {unpriced[:5]}"
+
+
 @pytest.mark.parametrize(
     ("typed", "meant", "kind"),
     [

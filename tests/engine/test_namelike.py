@@ -1,0 +1,33 @@
+"""The trigram model of how name-like a string is, and its file format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reserver.typo.namelike import (
+    NameLikeness,
+    count_trigrams,
+    default_namelike,
+    read_trigrams,
+    write_trigrams,
+)
+
+
+def test_counts_round_trip_through_the_file_byte_for_byte(tmp_path: Path) -> None:
+    counts = count_trigrams(["requests", "python-dateutil", "numpy"])
+    first, second = tmp_path / "a.tsv.gz", tmp_path / "b.tsv.gz"
+    write_trigrams(first, counts, "test counts\nsecond line")
+    write_trigrams(second, counts, "test counts\nsecond line")
+    assert read_trigrams(first) == dict(counts)
+    assert first.read_bytes() == second.read_bytes()  # mtime 0: reproducible
+
+
+def test_separators_do_not_change_the_score() -> None:
+    model = NameLikeness(dict(count_trigrams(["python-dateutil", "requests"])))
+    assert model.log_prob("python-dateutil") == model.log_prob("pythondateutil")
+
+
+def test_a_broken_word_is_less_name_like_than_the_word() -> None:
+    model = default_namelike()
+    for word, slip in [("matplotlib", "matplotlig"), ("identify", "idenrify"), ("cord", "cofrd")]:
+        assert model.log_prob(slip) < model.log_prob(word), (word, slip)
