@@ -2,16 +2,23 @@
 
 The plan step is ``reserver plan`` itself, called with the same options, so both commands
 choose names identically (explicit ``--name`` entries and/or the selection engine's).
+
+A rerun resumes: the plan is saved in the work folder with the options that chose it, and a
+rerun with the same options reuses it rather than planning again. Planning again would see
+the names just uploaded as taken and fill the budget with new ones, so every rerun would
+reserve more. Changed options make a new plan, shown as a difference and confirmed first.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 
 from ..config import resolve
-from ..plan import load_plan
+from ..errors import ReserverError
+from ..plan import Plan, load_plan, save_plan
 from . import _selection_options as opt
 from . import _upload_options as up
 from ._app import app, console, console_err
@@ -58,26 +65,55 @@ def reserve_command(
     ledger: Path = up.LEDGER,
     json_log: bool = up.JSON_LOG,
     timeout: float | None = up.TIMEOUT,
+    yes: bool = typer.Option(
+        False, "--yes", "-y", help="Replace a plan made with other options without asking."
+    ),
 ) -> None:
     """Plan, build and upload placeholders in one command (options as for plan and upload).
 
-    Run it again with the same options to resume: the ledger and the index tell what is done.
+    Run it again with the same options to resume: the plan saved in --workdir is reused, and
+    the ledger and the index tell what is done. Other options make a new plan (confirmed).
     """
     from ..builder import build_plan
 
     credentials = credentials_for(repository_url, repository)
     plan_file = workdir / "plan.json"
-    with console.capture() as said:  # plan's own report; stdout is for JSON lines with --json
-        plan_command(
-            targets=targets, name=name, output=plan_file, stdlib=stdlib, top=top,
-            popularity=popularity, targets_file=targets_file, budget=budget,
-            total_budget=total_budget, popular_bonus=popular_bonus, index=index,
-            offline=offline, registry=registry, layout=layout, allow_unknown=allow_unknown,
-            wheel=wheel, cache_dir=cache_dir, holder=holder, contact=contact,
-            holder_url=holder_url, version=version,
-        )  # fmt: skip
-    (console_err if json_log else console).print(said.get().rstrip(), markup=False)
-    plan = load_plan(plan_file)
+    # What chose the names: a rerun with the same selection resumes the saved plan.
+    selection = {
+        "targets": sorted(targets or []), "names": list(name), "stdlib": stdlib, "top": top,
+        "popularity": popularity, "targets_file": str(targets_file) if targets_file else None,
+        "budget": budget, "total_budget": total_budget, "popular_bonus": popular_bonus,
+        "registry": registry, "layout": list(layout), "allow_unknown": allow_unknown,
+        "wheel": [str(w) for w in wheel], "holder": holder, "contact": contact,
+        "holder_url": holder_url, "version": version,
+    }  # fmt: skip
+    report = console_err if json_log else console
+    saved = _saved_plan(plan_file)
+    if saved is not None and saved.options.get("reserve") == selection:
+        plan = saved
+        report.print(
+            f"resuming {plan_file}: {len(plan.buildable())} names to hold "
+            "(the plan made with these options; the ledger says what is done)",
+            markup=False,
+        )
+    else:
+        fresh = plan_file.with_name(plan_file.name + ".new")
+        with console.capture() as said:  # plan's report; stdout is for JSON lines with --json
+            plan_command(
+                targets=targets, name=name, output=fresh, stdlib=stdlib, top=top,
+                popularity=popularity, targets_file=targets_file, budget=budget,
+                total_budget=total_budget, popular_bonus=popular_bonus, index=index,
+                offline=offline, registry=registry, layout=layout,
+                allow_unknown=allow_unknown, wheel=wheel, cache_dir=cache_dir, holder=holder,
+                contact=contact, holder_url=holder_url, version=version,
+            )  # fmt: skip
+        report.print(said.get().rstrip().replace(str(fresh), str(plan_file)), markup=False)
+        made = load_plan(fresh)
+        plan = Plan(made.entries, made.holder, made.version, {**made.options, "reserve": selection})
+        if saved is not None:
+            _confirm_replacement(saved, plan, plan_file, yes)
+        save_plan(plan, plan_file)
+        fresh.unlink()
     built = build_plan(plan, workdir / "dist", stats_url or resolve()["stats_url"])
     if not json_log:
         console.print(f"built {len(built)} sdists into {workdir / 'dist'}")
@@ -93,3 +129,40 @@ def reserve_command(
         json_log=json_log,
         timeout=timeout,
     )
+
+
+def _saved_plan(path: Path) -> Plan | None:
+    """The plan a previous run saved, or None when there is none (or it is unreadable)."""
+    if not path.exists():
+        return None
+    try:
+        return load_plan(path)
+    except ReserverError:
+        return None
+
+
+def _confirm_replacement(saved: Plan, plan: Plan, path: Path, yes: bool) -> None:
+    """Show how a new plan differs from the saved one, and ask before replacing it."""
+    before = {e.name for e in saved.buildable()}
+    after = {e.name for e in plan.buildable()}
+    added, dropped = sorted(after - before), sorted(before - after)
+    console_err.print(
+        f"{path} was made with other options; the new plan holds {len(after)} names: "
+        f"{len(added)} added, {len(dropped)} no longer planned (names already reserved stay "
+        "reserved)",
+        markup=False,
+    )
+    for label, names in (("+", added), ("-", dropped)):
+        for shown in names[:10]:
+            console_err.print(f"  {label} {shown}", markup=False)
+        if len(names) > 10:
+            console_err.print(f"  {label} ... {len(names) - 10} more", markup=False)
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise ReserverError(
+            f"{path} was made with other options: rerun with the options it was made with to "
+            "resume it, or add --yes to replace it"
+        )
+    if not typer.confirm("replace the saved plan?", default=False, err=True):
+        raise typer.Exit(1)

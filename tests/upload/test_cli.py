@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from reserver.index.local import LocalIndex
+from reserver.plan import load_plan
 from reserver.publish.ledger import Ledger, LedgerState
 
 from .conftest import Batch, CliRun, twine_env
@@ -118,6 +119,54 @@ def test_reserve_plans_builds_and_uploads_in_one_command(
     assert {"reqeustz_reserve-0.0.1.tar.gz", "telnetlib-0.0.1.tar.gz"} <= on_index(local_index)
     with Ledger(tmp_path / "l.sqlite", create=False) as ledger:
         assert {r.state for r in ledger.rows(local_index.url)} == {LedgerState.RESERVED}
+
+
+def test_reserve_reruns_finish_the_same_plan_and_never_exceed_the_budget(
+    fresh_index: LocalIndex, run_cli: Run, tmp_path: Path
+) -> None:
+    # The engine's choice of 3 names for requests; the first run stops after one upload
+    # (as an interrupted run does), then the same command runs three more times.
+    args = ["reserve", "requests", "--budget", "3", "--offline",
+            "--workdir", str(tmp_path / "w"), "--repository-url", fresh_index.url,
+            "--ledger", str(tmp_path / "l.sqlite")]  # fmt: skip
+    first = run_cli(*args, "--max", "1", env=twine_env(fresh_index))
+    assert first.code == 0, first.err
+    assert len(on_index(fresh_index)) == 1
+    planned = {e.name for e in load_plan(tmp_path / "w" / "plan.json").buildable()}
+    assert len(planned) == 3
+    for _ in range(3):
+        again = run_cli(*args, env=twine_env(fresh_index))
+        assert again.code == 0, again.err
+        assert "resuming" in again.out
+    held = on_index(fresh_index)
+    assert len(held) == 3, held
+    with Ledger(tmp_path / "l.sqlite", create=False) as ledger:
+        rows = ledger.rows(fresh_index.url)
+        assert {r.name for r in rows} == planned
+        assert {r.state for r in rows} == {LedgerState.RESERVED}
+
+
+def test_reserve_with_other_options_asks_before_replacing_the_plan(
+    fresh_index: LocalIndex, run_cli: Run, tmp_path: Path
+) -> None:
+    args = ["--offline", "--workdir", str(tmp_path / "w"), "--repository-url", fresh_index.url,
+            "--ledger", str(tmp_path / "l.sqlite")]  # fmt: skip
+    first = run_cli("reserve", "-n", "nmupy-swap=numpy", *args, env=twine_env(fresh_index))
+    assert first.code == 0, first.err
+    plan_file = tmp_path / "w" / "plan.json"
+    before = plan_file.read_bytes()
+    other = run_cli("reserve", "-n", "nmupy-other=numpy", *args, env=twine_env(fresh_index))
+    assert other.code == 1 and "Traceback" not in other.err
+    # The difference is shown first, then one error line says what to do.
+    assert other.err.splitlines()[-1].startswith("error: ")
+    assert "add --yes to replace it" in other.err.splitlines()[-1]
+    assert "+ nmupy-other" in other.err and "- nmupy-swap" in other.err
+    assert plan_file.read_bytes() == before  # nothing replaced, nothing uploaded
+    assert on_index(fresh_index) == {"nmupy_swap-0.0.1.tar.gz"}
+    confirmed = run_cli("reserve", "-n", "nmupy-other=numpy", *args, "--yes",
+                        env=twine_env(fresh_index))  # fmt: skip
+    assert confirmed.code == 0, confirmed.err
+    assert on_index(fresh_index) == {"nmupy_swap-0.0.1.tar.gz", "nmupy_other-0.0.1.tar.gz"}
 
 
 # -- bad input: one line, non-zero exit, ledger untouched or consistent ----------------------
