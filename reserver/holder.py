@@ -29,8 +29,30 @@ class Holder:
         if not _URL.match(self.url):
             raise ReserverError(f"holder url {self.url!r} is not an http(s) URL")
 
+    def is_example(self) -> bool:
+        """True while the contact or the page is still the example default (or any address
+        at the reserved example domains): fine on a local index, never on a public one.
+
+        >>> Holder().is_example(), Holder(contact="sec@acme.test", url="https://acme.test/").is_example()
+        (True, False)
+        """
+        hosts = (_host(self.contact), _host(self.url))
+        return any(h in _EXAMPLE_DOMAINS or h.endswith(_EXAMPLE_SUFFIXES) for h in hosts)
+
     def to_dict(self) -> dict[str, str]:
         return {"name": self.name, "contact": self.contact, "url": self.url}
+
+
+#: RFC 2606 names for examples: nobody reads mail sent there.
+_EXAMPLE_DOMAINS = frozenset({"example.org", "example.com", "example.net"})
+_EXAMPLE_SUFFIXES = (".example.org", ".example.com", ".example.net", ".example", ".invalid")
+
+
+def _host(contact: str) -> str:
+    """The domain of an email address or an http(s) URL, lower-cased."""
+    if "@" in contact and "://" not in contact:
+        return contact.rsplit("@", 1)[1].lower()
+    return (contact.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]).lower()
 
 
 def check_text(what: str, value: str, limit: int) -> str:

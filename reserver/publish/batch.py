@@ -30,6 +30,7 @@ from requests.adapters import HTTPAdapter
 
 from ..builder import sdist_path, sha256_of
 from ..errors import UploadError, ValidationError
+from ..names.rules import profile_for_index
 from ..placeholder.validate import validate_sdist
 from ..plan import Plan
 from .index_check import Holding, IndexCheck, IndexReadError, simple_url_for
@@ -461,6 +462,18 @@ def _read_session(url: str, simple_url: str, upload: TwineSession | None) -> req
     return session
 
 
+def refuse_example_holder(plan: Plan, url: str) -> None:
+    """Refuse to publish placeholders naming the example holder on a public registry: every
+    README and error message would send people asking for a name to an address nobody reads."""
+    profile = profile_for_index(url)
+    if profile.name in ("pypi", "testpypi") and plan.holder.is_example():
+        raise UploadError(
+            f"the plan's holder contact is the example {plan.holder.contact!r}: placeholders on "
+            f"{profile.name} must say who holds the names. Plan again with --holder, --contact "
+            "and --holder-url (or once, as holder, contact and homepage in reserver.toml)"
+        )
+
+
 def upload_batch(
     plan: Plan,
     dist_dir: Path,
@@ -486,6 +499,7 @@ def upload_batch(
         raise UploadError("--max must be 0 or more")
     sdists = collect_sdists(plan, dist_dir)
     session: TwineSession | None = None
+    refuse_example_holder(plan, resolve_repository_url(credentials))
     if dry_run:
         url = resolve_repository_url(credentials)
     else:

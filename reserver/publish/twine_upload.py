@@ -12,6 +12,7 @@ import contextlib
 import email.utils
 import io
 import os
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -86,7 +87,9 @@ def resolve_repository_url(credentials: Credentials) -> str:
 
     try:
         config = utils.get_repository_from_config(
-            os.path.expanduser(credentials.config_file),
+            # Unexpanded: twine gives pypi and testpypi built in when its default
+            # ~/.pypirc is missing, but only when handed the default as written.
+            credentials.config_file,
             credentials.repository_name,
             credentials.repository_url,
         )
@@ -129,7 +132,9 @@ class TwineSession:
                     username=credentials.username,
                     password=credentials.password,
                     config_file=credentials.config_file,
-                    non_interactive=True,
+                    # As twine does: in a terminal, ask for a missing token (after the
+                    # environment and keyring); unattended, fail with twine's message.
+                    non_interactive=not sys.stdin.isatty(),
                     disable_progress_bar=True,
                 )
                 settings.check_repository_url()

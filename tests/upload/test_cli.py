@@ -271,3 +271,45 @@ def test_reserve_with_json_keeps_stdout_to_json_lines(
     log = events(done.out)  # every line parses
     assert [e["name"] for e in log if e["event"] == "reserved"] == ["nmupyy-json"]
     assert "wrote" in done.err
+
+
+# -- public registries: twine's built-in repositories, and the holder must be real -----------
+
+
+@pytest.mark.parametrize("name", ["pypi", "testpypi"])
+def test_builtin_repositories_resolve_without_a_pypirc(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reserver.publish.twine_upload import Credentials, resolve_repository_url
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.pypirc there
+    monkeypatch.delenv("TWINE_CONFIG_FILE", raising=False)
+    url = resolve_repository_url(Credentials(repository_name=name))
+    assert url == {"pypi": "https://upload.pypi.org/legacy/",
+                   "testpypi": "https://test.pypi.org/legacy/"}[name]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("target", "registry"),
+    [(["--repository", "testpypi"], "testpypi"),
+     (["--repository-url", "https://upload.pypi.org/legacy/"], "pypi")],
+)  # fmt: skip
+def test_placeholders_with_the_example_holder_never_go_to_a_public_registry(
+    target: list[str],
+    registry: str,
+    batch_factory: Callable[..., Batch],
+    run_cli: Run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Refused before any request: nothing here reaches the network.
+    monkeypatch.setenv("HOME", str(tmp_path))  # twine's default ~/.pypirc, missing
+    monkeypatch.delenv("TWINE_CONFIG_FILE", raising=False)
+    batch = batch_factory(2, f"example-{registry}")
+    ledger = tmp_path / "l.sqlite"
+    for extra in ([], ["--dry-run"]):
+        done = run_cli("upload", str(batch.plan_file), "--dist", str(batch.dist), *target,
+                       "--ledger", str(ledger), *extra)  # fmt: skip
+        assert_one_line_error(done, "holder contact is the example 'security@example.org'")
+        assert f"placeholders on {registry} must say who holds the names" in done.err
+    assert not ledger.exists()
