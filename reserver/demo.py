@@ -156,21 +156,40 @@ class StatsService:
             stop_process(self._process)
 
 
+#: Left in every folder the demo makes: a rerun may clear a folder that holds it, no other.
+DEMO_MARK = ".reserver-demo"
+
+
+def prepare_workdir(workdir: Path) -> None:
+    """Make ``workdir`` empty for a demo run: a new or empty folder, or one an earlier demo
+    made (its mark says so). Anything else is the user's, and is never deleted."""
+    if workdir.exists() and not workdir.is_dir():
+        raise ReserverError(f"demo folder {workdir} is a file; give a new or empty folder")
+    if workdir.is_dir() and any(workdir.iterdir()):
+        if not (workdir / DEMO_MARK).is_file():
+            raise ReserverError(
+                f"demo folder {workdir} is not empty and was not made by 'reserver demo'; "
+                "give a new or empty folder with --workdir (nothing was deleted)"
+            )
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / DEMO_MARK).write_text("made by 'reserver demo'; a rerun clears this folder\n")
+
+
 def run_demo(
     workdir: Path,
     report: Callable[[str], None] = print,
     serve: Callable[[str], None] | None = None,
 ) -> DemoResult:
-    """Run the demo in ``workdir`` (made afresh), reporting each step in plain words.
+    """Run the demo in ``workdir`` (made afresh, see :func:`prepare_workdir`), reporting each
+    step in plain words.
 
     ``serve``, when given, is called with the dashboard URL before anything is stopped
     (the CLI waits there for Ctrl-C).
     """
     from .stats.client import register_plan
 
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
+    prepare_workdir(workdir)
     workdir = workdir.resolve()
     plan = demo_plan()
     save_plan(plan, workdir / "plan.json")

@@ -54,3 +54,26 @@ def test_serve_keeps_the_dashboard_up_until_ctrl_c(tmp_path: Path) -> None:
     assert "Stopped the stats service and the local index" in out
     with pytest.raises(httpx.HTTPError):
         httpx.get(url, timeout=2)
+
+
+def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    from reserver.demo import DEMO_MARK, prepare_workdir
+    from reserver.errors import ReserverError
+
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "thesis.tex").write_text("years of work")
+    with pytest.raises(ReserverError, match="not made by 'reserver demo'"):
+        prepare_workdir(theirs)
+    assert (theirs / "thesis.tex").read_text() == "years of work"
+
+    ours = tmp_path / "ours"
+    prepare_workdir(ours)  # new: made and marked
+    (ours / "plan.json").write_text("{}")
+    prepare_workdir(ours)  # an earlier demo's: cleared
+    assert sorted(p.name for p in ours.iterdir()) == [DEMO_MARK]
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    prepare_workdir(empty)
+    assert (empty / DEMO_MARK).is_file()

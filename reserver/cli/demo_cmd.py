@@ -21,7 +21,9 @@ def _wait_for_ctrl_c(url: str) -> None:
 @app.command("demo")
 def demo_command(
     workdir: Path = typer.Option(
-        Path("generated/demo"), "--workdir", help="Where the demo writes (made afresh)."
+        Path("generated/demo"),
+        "--workdir",
+        help="Where the demo writes: a new or empty folder, or one an earlier demo made.",
     ),
     serve: bool = typer.Option(
         False, "--serve", help="Keep the index and the dashboard running until Ctrl-C."
