@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,43 @@ def test_plan_build_writes_one_valid_sdist_per_name(tmp_path: Path) -> None:
         "pwd-0.0.1.tar.gz",
         "reqeusts-0.0.1.tar.gz",
     ]
+
+
+def test_pypi_rules_apply_offline_to_explicit_names(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    done = reserver("plan", "-n", "pwd", "-n", "telnetlib", "-n", "reqeusts=requests",
+                    "--registry", "pypi", "--offline", "-o", str(plan))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    entries = {e["name"]: e for e in json.loads(plan.read_text())["entries"]}
+    assert entries["pwd"]["status"] == entries["telnetlib"]["status"] == "blocked"
+    assert entries["pwd"]["reason"] == "standard-library module name"
+    assert entries["reqeusts"]["status"] == "unchecked"  # not on the listing: nobody asked
+
+
+def test_a_local_version_is_refused_for_pypi_at_plan_and_at_build(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    done = reserver("plan", "-n", "reqeusts=requests", "--registry", "pypi", "--offline",
+                    "--version", "1.0+acme", "-o", str(plan))  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "pypi refuses local versions such as '1.0+acme'" in done.stderr
+    assert not plan.exists()
+    # A plan made without the rule (for a private index), then built with PyPI named in it.
+    assert reserver("plan", "-n", "reqeusts=requests", "--registry", "private", "--offline",
+                    "--version", "1.0+acme", "-o", str(plan)).returncode == 0  # fmt: skip
+    raw = json.loads(plan.read_text())
+    raw["options"]["registry"] = "pypi"
+    plan.write_text(json.dumps(raw))
+    built = reserver("build", str(plan), "--out", str(tmp_path / "dist"))
+    assert built.returncode == 1 and "refuses local versions" in built.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_a_reversed_name_pair_is_refused_unless_forced(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    done = reserver("plan", "--name", "requests=reqeusts", "-o", str(plan))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "'requests' is itself a popular project" in done.stderr
+    assert "did you mean --name reqeusts=requests?" in done.stderr
+    assert not plan.exists()
+    forced = reserver("plan", "--name", "requests=reqeusts", "--force", "-o", str(plan))
+    assert forced.returncode == 0, forced.stderr

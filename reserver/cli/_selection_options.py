@@ -56,6 +56,9 @@ HOLDER_URL = typer.Option(
     None, "--holder-url", help="Page explaining the effort (default: config)."
 )
 VERSION = typer.Option("0.0.1", "--version", help="Placeholder version (final release).")
+FORCE = typer.Option(
+    False, "--force", help="Plan --name pairs whose squat is itself a popular project."
+)
 
 
 def build_request(

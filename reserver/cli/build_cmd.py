@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 
 from ..config import resolve
+from ..errors import ReserverError
+from ..names.rules import PROFILES
 from ..plan import load_plan
 from ._app import app, console
 
@@ -28,6 +30,11 @@ def build_command(
     from ..builder import build_plan
 
     plan = load_plan(plan_file)
+    registry = plan.options.get("registry")
+    if isinstance(registry, str) and registry in PROFILES:
+        problem = PROFILES[registry].version_problem(plan.version)
+        if problem is not None:
+            raise ReserverError(f"{plan_file} is planned for {registry}, and {problem}")
     total = len(plan.buildable())
     with Progress(
         TextColumn("building"),

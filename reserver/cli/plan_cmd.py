@@ -10,7 +10,7 @@ import typer
 from ..config import resolve
 from ..errors import ReserverError
 from ..names.normalize import canonicalize
-from ..names.rules import BLOCKED, TAKEN, UNCHECKED
+from ..names.rules import BLOCKED, PROFILES, TAKEN, UNCHECKED
 from ..plan import (
     PlanEntry,
     make_plan,
@@ -23,8 +23,8 @@ from ._app import app, console, console_err
 
 
 def _check_explicit(entries: list[PlanEntry], view: IndexView | None) -> list[PlanEntry]:
-    # Explicit names get the same registry verdict as engine ones when an index is known;
-    # without one they stay unchecked, as they always have.
+    # Explicit names get the same registry verdict as engine ones: from the listing when
+    # one was read, else from the named registry's rules alone, else none (unchecked).
     checked = []
     for entry in entries:
         if view is None:
@@ -34,6 +34,26 @@ def _check_explicit(entries: list[PlanEntry], view: IndexView | None) -> list[Pl
         reason = why if status in (BLOCKED, TAKEN) else entry.reason
         checked.append(replace(entry, status=status, reason=reason))
     return checked
+
+
+def _refuse_popular_squats(entries: list[PlanEntry]) -> None:
+    """A --name squat that is itself a popular project is a reversed pair or a mistake:
+    holding it would be squatting the real project."""
+    from ..popularity import bundled_popular
+
+    popular = {canonicalize(p.project): p.project for p in bundled_popular()}
+    for entry in entries:
+        if entry.target is None or canonicalize(entry.name) not in popular:
+            continue
+        hint = (
+            f"; did you mean --name {entry.target}={entry.name}?"
+            if canonicalize(entry.target) not in popular
+            else ""
+        )
+        raise ReserverError(
+            f"--name {entry.name}={entry.target}: {entry.name!r} is itself a popular project, "
+            f"not a typo to hold{hint} (--force plans it anyway)"
+        )
 
 
 @app.command("plan")
@@ -59,6 +79,7 @@ def plan_command(
     contact: str | None = opt.CONTACT,
     holder_url: str | None = opt.HOLDER_URL,
     version: str = opt.VERSION,
+    force: bool = opt.FORCE,
 ) -> None:
     """Write a plan of names to reserve: explicit --name entries and/or the engine's choice."""
     request = opt.build_request(
@@ -78,8 +99,14 @@ def plan_command(
         wheels=wheel,
         cache_dir=cache_dir,
     )
+    if registry in PROFILES:
+        problem = PROFILES[registry].version_problem(version)
+        if problem is not None:
+            raise ReserverError(problem)
     holder_record = resolve({"holder": holder, "contact": contact, "homepage": holder_url}).holder()
     explicit = [parse_name_option(value) for value in name]
+    if not force:
+        _refuse_popular_squats(explicit)
     if not explicit and not request.has_targets():
         raise ReserverError("the plan is empty: give --name entries or TARGET names to protect")
     engine: list[PlanEntry] = []
@@ -93,6 +120,11 @@ def plan_command(
             view = IndexView(selection.known, selection.profile, request.index)
     elif index is not None:
         view = resolve_index(request, len(explicit))
+    elif registry is not None:
+        # No listing read, but the named registry's rules still apply: PyPI refuses stdlib
+        # names whatever exists, so `-n pwd --registry pypi --offline` is blocked, not built.
+        # (Without --registry or --index explicit names stay unchecked: no rules assumed.)
+        view = resolve_index(replace(request, offline=True, index=None))
     explicit = _check_explicit(explicit, view)
     given = {canonicalize(e.name) for e in explicit}
     if given:

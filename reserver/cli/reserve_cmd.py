@@ -48,6 +48,7 @@ def reserve_command(
     contact: str | None = opt.CONTACT,
     holder_url: str | None = opt.HOLDER_URL,
     version: str = opt.VERSION,
+    force: bool = opt.FORCE,
     workdir: Path = typer.Option(
         Path("generated"), "--workdir", help="Where plan.json and dist/ are written."
     ),
@@ -77,6 +78,13 @@ def reserve_command(
     from ..builder import build_plan
 
     credentials = credentials_for(repository_url, repository)
+    if registry is None and index is None:
+        # The rules of where the names go: a private index takes stdlib names (they need
+        # placeholders there), PyPI refuses them (they need none).
+        from ..names.rules import profile_for_index
+        from ..publish.twine_upload import resolve_repository_url
+
+        registry = profile_for_index(resolve_repository_url(credentials)).name
     plan_file = workdir / "plan.json"
     # What chose the names: a rerun with the same selection resumes the saved plan.
     selection = {
@@ -105,7 +113,7 @@ def reserve_command(
                 total_budget=total_budget, popular_bonus=popular_bonus, index=index,
                 offline=offline, registry=registry, layout=layout,
                 allow_unknown=allow_unknown, wheel=wheel, cache_dir=cache_dir, holder=holder,
-                contact=contact, holder_url=holder_url, version=version,
+                contact=contact, holder_url=holder_url, version=version, force=force,
             )  # fmt: skip
         report.print(said.get().rstrip().replace(str(fresh), str(plan_file)), markup=False)
         made = load_plan(fresh)

@@ -36,10 +36,32 @@ class RegistryProfile:
     """Canonical names the administrators prohibit outright."""
     new_projects_per_hour: int | None = None
     """Rate limit on creating projects (per user), None when there is none."""
+    refuses_local_versions: bool = False
+    """Versions with a local label (``1.0+acme``), which PyPI refuses on upload."""
+    public: bool = False
+    """Everyone installs from it: what is published there must name a real holder."""
+
+    def version_problem(self, version: str) -> str | None:
+        """Why this registry refuses a placeholder ``version``, or None.
+
+        >>> PYPI.version_problem("1.0+local"), PRIVATE.version_problem("1.0+local")
+        ("pypi refuses local versions such as '1.0+local'; use a public version like 1.0", None)
+        """
+        if self.refuses_local_versions and "+" in version:
+            public = version.split("+", 1)[0]
+            return (
+                f"{self.name} refuses local versions such as {version!r}; "
+                f"use a public version like {public}"
+            )
+        return None
 
 
-PYPI = RegistryProfile("pypi", True, True, new_projects_per_hour=20)
-TESTPYPI = RegistryProfile("testpypi", True, True, new_projects_per_hour=20)
+PYPI = RegistryProfile(
+    "pypi", True, True, new_projects_per_hour=20, refuses_local_versions=True, public=True
+)
+TESTPYPI = RegistryProfile(
+    "testpypi", True, True, new_projects_per_hour=20, refuses_local_versions=True, public=True
+)
 PRIVATE = RegistryProfile("private", False, False)
 PROFILES: dict[str, RegistryProfile] = {p.name: p for p in (PYPI, TESTPYPI, PRIVATE)}
 

@@ -462,11 +462,15 @@ def _read_session(url: str, simple_url: str, upload: TwineSession | None) -> req
     return session
 
 
-def refuse_example_holder(plan: Plan, url: str) -> None:
-    """Refuse to publish placeholders naming the example holder on a public registry: every
-    README and error message would send people asking for a name to an address nobody reads."""
+def refuse_for_registry(plan: Plan, url: str) -> None:
+    """Refuse, before any request, what the registry at ``url`` would refuse or should never
+    carry: a local version on PyPI, and placeholders naming the example holder on a public
+    registry (every README and error message would send people to an address nobody reads)."""
     profile = profile_for_index(url)
-    if profile.name in ("pypi", "testpypi") and plan.holder.is_example():
+    problem = profile.version_problem(plan.version)
+    if problem is not None:
+        raise UploadError(f"{problem} (plan again with --version)")
+    if profile.public and plan.holder.is_example():
         raise UploadError(
             f"the plan's holder contact is the example {plan.holder.contact!r}: placeholders on "
             f"{profile.name} must say who holds the names. Plan again with --holder, --contact "
@@ -499,7 +503,7 @@ def upload_batch(
         raise UploadError("--max must be 0 or more")
     sdists = collect_sdists(plan, dist_dir)
     session: TwineSession | None = None
-    refuse_example_holder(plan, resolve_repository_url(credentials))
+    refuse_for_registry(plan, resolve_repository_url(credentials))
     if dry_run:
         url = resolve_repository_url(credentials)
     else:
