@@ -27,3 +27,9 @@ JSON_LOG = typer.Option(False, "--json", help="One JSON line per event on stdout
 TIMEOUT = typer.Option(
     None, "--timeout", min=0.1, help="Seconds to wait for the registry's answer."
 )
+YES = typer.Option(
+    False,
+    "--yes",
+    "-y",
+    help="Confirm without asking: a new plan in reserve, an upload to PyPI or TestPyPI.",
+)

@@ -17,6 +17,8 @@ from ..plan import (
     parse_name_option,
     save_plan,
 )
+from ..plan_summary import render as render_summary
+from ..plan_summary import summarize
 from ..selection import IndexView, resolve_index, run_selection, to_plan_entries
 from . import _selection_options as opt
 from ._app import app, console, console_err
@@ -120,7 +122,7 @@ def plan_command(
             view = IndexView(selection.known, selection.profile, request.index)
     elif index is not None:
         view = resolve_index(request, len(explicit))
-    elif registry is not None:
+    if view is None and registry is not None:
         # No listing read, but the named registry's rules still apply: PyPI refuses stdlib
         # names whatever exists, so `-n pwd --registry pypi --offline` is blocked, not built.
         # (Without --registry or --index explicit names stay unchecked: no rules assumed.)
@@ -149,8 +151,11 @@ def plan_command(
     buildable = len(plan.buildable())
     console.print(
         f"wrote {output}: {len(plan.entries)} names, {buildable} to build, "
-        f"{len(plan.entries) - buildable} blocked or taken"
+        f"{len(plan.entries) - buildable} blocked or taken",
+        markup=False,
     )
+    for line in render_summary(summarize(plan)):
+        console.print(line, markup=False, highlight=False)
     if internal:
         console_err.print(
             f"note: {internal} internal name(s) are listed by 'reserver generate' but not "

@@ -19,6 +19,8 @@ import typer
 from ..config import resolve
 from ..errors import ReserverError
 from ..plan import Plan, load_plan, save_plan
+from ..plan_summary import render as render_summary
+from ..plan_summary import summarize
 from . import _selection_options as opt
 from . import _upload_options as up
 from ._app import app, console, console_err
@@ -66,9 +68,7 @@ def reserve_command(
     ledger: Path = up.LEDGER,
     json_log: bool = up.JSON_LOG,
     timeout: float | None = up.TIMEOUT,
-    yes: bool = typer.Option(
-        False, "--yes", "-y", help="Replace a plan made with other options without asking."
-    ),
+    yes: bool = up.YES,
 ) -> None:
     """Plan, build and upload placeholders in one command (options as for plan and upload).
 
@@ -104,6 +104,8 @@ def reserve_command(
             "(the plan made with these options; the ledger says what is done)",
             markup=False,
         )
+        for line in render_summary(summarize(plan)):
+            report.print(line, markup=False, highlight=False)
     else:
         fresh = plan_file.with_name(plan_file.name + ".new")
         with console.capture() as said:  # plan's report; stdout is for JSON lines with --json
@@ -136,6 +138,7 @@ def reserve_command(
         max_uploads=max_uploads,
         json_log=json_log,
         timeout=timeout,
+        yes=yes,
     )
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import typer
 
 from ..config import resolve
-from ..errors import UploadError
+from ..errors import ReserverError, UploadError
 from ..plan import Plan, load_plan
 from . import _upload_options as up
 from ._app import app, console, console_err
@@ -130,9 +130,13 @@ def run_upload(
     max_uploads: int | None,
     json_log: bool,
     timeout: float | None = None,
+    yes: bool = False,
 ) -> None:
     """Run one batch and report it; the exit status tells unattended runs how it ended."""
     from ..publish.batch import upload_batch
+
+    if not dry_run:
+        confirm_public_upload(plan, credentials, yes)
     from ..publish.pacing import parse_rate
     from ..publish.twine_upload import DEFAULT_TIMEOUT
 
@@ -154,6 +158,33 @@ def run_upload(
             on_event=on_event or bar,
         )
     _report(result, json_log)
+
+
+def confirm_public_upload(plan: Plan, credentials: Credentials, yes: bool) -> None:
+    """Before a batch to PyPI or TestPyPI: what it costs, and a yes from the person (or
+    --yes). Unattended runs without --yes stop here rather than start a days-long batch."""
+    from ..names.rules import profile_for_index
+    from ..plan_summary import duration, summarize
+    from ..publish.batch import refuse_for_registry
+    from ..publish.twine_upload import resolve_repository_url
+
+    url = resolve_repository_url(credentials)
+    profile = profile_for_index(url)
+    if not profile.public:
+        return
+    refuse_for_registry(plan, url)  # what it would refuse anyway, before asking
+    summary = summarize(plan, profile)
+    cost = f", about {duration(summary.hours)}" if summary.hours is not None else ""
+    what = (
+        f"upload up to {summary.to_build} placeholders to {profile.name} ({url}) as "
+        f"{plan.holder.name} <{plan.holder.contact}>{cost}"
+    )
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise ReserverError(f"about to {what}: add --yes to confirm an unattended run")
+    if not typer.confirm(f"{what.capitalize()}?", default=False, err=True):
+        raise typer.Exit(1)
 
 
 def _resume_hint() -> str:
@@ -223,10 +254,12 @@ def upload_command(
     ledger: Path = up.LEDGER,
     json_log: bool = up.JSON_LOG,
     timeout: float | None = up.TIMEOUT,
+    yes: bool = up.YES,
 ) -> None:
     """Reserve the names of a plan: upload its placeholders, paced and resumable.
 
-    Credentials come as for twine: TWINE_USERNAME/TWINE_PASSWORD, .pypirc or keyring.
+    Credentials come as for twine: TWINE_USERNAME/TWINE_PASSWORD, .pypirc or keyring. An
+    upload to PyPI or TestPyPI shows what it costs and asks first (--yes to skip).
     """
     credentials = credentials_for(repository_url, repository)
     plan = load_plan(plan_file)
@@ -241,4 +274,5 @@ def upload_command(
         max_uploads=max_uploads,
         json_log=json_log,
         timeout=timeout,
+        yes=yes,
     )

@@ -313,3 +313,40 @@ def test_placeholders_with_the_example_holder_never_go_to_a_public_registry(
         assert_one_line_error(done, "holder contact is the example 'security@example.org'")
         assert f"placeholders on {registry} must say who holds the names" in done.err
     assert not ledger.exists()
+
+
+def test_an_unattended_upload_to_pypi_needs_yes_and_says_what_it_costs(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real holder, so only the confirmation stands between the batch and PyPI; it is
+    # refused before any request (stdin is not a terminal here): nothing reaches the network.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    plan = tmp_path / "plan.json"
+    planned = run_cli("plan", "-n", "reqeustz-yes=requests", "-n", "nmupy-yes=numpy",
+                      "--registry", "pypi", "--offline", "--holder", "ACME Security",
+                      "--contact", "security@acme.test", "--holder-url", "https://acme.test/",
+                      "-o", str(plan))  # fmt: skip
+    assert planned.code == 0, planned.err
+    assert "uploading 2 new projects to pypi at its 20 an hour takes about 6 min" in planned.out
+    assert run_cli("build", str(plan), "--out", str(tmp_path / "dist")).code == 0
+    args = ["upload", str(plan), "--dist", str(tmp_path / "dist"),
+            "--ledger", str(tmp_path / "l.sqlite"),
+            "--repository-url", "https://upload.pypi.org/legacy/"]  # fmt: skip
+    done = run_cli(*args)
+    assert_one_line_error(done, "about to upload up to 2 placeholders to pypi")
+    assert "as ACME Security <security@acme.test>, about 6 min" in done.err
+    assert "add --yes to confirm an unattended run" in done.err
+    assert not (tmp_path / "l.sqlite").exists()
+
+
+def test_the_plan_summary_counts_targets_kinds_reasons_and_hours(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    done = run_cli("plan", "requests", "--budget", "3", "-n", "pwd", "-n", "telnetlib",
+                   "--registry", "pypi", "--offline",
+                   "-o", str(tmp_path / "plan.json"))  # fmt: skip
+    assert done.code == 0, done.err
+    assert "to build, by target: requests 3" in done.out
+    assert "blocked 2: standard-library module name 2" in done.out
+    assert "at its 20 an hour takes about 9 min" in done.out
+    assert "first: " in done.out
