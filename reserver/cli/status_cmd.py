@@ -1,4 +1,5 @@
-"""``reserver status``: what the ledger says: counts by state, time left, the last errors."""
+"""``reserver status``: what the ledger says: counts by state, time left, and the names
+taken by others, refused by the registry or failing, each with the registry's words."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ._app import app, console
 from .upload_cmd import credentials_for
 
 if TYPE_CHECKING:
-    from ..publish.ledger import LedgerSummary
+    from ..publish.ledger import LedgerRow, LedgerSummary
 
 
 class StatusFormat(str, Enum):
@@ -34,8 +35,25 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _as_json(summary: LedgerSummary) -> dict[str, object]:
+#: States whose names a reader wants listed: someone else's squat to report, the
+#: registry's refusal, an error to look at.
+LISTED = ("taken", "refused", "failed")
+#: How many such names the table shows per state (JSON lists them all).
+SHOWN = 20
+
+
+def _listed(rows: list[LedgerRow]) -> list[dict[str, str]]:
+    return [
+        {"name": row.display_name, "state": row.state.value,
+         "reason": row.reason or row.last_error}
+        for row in rows
+        if row.state.value in LISTED
+    ]  # fmt: skip
+
+
+def _as_json(summary: LedgerSummary, rows: list[LedgerRow]) -> dict[str, object]:
     return {
+        "names": _listed(rows),
         "repository": summary.repository,
         "counts": summary.counts,
         "remaining": summary.remaining,
@@ -53,7 +71,7 @@ def _as_json(summary: LedgerSummary) -> dict[str, object]:
     }
 
 
-def _print_table(summary: LedgerSummary) -> None:
+def _print_table(summary: LedgerSummary, rows: list[LedgerRow]) -> None:
     from rich.table import Table
 
     table = Table(title=summary.repository, title_justify="left")
@@ -64,10 +82,16 @@ def _print_table(summary: LedgerSummary) -> None:
     console.print(table)
     pace = summary.rate or "unpaced"
     console.print(f"remaining {summary.remaining}, ETA {_duration(summary.eta_seconds)} ({pace})")
-    for row in summary.last_errors:
-        console.print(
-            f"  {row.display_name}: {row.last_error} ({row.attempts} attempts)", markup=False
-        )
+    listed = _listed(rows)
+    for state in LISTED:
+        named = [item for item in listed if item["state"] == state]
+        if not named:
+            continue
+        console.print(f"{state}:", markup=False)
+        for item in named[:SHOWN]:
+            console.print(f"  {item['name']}: {item['reason']}", markup=False)
+        if len(named) > SHOWN:
+            console.print(f"  ... {len(named) - SHOWN} more (--format json lists all)")
 
 
 @app.command("status")
@@ -97,10 +121,16 @@ def status_command(
     with Ledger(ledger, create=False) as opened:
         repositories = [wanted] if wanted else sorted(opened.repositories())
         summaries = [opened.summary(url, names) for url in repositories]
+        chosen = None if names is None else set(names)
+        rows = [
+            [r for r in opened.rows(url) if chosen is None or r.display_name in chosen]
+            for url in repositories
+        ]
     if output_format is StatusFormat.json:
-        sys.stdout.write(json.dumps([_as_json(s) for s in summaries], indent=2) + "\n")
+        report = [_as_json(s, r) for s, r in zip(summaries, rows, strict=True)]
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
         return
     if not summaries:
         console.print(f"{ledger}: no batch recorded yet")
-    for summary in summaries:
-        _print_table(summary)
+    for summary, named in zip(summaries, rows, strict=True):
+        _print_table(summary, named)

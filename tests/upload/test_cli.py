@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reserver.index.local import LocalIndex
-from reserver.plan import load_plan
+from reserver.plan import PlanEntry, load_plan
 from reserver.publish.ledger import Ledger, LedgerState
 
 from .conftest import Batch, CliRun, twine_env
@@ -350,3 +350,37 @@ def test_the_plan_summary_counts_targets_kinds_reasons_and_hours(
     assert "blocked 2: standard-library module name 2" in done.out
     assert "at its 20 an hour takes about 9 min" in done.out
     assert "first: " in done.out
+
+
+def test_status_names_what_others_hold_with_the_registry_words(
+    fresh_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    from reserver.builder import build_plan
+    from reserver.holder import Holder
+    from reserver.plan import make_plan, save_plan
+
+    theirs = batch_factory(2, "held")  # someone else reserves two names first
+    first = run_cli(*upload_args(theirs, fresh_index.url, tmp_path / "theirs.sqlite"),
+                    env=twine_env(fresh_index))  # fmt: skip
+    assert first.code == 0, first.err
+    ours = make_plan(
+        [*theirs.plan.entries, PlanEntry("held-free", "requests", "typo")],
+        Holder("ACME Security", "security@acme.test", "https://acme.test/"),
+    )
+    save_plan(ours, tmp_path / "ours.json")
+    build_plan(ours, tmp_path / "dist")
+    ledger = tmp_path / "ours.sqlite"
+    done = run_cli("upload", str(tmp_path / "ours.json"), "--dist", str(tmp_path / "dist"),
+                   "--repository-url", fresh_index.url, "--ledger", str(ledger),
+                   env=twine_env(fresh_index))  # fmt: skip
+    assert done.code == 0, done.err
+    table = run_cli("status", "--ledger", str(ledger))
+    assert table.code == 0, table.err
+    assert "taken:" in table.out
+    for name in theirs.names:
+        assert f"  {name}: " in table.out
+    report = json.loads(run_cli("status", "--ledger", str(ledger), "--format", "json").out)
+    listed = {item["name"]: item for item in report[0]["names"]}
+    assert set(listed) == set(theirs.names)
+    assert {item["state"] for item in listed.values()} == {"taken"}
+    assert all(item["reason"] for item in listed.values())
