@@ -92,10 +92,13 @@ def fetch_popular(
     timeout: float = DEFAULT_TIMEOUT,
     transport: httpx.BaseTransport | None = None,
 ) -> list[Popular]:
-    """Download a top-packages JSON, reusing a cached copy when the server says 304."""
+    """Download a top-packages JSON, reusing a cached copy while fresh or on a 304."""
     import httpx
 
     cache = ConditionalCache(cache_dir, "popularity", url)
+    kept = cache.fresh()
+    if kept is not None:
+        return parse_top_packages(_load_json(kept[0], url), url)
     headers = {"Accept": "application/json", **cache.validators()}
     try:
         with httpx.Client(timeout=timeout, transport=transport, follow_redirects=True) as client:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
+import platformdirs
+
 from .errors import ReserverError, read_text_file
 from .gcpause import collector_paused
 from .index.listing import ListingError, NameLookup, fetch_listing, load_listing_file
@@ -56,7 +58,9 @@ from .popularity import load_popular, popular_targets
 from .prefetch import Head, Prefetch, continue_order
 
 DEFAULT_INDEX = "https://pypi.org/simple/"
-DEFAULT_CACHE = Path("generated") / "cache"
+#: The user's cache folder (XDG_CACHE_HOME/reserver on Linux), not the current folder: the
+#: registry's listing is 40 MB, and every project folder would hold its own copy.
+DEFAULT_CACHE = platformdirs.user_cache_path("reserver")
 #: Runs with at most this many targets may fall back to per-name look-ups.
 SMALL_RUN = 10
 _DUPLICATE = (DUPLICATE, "already chosen for another target")

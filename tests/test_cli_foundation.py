@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from reserver.index.local import LocalIndex
 
 
 def reserver(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -94,3 +97,19 @@ def test_a_reversed_name_pair_is_refused_unless_forced(tmp_path: Path) -> None:
     assert not plan.exists()
     forced = reserver("plan", "--name", "requests=reqeusts", "--force", "-o", str(plan))
     assert forced.returncode == 0, forced.stderr
+
+
+def test_listings_are_cached_in_the_user_cache_folder_not_the_current_one(
+    local_index: LocalIndex, tmp_path: Path
+) -> None:
+    work, cache = tmp_path / "work", tmp_path / "xdg-cache"
+    work.mkdir()
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-m", "reserver", "plan", "-n", "reqeustz-cache=requests",
+         "--index", local_index.simple_url, "-o", "plan.json"],
+        capture_output=True, text=True, cwd=work, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in work.iterdir()) == ["plan.json"]  # no ./generated
+    assert any((cache / "reserver").glob("*.body"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,21 @@ class ConditionalCache:
             if self._body_path.exists():
                 self._meta = _read_meta(self._meta_path)
 
+    def fresh(self, now: float | None = None) -> tuple[bytes, str] | None:
+        """``(body, content type)`` of the cached copy while the server said it stays fresh
+        (its Cache-Control max-age), with no request at all. A server that sends no
+        validators (PyPI's listing came with an empty ETag) can still be cached this way."""
+        if self._body_path is None or not self._meta:
+            return None
+        try:
+            age = (time.time() if now is None else now) - float(self._meta.get("fetched_at", ""))
+            max_age = float(self._meta.get("max_age", ""))
+        except ValueError:
+            return None
+        if not 0 <= age < max_age:
+            return None
+        return self._body_path.read_bytes(), self._meta.get("content_type", "")
+
     def validators(self) -> dict[str, str]:
         """The If-None-Match / If-Modified-Since headers for a conditional GET."""
         headers: dict[str, str] = {}
@@ -54,9 +70,27 @@ class ConditionalCache:
             "content_type": response.headers.get("content-type", ""),
             "etag": response.headers.get("etag", ""),
             "last_modified": response.headers.get("last-modified", ""),
+            "fetched_at": str(time.time()),
+            "max_age": _max_age(response.headers.get("cache-control", "")),
         }
         write_atomic(self._body_path, response.content)
         write_atomic(self._meta_path, json.dumps(meta).encode())
+
+
+def _max_age(cache_control: str) -> str:
+    """The max-age of a Cache-Control header in seconds ("" when absent or no-cache).
+
+    >>> _max_age("max-age=600, public"), _max_age("no-cache, max-age=600"), _max_age("")
+    ('600', '', '')
+    """
+    directives = [d.strip().lower() for d in cache_control.split(",")]
+    if any(d in ("no-cache", "no-store") for d in directives):
+        return ""
+    for directive in directives:
+        key, _, value = directive.partition("=")
+        if key == "max-age" and value.strip().isdigit():
+            return value.strip()
+    return ""
 
 
 def _read_meta(path: Path) -> dict[str, str]:

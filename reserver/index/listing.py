@@ -175,6 +175,10 @@ def fetch_listing(
 
     url = simple_url(index)
     cache = ConditionalCache(cache_dir, "listing", url)
+    kept = cache.fresh()
+    if kept is not None:
+        body, kept_type = kept
+        return Listing(parse_listing(body, kept_type, url), url, True, listing_serial(body))
     headers = {"Accept": JSON_TYPE if require_json else ACCEPT, **cache.validators()}
     try:
         with httpx.Client(timeout=timeout, transport=transport, follow_redirects=True) as client:

@@ -50,6 +50,19 @@ def test_pep691_json_is_asked_for_and_cached_with_its_etag(
     assert again.from_cache and again.names == first.names
 
 
+@pytest.mark.parametrize(("cache_control", "requests"), [("max-age=600", 1), ("no-cache", 2)])
+def test_a_listing_without_validators_is_reused_while_the_server_says_fresh(
+    fake_server: FakeServer, tmp_path: Path, cache_control: str, requests: int
+) -> None:
+    # No ETag, no Last-Modified: only the server's max-age lets a second run skip the 40 MB.
+    headers = {"Content-Type": JSON_TYPE, "Cache-Control": cache_control}
+    fake_server.routes["/simple/"] = Route(PEP691, headers=headers)
+    first = fetch_listing(fake_server.url, tmp_path)
+    again = fetch_listing(fake_server.url, tmp_path)
+    assert len(fake_server.requests) == requests
+    assert again.names == first.names and again.from_cache == (requests == 1)
+
+
 def test_pep503_html_is_accepted_when_json_is_not_offered(fake_server: FakeServer) -> None:
     fake_server.routes["/simple/"] = Route(PEP503, headers={"Content-Type": "text/html"})
     assert fetch_listing(fake_server.url + "/simple").names == ("requests", "Flask_Login")
