@@ -51,10 +51,35 @@ def main() -> None:
             sections += [line for line in done.stdout.splitlines() if line.startswith("|")]
             sections.append("")
         print(f"{name}: {'failed' if done.returncode else 'ok'} in {took:.0f} s", flush=True)
+    if wanted and args.output.exists():
+        sections = _merged(args.output.read_text(), sections)
     args.output.write_text("\n".join(sections) + "\n")
     print(f"wrote {args.output}")
     if failed:
         sys.exit(f"failed: {', '.join(failed)}")
+
+
+def _merged(previous: str, fresh: list[str]) -> list[str]:
+    """With --only: the previous file with the rerun sections replaced (the others kept,
+    under their own run line), so one benchmark can be refreshed without rerunning all."""
+
+    def split(lines: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+        head: list[str] = []
+        parts: dict[str, list[str]] = {}
+        current: list[str] = head
+        for line in lines:
+            if line.startswith("## "):
+                current = parts.setdefault(line[3:].strip(), [])
+            current.append(line)
+        return head, parts
+
+    old_head, old_parts = split(previous.splitlines())
+    new_head, new_parts = split(fresh)
+    merged = {**old_parts, **new_parts}
+    note = [f"Sections {', '.join(sorted(new_parts))} rerun: " + new_head[2].removeprefix("Run ")]
+    head = [*old_head[:3], *note, ""] if len(old_head) >= 3 else new_head
+    body = [line for name in sorted(merged) for line in merged[name]]
+    return [*head, *body]
 
 
 if __name__ == "__main__":
