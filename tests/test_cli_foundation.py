@@ -113,3 +113,13 @@ def test_listings_are_cached_in_the_user_cache_folder_not_the_current_one(
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in work.iterdir()) == ["plan.json"]  # no ./generated
     assert any((cache / "reserver").glob("*.body"))
+
+
+def test_build_refuses_a_pypi_plan_that_names_the_example_holder(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    assert reserver("plan", "-n", "reqeusts=requests", "--registry", "pypi", "--offline",
+                    "-o", str(plan)).returncode == 0  # fmt: skip
+    built = reserver("build", str(plan), "--out", str(tmp_path / "dist"))
+    assert built.returncode == 1 and "Traceback" not in built.stderr
+    assert "names the example holder 'security@example.org'" in built.stderr
+    assert not (tmp_path / "dist").exists()

@@ -76,6 +76,12 @@ def test_the_commands_of_a_guide_page_run(page: Path, tmp_path: Path, db_schema:
         )
         work = tmp_path / "work"
         work.mkdir()
+        # The volunteer's own holder settings, as the guide asks them to set (PyPI-bound
+        # plans with the example holder are refused). ".test" is reserved for testing.
+        (work / "reserver.toml").write_text(
+            'holder = "Docs Test Volunteers"\ncontact = "security@volunteers.test"\n'
+            'homepage = "https://volunteers.test/reserver"\n'
+        )
         try:
             for command, expected in guide_commands(page):
                 if command.endswith("&"):

@@ -32,9 +32,16 @@ def build_command(
     plan = load_plan(plan_file)
     registry = plan.options.get("registry")
     if isinstance(registry, str) and registry in PROFILES:
-        problem = PROFILES[registry].version_problem(plan.version)
+        profile = PROFILES[registry]
+        problem = profile.version_problem(plan.version)
         if problem is not None:
             raise ReserverError(f"{plan_file} is planned for {registry}, and {problem}")
+        if profile.public and plan.holder.is_example():
+            raise ReserverError(
+                f"{plan_file} is planned for {registry} but names the example holder "
+                f"{plan.holder.contact!r}: plan again with --holder, --contact and "
+                "--holder-url (or set holder, contact and homepage in reserver.toml)"
+            )
     total = len(plan.buildable())
     with Progress(
         TextColumn("building"),
