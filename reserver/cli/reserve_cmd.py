@@ -117,13 +117,17 @@ def reserve_command(
                 allow_unknown=allow_unknown, wheel=wheel, cache_dir=cache_dir, holder=holder,
                 contact=contact, holder_url=holder_url, version=version, force=force,
             )  # fmt: skip
-        report.print(said.get().rstrip().replace(str(fresh), str(plan_file)), markup=False)
-        made = load_plan(fresh)
+        # Until it is confirmed, a replacement is only "the new plan", not yet written.
+        written = f"new plan for {plan_file}" if saved is not None else f"wrote {plan_file}"
+        report.print(said.get().rstrip().replace(f"wrote {fresh}", written), markup=False)
+        try:
+            made = load_plan(fresh)
+        finally:
+            fresh.unlink(missing_ok=True)
         plan = Plan(made.entries, made.holder, made.version, {**made.options, "reserve": selection})
         if saved is not None:
             _confirm_replacement(saved, plan, plan_file, yes)
         save_plan(plan, plan_file)
-        fresh.unlink()
     built = build_plan(plan, workdir / "dist", stats_url or resolve()["stats_url"])
     if not json_log:
         console.print(f"built {len(built)} sdists into {workdir / 'dist'}")

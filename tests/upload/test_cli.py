@@ -162,6 +162,7 @@ def test_reserve_with_other_options_asks_before_replacing_the_plan(
     assert "add --yes to replace it" in other.err.splitlines()[-1]
     assert "+ nmupy-other" in other.err and "- nmupy-swap" in other.err
     assert plan_file.read_bytes() == before  # nothing replaced, nothing uploaded
+    assert "new plan for" in other.out and not plan_file.with_name("plan.json.new").exists()
     assert on_index(fresh_index) == {"nmupy_swap-0.0.1.tar.gz"}
     confirmed = run_cli("reserve", "-n", "nmupy-other=numpy", *args, "--yes",
                         env=twine_env(fresh_index))  # fmt: skip
