@@ -133,17 +133,35 @@ def load_popular(source: str | None, cache_dir: Path | None = None) -> list[Popu
     return parse_top_packages(_load_json(body, str(path)), str(path))
 
 
+def _harms(popular: list[Popular]) -> list[float]:
+    """Each project's harm: from downloads against the most downloaded, else from rank."""
+    most = max((p.downloads or 0 for p in popular), default=0)
+    return [
+        round(
+            harm_from_downloads(item.downloads, most)
+            if item.downloads is not None and most > 0
+            else harm_from_rank(item.rank),
+            4,
+        )
+        for item in popular
+    ]
+
+
 def popular_targets(popular: list[Popular], top: int) -> list[Target]:
     """The first ``top`` projects as targets, harm from downloads (or rank when unknown)."""
     if top <= 0:
         raise PopularityError("--top must be a positive number")
-    chosen = popular[:top]
-    most = max((p.downloads or 0 for p in popular), default=0)
-    targets = []
-    for item in chosen:
-        if item.downloads is not None and most > 0:
-            harm = harm_from_downloads(item.downloads, most)
-        else:
-            harm = harm_from_rank(item.rank)
-        targets.append(Target(item.project, POPULAR, round(harm, 4), item.downloads))
-    return targets
+    harms = _harms(popular)
+    return [
+        Target(item.project, POPULAR, harm, item.downloads)
+        for item, harm in zip(popular[:top], harms, strict=False)
+    ]
+
+
+def stdlib_demand(popular: list[Popular]) -> tuple[dict[str, float], float]:
+    """How often each standard-library name is asked of pip, as harms on the popular
+    projects' scale (see :func:`reserver.names.targets.stdlib_targets`): the harm of every
+    listed project by canonical name, and that of the least popular one for the rest."""
+    harms = _harms(popular)
+    by_name = {canonicalize(item.project): harm for item, harm in zip(popular, harms, strict=True)}
+    return by_name, min(harms, default=harm_from_rank(1))

@@ -54,7 +54,7 @@ from .names.targets import (
     stdlib_typo_names,
 )
 from .plan import PlanEntry, engine_entry, entry_for
-from .popularity import load_popular, popular_targets
+from .popularity import load_popular, popular_targets, stdlib_demand
 from .prefetch import Head, Prefetch, continue_order
 
 DEFAULT_INDEX = "https://pypi.org/simple/"
@@ -229,10 +229,14 @@ def gather_targets(request: SelectionRequest) -> list[Target]:
         groups.append(
             popular_targets(load_popular(request.popularity, request.cache_dir), request.top)
         )
-    elif request.popularity is not None:
-        raise ReserverError("--popularity needs --top N (how many popular packages to protect)")
+    elif request.popularity is not None and not request.stdlib:
+        raise ReserverError(
+            "--popularity needs --top N (how many popular packages to protect) or --stdlib "
+            "(how often each module's name is asked of pip)"
+        )
     if request.stdlib:
-        groups.append(stdlib_targets())
+        demand, unmeasured = stdlib_demand(load_popular(request.popularity, request.cache_dir))
+        groups.append(stdlib_targets(demand, unmeasured))
     targets = merge_targets(groups)
     if not targets:
         raise ReserverError(

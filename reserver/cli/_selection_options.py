@@ -19,7 +19,9 @@ NAMES = typer.Option(
 STDLIB = typer.Option(False, "--stdlib", help="Protect every standard-library module name.")
 TOP = typer.Option(None, "--top", min=1, help="Protect the N most popular packages.")
 POPULARITY = typer.Option(
-    None, "--popularity", help="Top-packages JSON (FILE or URL); default: the bundled list."
+    None,
+    "--popularity",
+    help="Top-packages JSON (FILE or URL) for --top and --stdlib's harms; default: bundled list.",
 )
 TARGETS_FILE = typer.Option(
     None, "--targets-file", help="One name per line; 'NAME internal' for private names."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .normalize import canonicalize, name_problem
@@ -14,10 +14,6 @@ FILE = "file"
 POPULAR = "popular"
 STDLIB = "stdlib"
 INTERNAL = "internal"
-
-#: A squat of a standard-library name hurts fewer people than one of a top package:
-#: most who type it are told at once that nothing needs installing.
-STDLIB_HARM = 0.5
 
 
 @dataclass(frozen=True)
@@ -60,10 +56,21 @@ def harm_from_rank(rank: int) -> float:
     return 1.0 / (1.0 + math.log10(max(rank, 1)))
 
 
-def stdlib_targets() -> list[Target]:
-    """Every standard-library module and dotted prefix that is a valid project name."""
+def stdlib_targets(demand: Mapping[str, float], unmeasured: float) -> list[Target]:
+    """Every standard-library module and dotted prefix that is a valid project name.
+
+    A module's harm is how often its name is asked of pip, measured like any project's: the
+    harm of the PyPI project of the same name in the popularity data (``demand``, by
+    canonical name: ``asyncio``, ``argparse`` and ``typing`` are downloaded by people who
+    meant the standard library). Modules with no such project get ``unmeasured``: the harm
+    of the least popular project the data lists, which they do not outrank.
+
+    >>> harms = {t.name: t.harm for t in stdlib_targets({"asyncio": 0.4}, 0.2)}
+    >>> harms["asyncio"], harms["pwd"]
+    (0.4, 0.2)
+    """
     names = sorted({n for n in all_stdlib_names() if name_problem(n) is None})
-    return [Target(n, STDLIB, STDLIB_HARM) for n in names]
+    return [Target(n, STDLIB, demand.get(canonicalize(n), unmeasured)) for n in names]
 
 
 def stdlib_typo_names() -> frozenset[str]:

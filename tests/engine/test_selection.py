@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -206,3 +207,20 @@ def test_no_targets_is_an_error() -> None:
 def test_popularity_without_top_is_an_error() -> None:
     with pytest.raises(ReserverError, match="--top"):
         run_selection(SelectionRequest(targets=("requests",), popularity="x.json", offline=True))
+
+
+def test_stdlib_modules_people_ask_pip_for_get_more_of_a_total_budget(tmp_path: Path) -> None:
+    # A popularity file where "asyncio" is downloaded as often as a top project (people who
+    # meant the standard library), and "colorsys" is not listed at all.
+    rows = [{"project": "requests", "download_count": 1_000_000},
+            {"project": "asyncio", "download_count": 500_000},
+            {"project": "tinylib", "download_count": 10}]  # fmt: skip
+    popularity = tmp_path / "top.json"
+    popularity.write_text(json.dumps({"last_update": "2026-11-30", "rows": rows}))
+    request = SelectionRequest(
+        targets=(), stdlib=True, popularity=str(popularity), offline=True,
+        options=SelectionOptions(budget=3, total_budget=30),
+    )  # fmt: skip
+    chosen = [r.target for r in _free(list(run_selection(request).names))]
+    assert chosen.count("asyncio") == 3  # measured demand: its full budget
+    assert chosen.count("colorsys") == 0  # unmeasured: at most the least popular's harm
