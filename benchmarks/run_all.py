@@ -77,7 +77,10 @@ def _merged(previous: str, fresh: list[str]) -> list[str]:
     new_head, new_parts = split(fresh)
     merged = {**old_parts, **new_parts}
     note = [f"Sections {', '.join(sorted(new_parts))} rerun: " + new_head[2].removeprefix("Run ")]
-    head = [*old_head[:3], *note, ""] if len(old_head) >= 3 else new_head
+    while old_head and not old_head[-1].strip():
+        old_head.pop()
+    # Earlier partial reruns keep their line: each section's date stays findable.
+    head = [*old_head, *note, ""] if len(old_head) >= 3 else new_head
     body = [line for name in sorted(merged) for line in merged[name]]
     return [*head, *body]
 

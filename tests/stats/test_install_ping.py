@@ -4,6 +4,7 @@ the user sees."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -164,9 +165,90 @@ class BlackHole:
             self.held.append(conn)
 
     def close(self) -> None:
+        # shutdown() wakes the thread blocked in accept(); close() alone leaves the port bound.
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
         self.sock.close()
+        self._thread.join(5)
         for conn in self.held:
             conn.close()
+
+
+class Trickle(BlackHole):
+    """Answers every connection with an HTTP status line, one byte a second: each read
+    succeeds within any socket timeout, so only a deadline on the whole ping ends it."""
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            self.held.append(conn)
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _trickle(conn: socket.socket) -> None:
+        try:
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + b"x" * 100:
+                conn.sendall(bytes([byte]))
+                time.sleep(1.0)
+        except OSError:
+            return
+
+
+class Redirector(BlackHole):
+    """Answers every request with a 302 to ``location``."""
+
+    def __init__(self, port: int, location: str) -> None:
+        self.location = location
+        super().__init__(port)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            self.held.append(conn)
+            conn.recv(65536)
+            conn.sendall(
+                b"HTTP/1.1 302 Found\r\nLocation: " + self.location.encode()
+                + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )  # fmt: skip
+
+
+def test_a_trickling_service_cannot_hold_the_install_and_redirects_are_not_followed(
+    setup: Setup, target_venv: Path
+) -> None:
+    stats_url = f"http://127.0.0.1:{setup.offline_port}"
+    expected = expected_lines(OFFLINE[0], "pip", stats_url)
+    quiet, quiet_seconds = pip_install(setup, target_venv, "djnago-statse2e", DO_NOT_TRACK="1")
+    assert_message(quiet, expected)
+    trickle = Trickle(setup.offline_port)
+    try:
+        slow, slow_seconds = pip_install(setup, target_venv, "djnago-statse2e")
+    finally:
+        trickle.close()
+    assert trickle.accepted == 1
+    assert_message(slow, expected)
+    # The ping's deadline is 1 s; before it, a byte a second held pip past 120 s.
+    assert slow_seconds < quiet_seconds + 3, (slow_seconds, quiet_seconds)
+
+    elsewhere = BlackHole(quiet_port())  # counts any connection made to it
+    redirector = Redirector(
+        setup.offline_port, f"http://127.0.0.1:{elsewhere.sock.getsockname()[1]}/ping"
+    )
+    try:
+        moved, _ = pip_install(setup, target_venv, "djnago-statse2e")
+        assert_message(moved, expected)
+        assert redirector.accepted == 1
+        assert elsewhere.accepted == 0  # the 302 was not followed
+    finally:
+        redirector.close()
+        elsewhere.close()
 
 
 def test_a_stopped_or_silent_service_changes_nothing_the_user_sees(
