@@ -26,6 +26,7 @@ from .builder import build_plan
 from .errors import ReserverError
 from .index.local import LocalIndex, free_port, stop_process, wait_for_http
 from .names.normalize import canonicalize
+from .placeholder import ci
 from .plan import Plan, PlanEntry, make_plan, parse_name_option, save_plan
 from .publish.batch import upload_batch
 from .publish.twine_upload import Credentials
@@ -40,7 +41,6 @@ DEMO_BUDGET = 3
 DEMO_INSTALLS = (("pip", "reqeusts"), ("uv", "sklearn"))
 #: Variables that mark automation; the demo plays a person at a terminal, so the
 #: installers it runs do not inherit them (a placeholder does not ping from CI).
-CI_MARKERS = ("CI", "BUILD_ID", "BUILD_BUILDID", "PIP_IS_CI")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def clean_installer_env() -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("PIP_", "UV_")) and k not in CI_MARKERS
+        if not k.startswith(("PIP_", "UV_")) and k not in ci.SKIP
     }
     env["PIP_CONFIG_FILE"] = os.devnull
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from reserver.errors import ReserverError, ValidationError
 from reserver.holder import Holder
+from reserver.placeholder import ci
 from reserver.placeholder.message import render_message, summary
 from reserver.placeholder.render import render
 from reserver.placeholder.sdist import sdist_bytes, write_sdist_fast, write_sdist_with_build
@@ -223,3 +224,18 @@ def test_an_internal_name_warns_of_dependency_confusion() -> None:
     package = render(entry, HOLDER, "0.0.1")
     assert b"dependency confusion" in package.files["README.md"]
     assert "private name" in summary(entry)
+
+
+def test_the_ping_and_its_readme_name_the_same_automation_variables() -> None:
+    package = render(entry_for("reqeusts", "requests"), HOLDER, "0.0.1",
+                     stats_url="https://stats.reserver.test")  # fmt: skip
+    tree = ast.parse(package.files["_placeholder.py"])
+    assigned = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in ("CI_MARKERS", "CI_FLAG_MARKERS")
+    }  # fmt: skip
+    assert assigned == {"CI_MARKERS": ci.SKIP, "CI_FLAG_MARKERS": ci.FLAG}
+    readme = package.files["README.md"].decode()
+    assert ci.described(ci.SKIP) in readme and ci.described(ci.FLAG) in readme

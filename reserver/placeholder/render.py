@@ -15,6 +15,7 @@ from ..holder import Holder, check_url
 from ..names.normalize import name_problem, sdist_filename_stem
 from ..names.stdlib import is_current_stdlib
 from ..plan import PlanEntry
+from . import ci
 from .message import render_messages, summary
 
 PLACEHOLDER_DIR = "placeholder"
@@ -33,10 +34,13 @@ def templates_root() -> Path:
 
 
 def _pyliteral(value: object) -> str:
-    # ascii() of str/None/dict-of-str is a valid Python literal with every special
+    # ascii() of str/None (and a tuple of str) is a valid Python literal with every special
     # character escaped, so no caller-supplied text can end the string early.
     if value is None or isinstance(value, str):
         return ascii(value)
+    if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+        items = ", ".join(ascii(item) for item in value)
+        return f"({items},)" if len(value) == 1 else f"({items})"
     raise TypeError(f"cannot write {type(value).__name__} as a literal")
 
 
@@ -127,6 +131,10 @@ def render(
         "stats_url": stats_url,
         "messages": render_messages(entry, holder),
         "summary": summary(entry),
+        "ci_skip": ci.SKIP,
+        "ci_flag": ci.FLAG,
+        "ci_skip_text": ci.described(ci.SKIP),
+        "ci_flag_text": ci.described(ci.FLAG),
     }
     files = dict(_static_files(root))
     files["_placeholder.py"] = (

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from ..names.stdlib import is_current_stdlib
+from ..placeholder import ci
 from ..placeholder.message import install_command
 from .report import name_detail, summary, target_of
 from .schema import RegisteredName, name_key
@@ -133,6 +134,8 @@ def mount_dashboard(app: FastAPI) -> None:
             target=target_of(entry),
             target_in_stdlib=bool(entry.target and is_current_stdlib(entry.target)),
             commands=why_commands(entry),
+            ci_skip_text=ci.described(ci.SKIP),
+            ci_flag_text=ci.described(ci.FLAG),
         )
 
     @app.get("/static/plotly.min.js", include_in_schema=False)

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from reserver.placeholder import ci
 from reserver.stats.store import StatsStore
 
 from .conftest import HOLDER, NAMES, TOKEN, Clock, auth, ping_body
@@ -177,6 +178,8 @@ def test_why_page_says_what_to_install(client: TestClient) -> None:
     assert "standard library" in stdlib and "import pwd" in stdlib
     removed = client.get("/why/telnetlib").text
     assert "3.13" in removed and "pip install telnetlib3" in removed
+    # What is skipped and what is counted as automation: the placeholder's own lists.
+    assert ci.described(ci.SKIP) in page and ci.described(ci.FLAG) in page
 
 
 def test_pages_for_unknown_names_do_not_echo_them(client: TestClient) -> None:
