@@ -41,6 +41,18 @@ def test_a_stdlib_message_says_no_install_is_needed() -> None:
 def test_a_removed_module_message_names_version_and_replacement() -> None:
     text = render_message(entry_for("telnetlib"), HOLDER, "pip")
     assert "removed in Python 3.13" in text and "pip install telnetlib3" in text
+    # Who still has it, and the unchanged code (a row of data/standard_dropins.csv) first.
+    assert "Python 3.12 and older still ship it" in text
+    assert text.index("pip install standard-telnetlib") < text.index("pip install telnetlib3")
+    assert "uv add standard-telnetlib" in render_message(entry_for("telnetlib"), HOLDER, "uv")
+    # A module with no drop-in copy says nothing of one.
+    assert "install standard-" not in render_message(entry_for("imp"), HOLDER, "pip")
+
+
+def test_a_stdlib_message_keeps_each_sentence_on_one_line() -> None:
+    lines = render_message(entry_for("pwd"), HOLDER, "pip").splitlines()
+    assert any("remove it from your requirements" in line for line in lines)
+    assert all(line.rstrip().endswith((".", ":", ")")) or line.startswith(" ") for line in lines)
 
 
 def test_an_import_name_message_names_the_distribution() -> None:

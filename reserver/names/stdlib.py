@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib import resources
 
 from stdlib_list import short_versions, stdlib_list
 
@@ -114,6 +115,38 @@ def removed_in(name: str) -> str | None:
     if last_present.startswith("2."):
         return "3.0"
     return later[0] if later else None
+
+
+def last_python_with(name: str) -> str | None:
+    """The newest Python 3 version whose standard library still has removed module ``name``.
+
+    >>> last_python_with("telnetlib"), last_python_with("urllib2"), last_python_with("os")
+    ('3.12', None, None)
+    """
+    module = stdlib_module(name)
+    if module is None or module in modules_in(LATEST):
+        return None
+    present = [v for v in VERSIONS if module in modules_in(v) and not v.startswith("2.")]
+    return max(present, key=_version_key, default=None)
+
+
+@cache
+def standard_dropins() -> dict[str, str]:
+    """Removed module -> the PyPI project that redistributes its code unchanged
+    (``reserver/data/standard_dropins.csv``, copied from the registry's listing)."""
+    text = resources.files("reserver").joinpath("data/standard_dropins.csv").read_text("utf-8")
+    rows = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return dict(tuple(row.split(",", 1)) for row in rows[1:])  # type: ignore[misc]
+
+
+def dropin_for(name: str) -> str | None:
+    """The drop-in distribution for removed module ``name``, if there is one.
+
+    >>> dropin_for("telnetlib"), dropin_for("imp")
+    ('standard-telnetlib', None)
+    """
+    module = stdlib_module(name)
+    return standard_dropins().get(module) if module is not None else None
 
 
 def removed_modules() -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..holder import Holder
-from ..names.stdlib import is_current_stdlib
+from ..names.stdlib import dropin_for, is_current_stdlib, last_python_with
 from ..plan import PlanEntry
 
 #: Installers the placeholder can tell apart at build time, and "other" for the rest.
@@ -26,19 +26,33 @@ def install_command(installer: str, distribution: str) -> str:
 def _what_happened(entry: PlanEntry, installer: str) -> list[str]:
     name = entry.name
     if entry.category == "stdlib":
+        # One sentence per line: installers print each line as is, a break mid-sentence
+        # reads as two messages.
         return [
-            f"'{name}' is part of the Python standard library: it ships with Python and",
-            f"needs no install. Use it directly: import {name}",
+            f"'{name}' is part of the Python standard library: it ships with Python.",
+            f"It needs no install: use it directly (import {name}) and remove it from your "
+            "requirements.",
         ]
     if entry.category == "removed":
         lines = [
             f"'{name}' was part of the Python standard library until it was removed in "
             f"Python {entry.removed_in}.",
         ]
+        last = last_python_with(name)
+        if last is not None:
+            lines.append(
+                f"Python {last} and older still ship it: there, 'import {name}' needs no install."
+            )
         if entry.replacement and entry.replacement_in_stdlib:
             lines.append(f"Use the standard-library module '{entry.replacement}' instead.")
-        elif entry.replacement:
-            lines.append(f"A maintained replacement is '{entry.replacement}':")
+        dropin = dropin_for(name)
+        if dropin is not None:
+            # The same code, unchanged: what an old project that imports it needs.
+            lines.append(f"Its code, unchanged, is published as '{dropin}':")
+            lines.extend(_command_lines(installer, dropin))
+        if entry.replacement and not entry.replacement_in_stdlib:
+            lead = "Or the maintained alternative" if dropin else "A maintained replacement is"
+            lines.append(f"{lead} '{entry.replacement}':")
             lines.extend(_command_lines(installer, entry.replacement))
         return lines
     if entry.category == "internal":
