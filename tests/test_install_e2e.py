@@ -166,3 +166,25 @@ def test_setup_py_run_directly_shows_the_same_message(tmp_path: Path) -> None:
     done = run([sys.executable, "setup.py", "install"], cwd=root, env=dict(os.environ))
     assert done.returncode == 1
     assert "Did you mean 'requests'?" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_uv_lockers_run_the_backend_and_show_the_message(
+    published: Published, tmp_path: Path
+) -> None:
+    # PKG-INFO says "Dynamic: Requires-Dist", so uv cannot trust it as static and asks the
+    # backend, which fails with the message instead of pinning the placeholder in a lock.
+    env = installer_env(UV_CACHE_DIR=str(tmp_path / "cache"))
+    (tmp_path / "req.in").write_text("reqeusts\n")
+    compiled = run([uv_binary(), "pip", "compile", str(tmp_path / "req.in"),
+                    "--index-url", published.index.simple_url], env=env)  # fmt: skip
+    assert_failed_helpfully(compiled, "uv add requests")
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0.1"\nrequires-python = ">=3.9"\n'
+        'dependencies = ["reqeusts"]\n'
+    )
+    locked = run([uv_binary(), "lock", "--default-index", published.index.simple_url],
+                 env=env, cwd=project)  # fmt: skip
+    assert_failed_helpfully(locked, "uv add requests")
+    assert not (project / "uv.lock").exists()
