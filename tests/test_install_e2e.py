@@ -188,3 +188,24 @@ def test_uv_lockers_run_the_backend_and_show_the_message(
                  env=env, cwd=project)  # fmt: skip
     assert_failed_helpfully(locked, "uv add requests")
     assert not (project / "uv.lock").exists()
+
+
+def test_poetry_lock_pins_a_placeholder_silently_and_check_catches_it(
+    published: Published, tmp_path: Path
+) -> None:
+    # Poetry resolves from index metadata without building, Dynamic field or not: the lock
+    # is written. The docs (teams.md) say so and give the check that catches it.
+    project = poetry_project(tmp_path / "app", published.index.simple_url)
+    text = (project / "pyproject.toml").read_text()
+    (project / "pyproject.toml").write_text(
+        text.replace("dependencies = []", 'dependencies = ["reqeusts"]')
+    )
+    env = installer_env(XDG_CACHE_HOME=str(tmp_path / "cache"),
+                        XDG_CONFIG_HOME=str(tmp_path / "config"))  # fmt: skip
+    locked = run([str(BIN / "poetry"), "lock", "--no-interaction"], cwd=project, env=env)
+    assert locked.returncode == 0, locked.stdout + locked.stderr
+    assert 'name = "reqeusts"' in (project / "poetry.lock").read_text()
+    checked = run([sys.executable, "-m", "reserver", "check", str(project / "poetry.lock"),
+                   "--format", "json"])  # fmt: skip
+    assert checked.returncode == 1, checked.stderr
+    assert '"target": "requests"' in checked.stdout

@@ -26,7 +26,7 @@ def check_command(
         None,
         metavar="[NAME|FILE]...",
         help="Package names, or dependency files (requirements, pyproject.toml, uv.lock, "
-        "poetry.lock, pylock.toml); an existing path is read as a file.",
+        "poetry.lock, pdm.lock, pylock.toml); an existing path is read as a file.",
     ),
     requirement: list[Path] = typer.Option(
         [], "--requirement", "-r", help="A dependency file to read (repeatable)."

@@ -250,3 +250,13 @@ def test_pylock_toml(tmp_path: Path) -> None:
         ("attrs", "pylock.toml", 5),
         ("atrts", "pylock.toml", 9),
     ]
+
+
+def test_a_pdm_lock_lists_every_locked_package(tmp_path: Path) -> None:
+    path = tmp_path / "pdm.lock"
+    path.write_text(
+        '[metadata]\ngroups = ["default"]\nlock_version = "4.5.0"\n\n'
+        '[[package]]\nname = "requests"\nversion = "2.32.3"\n\n'
+        '[[package]]\nname = "reqeusts"\nversion = "0.0.1"\n'
+    )
+    assert names(path) == [("requests", "pdm.lock", 6), ("reqeusts", "pdm.lock", 10)]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import InputFileError
 from ..model import Dependency, Location
-from .lockfiles import read_poetry_lock, read_pylock, read_uv_lock
+from .lockfiles import read_pdm_lock, read_poetry_lock, read_pylock, read_uv_lock
 from .pyproject import read_pyproject
 from .requirements import read_requirements
 
@@ -22,6 +22,7 @@ READERS: dict[str, Reader] = {
     "pyproject.toml": read_pyproject,
     "uv.lock": read_uv_lock,
     "poetry.lock": read_poetry_lock,
+    "pdm.lock": read_pdm_lock,
     "pylock.toml": read_pylock,
 }
 

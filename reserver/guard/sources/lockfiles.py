@@ -1,4 +1,4 @@
-"""Lock files: uv.lock, poetry.lock and PEP 751 pylock.toml, every locked package."""
+"""Lock files: uv.lock, poetry.lock, pdm.lock and PEP 751 pylock.toml, every locked package."""
 
 from __future__ import annotations
 
@@ -50,3 +50,9 @@ def read_poetry_lock(path: Path) -> list[Dependency]:
 def read_pylock(path: Path) -> list[Dependency]:
     """Packages of a PEP 751 lock file (``[[packages]]`` tables)."""
     return _locked(path, "packages")
+
+
+def read_pdm_lock(path: Path) -> list[Dependency]:
+    """Packages of a pdm.lock (``[[package]]`` tables): pdm locks a placeholder without
+    building it, so the lock is where a mistyped name is caught before install."""
+    return _locked(path, "package")
