@@ -5,6 +5,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import io
+import os
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -251,3 +254,22 @@ def test_the_ping_and_its_readme_name_the_same_automation_variables() -> None:
     assert assigned == {"CI_MARKERS": ci.SKIP, "CI_FLAG_MARKERS": ci.FLAG}
     readme = package.files["README.md"].decode()
     assert ci.described(ci.SKIP) in readme and ci.described(ci.FLAG) in readme
+
+
+def test_poetry_is_named_only_when_poetry_runs_the_build(tmp_path: Path) -> None:
+    # A POETRY_* variable in the shell, or a virtualenv that Poetry made, says nothing about
+    # who runs the build: without pip's or uv's own variable the advice stays generic.
+    package = render(entry_for("reqeusts", "requests"), HOLDER, "0.0.1")
+    (tmp_path / "_placeholder.py").write_bytes(package.files["_placeholder.py"])
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("UV", "PIP_BUILD_TRACKER") and not k.startswith("POETRY_")}  # fmt: skip
+    env["POETRY_HOME"] = str(tmp_path / "poetry-home")
+    child = "import _placeholder; print(_placeholder.installer())"
+    # The parent's command line names a Poetry-made virtualenv's python, not poetry.
+    parent = f"import subprocess; subprocess.run([{sys.executable!r}, '-c', {child!r}])"
+    done = subprocess.run(
+        ["/home/user/.cache/pypoetry/virtualenvs/app-x-py3.11/bin/python", "-c", parent],
+        executable=sys.executable, cwd=tmp_path, env=env, capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == "other"
