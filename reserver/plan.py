@@ -19,6 +19,7 @@ from .gcpause import collector_paused
 from .holder import Holder
 from .names.import_names import distribution_for_import
 from .names.normalize import canonicalize, is_valid_name, name_problem
+from .names.rules import RegistryProfile
 from .names.stdlib import REMOVED_REPLACEMENTS, is_stdlib, removed_in, stdlib_module
 
 PLAN_FORMAT = "reserver-plan/1"
@@ -294,3 +295,19 @@ def load_plan(path: Path) -> Plan:
 def with_status(entries: Sequence[PlanEntry], status: str) -> list[PlanEntry]:
     """Copies of ``entries`` with a new status (used when the registry is not consulted)."""
     return [replace(e, status=status) for e in entries]
+
+
+def publish_problem(plan: Plan, profile: RegistryProfile) -> str | None:
+    """What a registry with ``profile`` would refuse of ``plan``, or should never carry:
+    a local version on PyPI, and placeholders naming the example holder on a public registry
+    (every README and error message would send people to an address nobody reads)."""
+    problem = profile.version_problem(plan.version)
+    if problem is not None:
+        return f"{problem} (plan again with --version)"
+    if profile.public and plan.holder.is_example():
+        return (
+            f"the plan's holder contact is the example {plan.holder.contact!r}: placeholders on "
+            f"{profile.name} must say who holds the names. Plan again with --holder, --contact "
+            "and --holder-url (or once, as holder, contact and homepage in reserver.toml)"
+        )
+    return None

@@ -121,5 +121,5 @@ def test_build_refuses_a_pypi_plan_that_names_the_example_holder(tmp_path: Path)
                     "-o", str(plan)).returncode == 0  # fmt: skip
     built = reserver("build", str(plan), "--out", str(tmp_path / "dist"))
     assert built.returncode == 1 and "Traceback" not in built.stderr
-    assert "names the example holder 'security@example.org'" in built.stderr
+    assert "holder contact is the example 'security@example.org'" in built.stderr
     assert not (tmp_path / "dist").exists()

@@ -9,7 +9,7 @@ import typer
 from ..config import resolve
 from ..errors import ReserverError
 from ..names.rules import PROFILES
-from ..plan import load_plan
+from ..plan import load_plan, publish_problem
 from ._app import app, console
 
 
@@ -32,16 +32,9 @@ def build_command(
     plan = load_plan(plan_file)
     registry = plan.options.get("registry")
     if isinstance(registry, str) and registry in PROFILES:
-        profile = PROFILES[registry]
-        problem = profile.version_problem(plan.version)
+        problem = publish_problem(plan, PROFILES[registry])
         if problem is not None:
-            raise ReserverError(f"{plan_file} is planned for {registry}, and {problem}")
-        if profile.public and plan.holder.is_example():
-            raise ReserverError(
-                f"{plan_file} is planned for {registry} but names the example holder "
-                f"{plan.holder.contact!r}: plan again with --holder, --contact and "
-                "--holder-url (or set holder, contact and homepage in reserver.toml)"
-            )
+            raise ReserverError(f"{plan_file} is planned for {registry}: {problem}")
     total = len(plan.buildable())
     with Progress(
         TextColumn("building"),

@@ -32,7 +32,7 @@ from ..builder import sdist_path, sha256_of
 from ..errors import UploadError, ValidationError
 from ..names.rules import profile_for_index
 from ..placeholder.validate import validate_sdist
-from ..plan import Plan
+from ..plan import Plan, publish_problem
 from .index_check import Holding, IndexCheck, IndexReadError, simple_url_for
 from .ledger import (
     DEFAULT_LEDGER,
@@ -464,18 +464,10 @@ def _read_session(url: str, simple_url: str, upload: TwineSession | None) -> req
 
 def refuse_for_registry(plan: Plan, url: str) -> None:
     """Refuse, before any request, what the registry at ``url`` would refuse or should never
-    carry: a local version on PyPI, and placeholders naming the example holder on a public
-    registry (every README and error message would send people to an address nobody reads)."""
-    profile = profile_for_index(url)
-    problem = profile.version_problem(plan.version)
+    carry (see :func:`reserver.plan.publish_problem`)."""
+    problem = publish_problem(plan, profile_for_index(url))
     if problem is not None:
-        raise UploadError(f"{problem} (plan again with --version)")
-    if profile.public and plan.holder.is_example():
-        raise UploadError(
-            f"the plan's holder contact is the example {plan.holder.contact!r}: placeholders on "
-            f"{profile.name} must say who holds the names. Plan again with --holder, --contact "
-            "and --holder-url (or once, as holder, contact and homepage in reserver.toml)"
-        )
+        raise UploadError(problem)
 
 
 def upload_batch(

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,15 +143,17 @@ def test_ci_markers_count_nothing(setup: Setup, target_venv: Path) -> None:
 
 
 class BlackHole:
-    """A listening socket that accepts connections and never answers them."""
+    """A listening socket that accepts connections and hands each to ``answer`` (by default:
+    never answers them)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, answer: Callable[[socket.socket], None] | None = None) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", port))
         self.sock.listen(16)
         self.held: list[socket.socket] = []
         self.accepted = 0
+        self._answer = answer
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()
 
@@ -163,6 +165,8 @@ class BlackHole:
                 return
             self.accepted += 1
             self.held.append(conn)
+            if self._answer is not None:
+                threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def close(self) -> None:
         # shutdown() wakes the thread blocked in accept(); close() alone leaves the port bound.
@@ -174,50 +178,27 @@ class BlackHole:
             conn.close()
 
 
-class Trickle(BlackHole):
-    """Answers every connection with an HTTP status line, one byte a second: each read
-    succeeds within any socket timeout, so only a deadline on the whole ping ends it."""
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            self.held.append(conn)
-            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
-
-    @staticmethod
-    def _trickle(conn: socket.socket) -> None:
-        try:
-            for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + b"x" * 100:
-                conn.sendall(bytes([byte]))
-                time.sleep(1.0)
-        except OSError:
-            return
+def trickle(conn: socket.socket) -> None:
+    """An HTTP answer one byte a second: each read succeeds within any socket timeout, so
+    only a deadline on the whole ping ends it."""
+    with contextlib.suppress(OSError):
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + b"x" * 100:
+            conn.sendall(bytes([byte]))
+            time.sleep(1.0)
 
 
-class Redirector(BlackHole):
-    """Answers every request with a 302 to ``location``."""
+def redirect_to(location: str) -> Callable[[socket.socket], None]:
+    """An answer that sends every request to ``location`` with a 302."""
 
-    def __init__(self, port: int, location: str) -> None:
-        self.location = location
-        super().__init__(port)
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            self.held.append(conn)
+    def answer(conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
             conn.recv(65536)
             conn.sendall(
-                b"HTTP/1.1 302 Found\r\nLocation: " + self.location.encode()
+                b"HTTP/1.1 302 Found\r\nLocation: " + location.encode()
                 + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             )  # fmt: skip
+
+    return answer
 
 
 def test_a_trickling_service_cannot_hold_the_install_and_redirects_are_not_followed(
@@ -227,20 +208,19 @@ def test_a_trickling_service_cannot_hold_the_install_and_redirects_are_not_follo
     expected = expected_lines(OFFLINE[0], "pip", stats_url)
     quiet, quiet_seconds = pip_install(setup, target_venv, "djnago-statse2e", DO_NOT_TRACK="1")
     assert_message(quiet, expected)
-    trickle = Trickle(setup.offline_port)
+    slow_service = BlackHole(setup.offline_port, trickle)
     try:
         slow, slow_seconds = pip_install(setup, target_venv, "djnago-statse2e")
     finally:
-        trickle.close()
-    assert trickle.accepted == 1
+        slow_service.close()
+    assert slow_service.accepted == 1
     assert_message(slow, expected)
     # The ping's deadline is 1 s; before it, a byte a second held pip past 120 s.
     assert slow_seconds < quiet_seconds + 3, (slow_seconds, quiet_seconds)
 
     elsewhere = BlackHole(quiet_port())  # counts any connection made to it
-    redirector = Redirector(
-        setup.offline_port, f"http://127.0.0.1:{elsewhere.sock.getsockname()[1]}/ping"
-    )
+    moved_to = f"http://127.0.0.1:{elsewhere.sock.getsockname()[1]}/ping"
+    redirector = BlackHole(setup.offline_port, redirect_to(moved_to))
     try:
         moved, _ = pip_install(setup, target_venv, "djnago-statse2e")
         assert_message(moved, expected)
