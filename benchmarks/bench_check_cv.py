@@ -21,7 +21,14 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from detection_fit import CORPUS, attack_counts, calibrate, log_ratios, near_miss_counts
+from detection_fit import (
+    CORPUS,
+    attack_counts,
+    calibrate,
+    log_ratios,
+    near_miss_counts,
+    registry_names,
+)
 from fit_typo_model import DATA, in_half, match_malicious, read_malicious, read_top
 
 from reserver.evaluate import default_dataset, load_dataset, split_dataset
@@ -63,7 +70,8 @@ def main() -> int:
     namelike = default_namelike()
     corpus = top[:CORPUS]
     base = Detector(corpus, model=model, namelike=namelike)
-    negative = near_miss_counts(base, top, set(malicious), DATA / "pypi-names.txt.gz")
+    registry = registry_names(DATA / "pypi-names.txt.gz", set(malicious))
+    negative = near_miss_counts(base, top, registry)
     calibration = [n for n in top[CORPUS:15_000] if in_half(n, 0)]
     report = [n for n in top[CORPUS:15_000] if in_half(n, 1)]
 

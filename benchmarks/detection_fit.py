@@ -42,9 +42,15 @@ TARGET_FALSE_ALARMS = 0.007
 BACKGROUND_EVERY = 6
 
 
-def _background(path: Path, exclude: set[str]) -> list[str]:
-    with gzip.open(path, "rt") as f:
-        names = [canonicalize(line.strip()) for line in f if line.strip()]
+def registry_names(path: Path, exclude: set[str]) -> list[str]:
+    """The registry's project names (benchmarks/data/pypi-names.txt.gz), canonical, less
+    ``exclude`` (the malicious ones): read once, for the trigram counts and the background."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        names = (canonicalize(line.strip()) for line in f if line.strip())
+        return [n for n in names if n not in exclude]
+
+
+def _background(names: Sequence[str], exclude: set[str]) -> list[str]:
     return [
         n
         for n in names
@@ -98,15 +104,14 @@ def attack_counts(detector: Detector, attacks: Sequence[Observation]) -> Counts:
     return counts
 
 
-def near_miss_counts(
-    detector: Detector, top: Sequence[str], malicious: set[str], registry: Path
-) -> Counts:
+def near_miss_counts(detector: Detector, top: Sequence[str], registry: Sequence[str]) -> Counts:
     """Feature counts of legitimate near-misses of two sorts: the registry at large (mostly
     obscure names) against the corpus, and each corpus project against the more popular
-    ones (rank r against ranks above r, as a dependency is checked against the corpus)."""
+    ones (rank r against ranks above r, as a dependency is checked against the corpus).
+    ``registry``: the registry's names less the malicious ones (:func:`registry_names`)."""
     counts = Counts(Counter(), Counter())
     size = len(detector)
-    background = _background(registry, malicious | set(top))
+    background = _background(registry, set(top))
     counts.n_background = len(background)
     queries = [(name, size) for name in background]
     queries += [(name, rank) for rank, name in enumerate(detector.names)]
@@ -170,14 +175,13 @@ def fit_detection(
     weights: Weights,
     top: Sequence[str],
     attacks: Sequence[Observation],
-    malicious: set[str],
-    registry: Path,
+    registry: Sequence[str],
     in_half: Callable[[str, int], bool],
     namelike: NameLikeness,
 ) -> dict[str, Any]:
     detector = Detector(top[:CORPUS], model=TypoModel(weights), namelike=namelike)
     positive = attack_counts(detector, attacks)
-    negative = near_miss_counts(detector, top, malicious, registry)
+    negative = near_miss_counts(detector, top, registry)
     log_ratio = log_ratios(positive.attack, negative.legitimate)
     legit = [n for n in top[CORPUS : CORPUS + FALSE_ALARM_SET] if in_half(n, 0)]
     _, threshold, flagged = calibrate(weights, log_ratio, top[:CORPUS], legit, namelike)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import hashlib
 import json
 import sys
@@ -142,7 +141,8 @@ def main() -> None:
     mal_obs, _ = fit.observe(mal_pairs, "malicious")
     # Import names: a malicious name equal to the import name of a popular distribution.
     imports = {canonicalize(m) for m, d in IMPORT_TO_DISTRIBUTION.items()}
-    import_hits = sorted(n for n in set(malicious) if n in imports)
+    attackers = set(malicious)
+    import_hits = sorted(n for n in attackers if n in imports)
     observations = train_obs + mal_obs
 
     kinds: Counter[str] = Counter(o.edit.kind for o in observations)
@@ -181,12 +181,9 @@ def main() -> None:
     # Detection is fitted with the generation weights above in place, and with the trigram
     # counts of the registry's names (malicious ones left out) that say how name-like a
     # name is.
-    from detection_fit import fit_detection
+    from detection_fit import fit_detection, registry_names
 
-    registry = DATA / "pypi-names.txt.gz"
-    attackers = set(malicious)
-    with gzip.open(registry, "rt", encoding="utf-8") as f:
-        legitimate = [n for n in (line.strip() for line in f) if n and n not in attackers]
+    legitimate = registry_names(DATA / "pypi-names.txt.gz", attackers)
     trigrams = count_trigrams(legitimate)
     write_trigrams(
         args.trigrams,
@@ -201,8 +198,7 @@ def main() -> None:
         parse_weights(weights),
         top,
         observations,
-        set(malicious),
-        registry,
+        legitimate,
         in_half,
         NameLikeness(dict(trigrams)),
     )
