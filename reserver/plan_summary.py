@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .names.rules import PROFILES, PYPI, RegistryProfile, profile_for_index
-from .plan import Plan
+from .plan import SKIPPED_STATUSES, Plan
 
 #: How many targets, kinds and reasons a summary names before "N more".
 SHOWN = 6
@@ -25,7 +25,6 @@ _QUOTED = re.compile(r" '[^']*'$")
 class PlanSummary:
     """The counts a summary prints (see :func:`summarize`)."""
 
-    total: int
     to_build: int
     by_target: list[tuple[str, int]]
     by_kind: list[tuple[str, int]]
@@ -41,11 +40,17 @@ class PlanSummary:
         return self.to_build / rate if rate else None
 
 
+def named_profile(plan: Plan) -> RegistryProfile | None:
+    """The registry a plan was made for with --registry, if it named one."""
+    registry = plan.options.get("registry")
+    return PROFILES.get(registry) if isinstance(registry, str) else None
+
+
 def plan_profile(plan: Plan) -> RegistryProfile:
     """The registry a plan was made for: its --registry, else its index's, else PyPI."""
-    registry = plan.options.get("registry")
-    if isinstance(registry, str) and registry in PROFILES:
-        return PROFILES[registry]
+    named = named_profile(plan)
+    if named is not None:
+        return named
     index = plan.options.get("index")
     return profile_for_index(index) if isinstance(index, str) else PYPI
 
@@ -53,15 +58,13 @@ def plan_profile(plan: Plan) -> RegistryProfile:
 def summarize(plan: Plan, profile: RegistryProfile | None = None) -> PlanSummary:
     """Count a plan's names by target, kind and (for those not built) reason."""
     build = plan.buildable()
-    kept = {id(e) for e in build}
     skipped: dict[str, Counter[str]] = {}
     for entry in plan.entries:
-        if id(entry) not in kept:
+        if entry.status in SKIPPED_STATUSES:
             # "too similar to existing project 'idna'": one reason, whichever project.
             reason = _QUOTED.sub("", entry.reason)
             skipped.setdefault(entry.status, Counter())[reason] += 1
     return PlanSummary(
-        total=len(plan.entries),
         to_build=len(build),
         by_target=Counter(e.target or f"({e.category})" for e in build).most_common(),
         by_kind=Counter(e.kind for e in build).most_common(),

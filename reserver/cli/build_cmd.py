@@ -8,8 +8,8 @@ import typer
 
 from ..config import resolve
 from ..errors import ReserverError
-from ..names.rules import PROFILES
 from ..plan import load_plan, publish_problem
+from ..plan_summary import named_profile
 from ._app import app, console
 
 
@@ -30,11 +30,11 @@ def build_command(
     from ..builder import build_plan
 
     plan = load_plan(plan_file)
-    registry = plan.options.get("registry")
-    if isinstance(registry, str) and registry in PROFILES:
-        problem = publish_problem(plan, PROFILES[registry])
+    profile = named_profile(plan)
+    if profile is not None:
+        problem = publish_problem(plan, profile)
         if problem is not None:
-            raise ReserverError(f"{plan_file} is planned for {registry}: {problem}")
+            raise ReserverError(f"{plan_file} is planned for {profile.name}: {problem}")
     total = len(plan.buildable())
     with Progress(
         TextColumn("building"),

@@ -43,7 +43,7 @@ def _refuse_popular_squats(entries: list[PlanEntry]) -> None:
     holding it would be squatting the real project."""
     from ..popularity import bundled_popular
 
-    popular = {canonicalize(p.project): p.project for p in bundled_popular()}
+    popular = {canonicalize(p.project) for p in bundled_popular()}
     for entry in entries:
         if entry.target is None or canonicalize(entry.name) not in popular:
             continue

@@ -12,6 +12,7 @@ reserve more. Changed options make a new plan, shown as a difference and confirm
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -124,7 +125,7 @@ def reserve_command(
             made = load_plan(fresh)
         finally:
             fresh.unlink(missing_ok=True)
-        plan = Plan(made.entries, made.holder, made.version, {**made.options, "reserve": selection})
+        plan = replace(made, options={**made.options, "reserve": selection})
         if saved is not None:
             _confirm_replacement(saved, plan, plan_file, yes)
         save_plan(plan, plan_file)

@@ -495,10 +495,9 @@ def upload_batch(
         raise UploadError("--max must be 0 or more")
     sdists = collect_sdists(plan, dist_dir)
     session: TwineSession | None = None
-    refuse_for_registry(plan, resolve_repository_url(credentials))
-    if dry_run:
-        url = resolve_repository_url(credentials)
-    else:
+    url = resolve_repository_url(credentials)
+    refuse_for_registry(plan, url)
+    if not dry_run:
         session = TwineSession(credentials, timeout)
         url = session.url
     try:
