@@ -3,7 +3,7 @@
 The validation split is three targets for most of its rows (py-cord 54, capmonstercloudclient
 36, bip-utils 24 of 183), so its recall says little about other attacks. This script holds out
 each fifth of the train split's targets in turn (by sha256 of the target), fits the detection
-terms and threshold without them exactly as fit_typo_model.py does, and checks the held-out
+terms and thresholds without them exactly as fit_typo_model.py does, and checks the held-out
 squats against the top 10,000; false alarms are counted on the report half of ranks
 10,001-15,000. Beside it, in the same run: "one letter edit of a top-1,000 name of five or
 more letters", the plain rule the issue measured on its own held-out set.
@@ -82,7 +82,10 @@ def main() -> int:
         kept = [o for o in train_obs if fold_of(o.target) != k] + mal_obs
         positive = attack_counts(base, kept)
         ratios = log_ratios(positive.attack, negative.legitimate)
-        detector, _, _ = calibrate(model.weights, ratios, corpus, calibration, namelike)
+        squats_kept = [(o.squat, o.target) for o in kept if o.source == "train"]
+        detector, _, _ = calibrate(
+            model.weights, ratios, corpus, calibration, namelike, squats_kept
+        )
         alarms.append(sum(detector.check(n) is not None for n in report))
         for squat, target in squats.items():
             if fold_of(target) != k:

@@ -11,8 +11,10 @@ term is log P(feature | attack) / P(feature | legitimate near-miss), add-one smo
   top-10,000 project the detector finds them to be an edit of; and each top-10,000 project
   paired with the more popular projects it is an edit of (pymc3 and pymc, pypdf3 and pypdf:
   the near-misses real dependencies make).
-The threshold is then the lowest evidence at which at most TARGET_FALSE_ALARMS of the
-calibration half of ranks 10,001-15,000 (popular, legitimate projects) are flagged.
+Thresholds are then set per segment (edit family x popularity band of the target; see
+Detector.segment) so that the labelled squats caught are the most for at most
+TARGET_FALSE_ALARMS of the calibration half of ranks 10,001-15,000 (popular, legitimate
+projects) flagged: see allocate().
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,8 +38,11 @@ from reserver.typo.weights import Weights
 CORPUS = 10_000
 #: The threshold is calibrated on the projects ranked just below the corpus (10,001-15,000).
 FALSE_ALARM_SET = 5000
-#: Below the 1% the issue allows, with room for the report half to differ.
-TARGET_FALSE_ALARMS = 0.007
+#: Below the 1% the issue allows, with room for the report half to differ: thresholds
+#: allocated per segment fit the calibration half closer than one threshold did, and in
+#: cross-validation (bench_check_cv.py, 2026-12-01) 0.7% there gave 1.11% on the report
+#: half (median of 5 folds), 0.5% gave 0.99%.
+TARGET_FALSE_ALARMS = 0.005
 #: One registry name in this many is sampled as background (by hash: reproducible).
 BACKGROUND_EVERY = 6
 
@@ -146,29 +151,138 @@ def log_ratios(attack: Counter[str], legitimate: Counter[str]) -> dict[str, floa
     return ratios
 
 
+def _segment_scores(detector: Detector, name: str) -> dict[str, tuple[float, int]]:
+    """Per threshold segment, the best evidence ``name`` has there and for which target."""
+    found: dict[str, tuple[float, int]] = {}
+    log_prob = detector.namelike.log_prob(canonicalize(name))
+    for index, edit in detector.pairs(name):
+        evidence = detector.pair_evidence(edit, index, log_prob)
+        segment = detector.segment(edit, index)
+        if segment not in found or evidence > found[segment][0]:
+            found[segment] = (evidence, index)
+    return found
+
+
+def single_threshold(detector: Detector, legit: Sequence[str], budget: int) -> float:
+    """The lowest evidence at which at most ``budget`` of ``legit`` are flagged by one
+    threshold for every pair (names PyPI calls the same as a corpus name count first)."""
+    scores = sorted(
+        (math.inf if detector.same_name(n) else detector.evidence(n) for n in legit),
+        reverse=True,
+    )
+    above, below = scores[budget - 1], scores[budget]
+    return (above + below) / 2 if math.isfinite(below) else above - 1.0
+
+
+def allocate(
+    detector: Detector,
+    squats: Sequence[tuple[str, str]],
+    legit: Sequence[str],
+    budget: int,
+    fallback: float,
+) -> dict[str, float]:
+    """A threshold per segment (Detector.segment) that catches the most labelled squats for
+    at most ``budget`` flagged names of ``legit``: greedily, each step lowers the one
+    segment's threshold that buys the most squats per extra false alarm (free steps first).
+
+    A squat weighs 1/sqrt(squats of its target): one campaign's fifty squats of a target
+    count as about seven, so no single campaign sets a threshold. Names PyPI calls the same
+    as a corpus name are flagged whatever the thresholds and spend the budget first, and so
+    do segments no labelled squat falls in (word order, a dropped word, import names: two
+    or three squats in all), which keep the single threshold ``fallback``. A segment the
+    budget never opens gets a threshold above every legitimate score seen there.
+    """
+    per_target = Counter(target for _, target in squats)
+    attacks: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for squat, target in squats:
+        rank = detector.rank(target)
+        for segment, (evidence, index) in _segment_scores(detector, squat).items():
+            if index == rank:
+                attacks[segment].append((evidence, 1 / math.sqrt(per_target[target])))
+    forced = sum(detector.same_name(n) for n in legit)
+    alarms = [
+        {segment: score for segment, (score, _) in _segment_scores(detector, n).items()}
+        for n in legit
+        if not detector.same_name(n) and not detector.is_known(n)
+    ]
+    ordered = {seg: sorted(found, reverse=True) for seg, found in attacks.items()}
+    threshold = {seg: math.inf for seg in ordered}
+    taken = dict.fromkeys(ordered, 0)
+
+    def flagged(trial: dict[str, float]) -> list[bool]:
+        return [
+            any(score >= trial.get(seg, fallback) for seg, score in names.items())
+            for names in alarms
+        ]
+
+    def open_scores(hit: list[bool]) -> dict[str, list[float]]:
+        """Per segment, the scores of legitimate names not yet flagged."""
+        scores: dict[str, list[float]] = defaultdict(list)
+        for names, done in zip(alarms, hit, strict=True):
+            if not done:
+                for seg, score in names.items():
+                    scores[seg].append(score)
+        return scores
+
+    hit = flagged(threshold)
+    spent = forced + sum(hit)
+    while True:
+        free = open_scores(hit)
+        best: tuple[float, str, int, int] | None = None
+        for seg, found in ordered.items():
+            gained = 0.0
+            for j in range(taken[seg], len(found)):
+                gained += found[j][1]
+                if j + 1 < len(found) and found[j + 1][0] == found[j][0]:
+                    continue
+                cost = sum(score >= found[j][0] for score in free.get(seg, ()))
+                if spent + cost > budget:
+                    break
+                rate = gained / (cost + 1e-9)
+                if best is None or rate > best[0]:
+                    best = (rate, seg, j, cost)
+        if best is None:
+            break
+        _, seg, j, _ = best
+        score = ordered[seg][j][0]
+        # Halfway down to the next legitimate score below, at most one nat.
+        below = [names[seg] for names in alarms if seg in names and names[seg] < score]
+        threshold[seg] = max((score + max(below)) / 2 if below else score - 0.5, score - 1.0)
+        taken[seg] = j + 1
+        hit = flagged(threshold)
+        spent = forced + sum(hit)
+    for seg, value in threshold.items():
+        if value == math.inf:
+            seen = [names[seg] for names in alarms if seg in names]
+            threshold[seg] = max(seen, default=fallback) + 0.5
+    return {seg: round(value, 4) for seg, value in sorted(threshold.items())}
+
+
 def calibrate(
     weights: Weights,
     log_ratio: dict[str, float],
     corpus: Sequence[str],
     legit: Sequence[str],
     namelike: NameLikeness,
-) -> tuple[Detector, float, int]:
-    """The detector with ``log_ratio`` in place, and the lowest threshold at which ``check``
-    flags at most TARGET_FALSE_ALARMS of ``legit`` (with how many it flags)."""
+    squats: Sequence[tuple[str, str]],
+) -> tuple[Detector, dict[str, float], int]:
+    """The detector with ``log_ratio`` in place and a threshold per segment (see
+    :func:`allocate`) at which ``check`` flags at most TARGET_FALSE_ALARMS of ``legit``
+    (with how many it flags)."""
     unthresholded = replace(weights, log_ratio=log_ratio, detection={"threshold": 0.0})
     detector = Detector(corpus, model=TypoModel(unthresholded), namelike=namelike)
-    # A name PyPI calls the same as a corpus name is reported whatever its evidence: it
-    # spends the false-alarm budget first.
-    scores = sorted(
-        (math.inf if detector.same_name(n) else detector.evidence(n) for n in legit),
-        reverse=True,
-    )
     allowed = int(TARGET_FALSE_ALARMS * len(legit))
-    above, below = scores[allowed - 1], scores[allowed]
-    threshold = (above + below) / 2 if math.isfinite(below) else above - 1.0
-    flagged = sum(e >= threshold for e in scores)
-    thresholded = replace(unthresholded, detection={"threshold": threshold, "slope": 1.0})
-    return Detector(corpus, model=TypoModel(thresholded), namelike=namelike), threshold, flagged
+    fallback = single_threshold(detector, legit, allowed)
+    thresholds = allocate(detector, squats, legit, allowed, fallback)
+    terms = {
+        "threshold": round(fallback, 4),
+        "slope": 1.0,
+        **{f"threshold:{seg}": value for seg, value in thresholds.items()},
+    }
+    thresholded = replace(unthresholded, detection=terms)
+    fitted = Detector(corpus, model=TypoModel(thresholded), namelike=namelike)
+    flagged = sum(fitted.check(n) is not None for n in legit)
+    return fitted, terms, flagged
 
 
 def fit_detection(
@@ -184,17 +298,18 @@ def fit_detection(
     negative = near_miss_counts(detector, top, registry)
     log_ratio = log_ratios(positive.attack, negative.legitimate)
     legit = [n for n in top[CORPUS : CORPUS + FALSE_ALARM_SET] if in_half(n, 0)]
-    _, threshold, flagged = calibrate(weights, log_ratio, top[:CORPUS], legit, namelike)
-    # One threshold serves every corpus size: calibrated the same way for the top 100, 300,
-    # 1,000 and 3,000 (each against the 5,000 projects ranked just below it) it came out
-    # 5.5-6.7 with no trend (measured 2026-11-30), within the noise of 17 names.
+    squats = [(o.squat, o.target) for o in attacks if o.source == "train"]
+    _, terms, flagged = calibrate(weights, log_ratio, top[:CORPUS], legit, namelike, squats)
+    # The thresholds are fitted for a top-10,000 corpus and serve every corpus size: the
+    # single threshold this replaced, calibrated the same way for the top 100, 300, 1,000
+    # and 3,000, came out 5.5-6.7 with no trend (measured 2026-11-30).
     evidence = {
         value: {"attacks": positive.attack[value], "legitimate": negative.legitimate[value]}
         for value in log_ratio
         if value != "unseen"
     }
     return {
-        "terms": {"threshold": round(threshold, 4), "slope": 1.0},
+        "terms": terms,
         "log_ratio": log_ratio,
         "evidence": evidence,
         "fitted_on": (
@@ -205,11 +320,16 @@ def fit_detection(
             f"legitimate: {negative.n_legitimate} near-miss pairs, "
             f"{negative.n_legitimate - negative.n_popular} of {negative.n_background} sampled "
             f"registry names and {negative.n_popular} of the top {CORPUS:,} against more "
-            "popular projects; length and name-likeness bands per edit family; threshold: "
-            f"at most {TARGET_FALSE_ALARMS:.1%} of {len(legit)} projects of ranks "
-            "10,001-15,000 (calibration half by sha256) flagged against the top 10,000; "
+            "popular projects; length and name-likeness bands per edit family; thresholds: "
+            "one per segment (edit family x popularity band of the target), allocated greedily to "
+            f"catch the most of the {len(squats)} labelled squats (weighted 1/sqrt(squats of "
+            f"the target)) with at most {TARGET_FALSE_ALARMS:.1%} of {len(legit)} projects "
+            "of ranks 10,001-15,000 (calibration half by sha256) flagged against the top "
+            "10,000; segments without labelled squats keep the single threshold (`threshold`) "
+            "calibrated the same way; "
             "cross-validated on the train split by benchmarks/bench_check_cv.py"
         ),
         "calibration_false_alarms": f"{flagged}/{len(legit)}",
-        "slope": "1.0: the score is the logistic of the evidence's margin over the threshold",
+        "slope": "1.0: the score is the logistic of the evidence's margin over its segment's "
+        "threshold",
     }

@@ -26,7 +26,7 @@ from ..names.import_names import IMPORT_TO_DISTRIBUTION
 from ..names.normalize import canonicalize, ultranormalize
 from ..typo import TypoModel, default_model
 from ..typo.edits import Edit
-from ..typo.kinds import AFFIX, IMPORT_NAME, LETTER_KINDS, LOOKALIKE, SEPARATOR
+from ..typo.kinds import AFFIX, IMPORT_NAME, LETTER_KINDS, LOOKALIKE, SEPARATOR, TWO_EDITS
 from ..typo.namelike import NameLikeness, default_namelike
 from .model import Match
 
@@ -131,6 +131,13 @@ class Detector:
                 self._long_ids[len(key)].append(index)
         self._log_prob = [self.namelike.log_prob(key) for key in self._compact]
         self._threshold = weights.detection.get("threshold", 0.0)
+        # Fitted per segment (see segment()); a segment without one (no labelled squat
+        # fell there) answers to the single threshold.
+        self._thresholds = {
+            key.split(":", 1)[1]: value
+            for key, value in weights.detection.items()
+            if key.startswith("threshold:")
+        }
         self._allowed = {canonicalize(name) for name in allow}
         self._imports = {
             canonicalize(module): self._rank[canonicalize(dist)]
@@ -157,8 +164,32 @@ class Detector:
 
     def evidence(self, name: str) -> float:
         """The log-odds score of the likeliest intended name (``-inf`` when none fits)."""
-        best = self._best(name)
-        return best[0] if best is not None else -math.inf
+        canonical = canonicalize(name)
+        log_prob = self.namelike.log_prob(canonical)
+        return max(
+            (self.pair_evidence(edit, index, log_prob) for index, edit in self.pairs(name)),
+            default=-math.inf,
+        )
+
+    def segment(self, edit: Edit, index: int) -> str:
+        """Which threshold a pair answers to: the edit's family (one character, words
+        added, two slips, other word edits) and the target's popularity band. A one-letter
+        edit of a top-100 name is rare among legitimate popular projects (7 of ranks
+        10,001-15,000) and common among attacks, which one threshold on summed evidence
+        under-weighs (cross-validated: see benchmarks/bench_check_cv.py)."""
+        kind = edit.kind
+        if kind in _ONE_CHARACTER:
+            family = "letter"
+        elif kind in (AFFIX, TWO_EDITS, IMPORT_NAME):
+            family = kind
+        else:
+            family = "word"
+        band = next((str(limit) for limit in _BANDS if index < limit), "more")
+        return f"{family}:{band}"
+
+    def threshold(self, edit: Edit, index: int) -> float:
+        """The evidence a pair needs to be reported."""
+        return self._thresholds.get(self.segment(edit, index), self._threshold)
 
     def check(self, name: str) -> Match | None:
         """The most likely intended package for ``name``, or None when it looks fine."""
@@ -167,8 +198,8 @@ class Detector:
         best = self._best(name)
         if best is None:
             return None
-        evidence, index, edit = best
-        score = 1.0 / (1.0 + math.exp(-self._slope * (evidence - self._threshold)))
+        margin, index, edit = best
+        score = 1.0 / (1.0 + math.exp(-self._slope * margin))
         detail = edit.text
         ultra = self._ultra.get(ultranormalize(name))
         if ultra is not None:
@@ -215,12 +246,13 @@ class Detector:
                 yield index, edit
 
     def _best(self, name: str) -> tuple[float, int, Edit] | None:
+        """The pair with the widest margin of evidence over its segment's threshold."""
         best: tuple[float, int, Edit] | None = None
         log_prob = self.namelike.log_prob(canonicalize(name))
         for index, edit in self.pairs(name):
-            evidence = self.pair_evidence(edit, index, log_prob)
-            if best is None or (evidence, -index) > (best[0], -best[1]):
-                best = (evidence, index, edit)
+            margin = self.pair_evidence(edit, index, log_prob) - self.threshold(edit, index)
+            if best is None or (margin, -index) > (best[0], -best[1]):
+                best = (margin, index, edit)
         return best
 
     def features(self, edit: Edit, index: int, log_prob: float) -> tuple[str, str, str, str]:

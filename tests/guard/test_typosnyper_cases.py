@@ -36,16 +36,7 @@ FLAGGED = [
     ("pythondateutil", "python-dateutil"),  # omitted_characters
     ("jinj2a", "jinja2"),  # swapped_characters
     ("dateutil-python", "python-dateutil"),  # swapped_words
-    pytest.param(
-        "numpi",
-        "numpy",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="known miss of the fitted detector (issue 11): a changed last letter of a "
-            "five-letter name scores 5.3 against a threshold of 6.1; short names have many "
-            "legitimate near-misses (88 attacks to 2,227 legitimate pairs at 5-6 letters)",
-        ),
-    ),  # common_typos
+    ("numpi", "numpy"),  # common_typos
     ("requestz", "requests"),  # common_typos
 ]
 
