@@ -36,8 +36,9 @@ class Policy:
     """How sure a match must be to be reported, and how far the search looks."""
 
     min_score: float = 0.5
-    """Matches scoring below this are not reported. 0.5 is the fitted threshold (see
-    ``weights.json``, ``detection``); higher is quieter, lower finds more."""
+    """Matches scoring below this are not reported. 0.5 is the fitted threshold of each
+    segment (see ``weights.json``, ``detection``, and :meth:`Detector.segment`); higher is
+    quieter, lower finds more."""
     min_length: int = 4
     """Targets shorter than this (letters) are never matched: every short name is one edit
     from dozens of unrelated projects."""

@@ -32,7 +32,8 @@ class Weights:
     glued: float
     """P(an added word is glued on without a separator | an affix squat)."""
     detection: dict[str, float]
-    """Detection terms: ``threshold`` and ``slope`` of ``check``'s score."""
+    """Detection terms: ``slope`` of ``check``'s score, ``threshold:FAMILY:BAND`` per segment
+    and ``threshold`` for segments without one."""
     log_ratio: dict[str, float]
     """Detection's evidence per feature: log P(feature | attack) / P(feature | legitimate)."""
     raw: dict[str, Any]
