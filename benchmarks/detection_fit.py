@@ -154,9 +154,7 @@ def log_ratios(attack: Counter[str], legitimate: Counter[str]) -> dict[str, floa
 def _segment_scores(detector: Detector, name: str) -> dict[str, tuple[float, int]]:
     """Per threshold segment, the best evidence ``name`` has there and for which target."""
     found: dict[str, tuple[float, int]] = {}
-    log_prob = detector.namelike.log_prob(canonicalize(name))
-    for index, edit in detector.pairs(name):
-        evidence = detector.pair_evidence(edit, index, log_prob)
+    for evidence, index, edit in detector.scored_pairs(name):
         segment = detector.segment(edit, index)
         if segment not in found or evidence > found[segment][0]:
             found[segment] = (evidence, index)
@@ -228,7 +226,7 @@ def allocate(
     spent = forced + sum(hit)
     while True:
         free = open_scores(hit)
-        best: tuple[float, str, int, int] | None = None
+        best: tuple[float, str, int] | None = None
         for seg, found in ordered.items():
             gained = 0.0
             for j in range(taken[seg], len(found)):
@@ -240,10 +238,10 @@ def allocate(
                     break
                 rate = gained / (cost + 1e-9)
                 if best is None or rate > best[0]:
-                    best = (rate, seg, j, cost)
+                    best = (rate, seg, j)
         if best is None:
             break
-        _, seg, j, _ = best
+        _, seg, j = best
         score = ordered[seg][j][0]
         # Halfway down to the next legitimate score below, at most one nat.
         below = [names[seg] for names in alarms if seg in names and names[seg] < score]

@@ -68,6 +68,11 @@ _ONE_CHARACTER = frozenset((*LETTER_KINDS, LOOKALIKE, SEPARATOR))
 _NAMELIKE = (-6.0, -4.0, -2.0, 0.0)
 
 
+def _band(index: int) -> str:
+    """The popularity band of the corpus name at 0-based rank ``index``."""
+    return next((str(limit) for limit in _BANDS if index < limit), "more")
+
+
 def _deletions(key: str) -> list[str]:
     return [key[:i] + key[i + 1 :] for i in range(len(key))]
 
@@ -165,12 +170,7 @@ class Detector:
 
     def evidence(self, name: str) -> float:
         """The log-odds score of the likeliest intended name (``-inf`` when none fits)."""
-        canonical = canonicalize(name)
-        log_prob = self.namelike.log_prob(canonical)
-        return max(
-            (self.pair_evidence(edit, index, log_prob) for index, edit in self.pairs(name)),
-            default=-math.inf,
-        )
+        return max((evidence for evidence, _, _ in self.scored_pairs(name)), default=-math.inf)
 
     def segment(self, edit: Edit, index: int) -> str:
         """Which threshold a pair answers to: the edit's family (one character, words
@@ -185,8 +185,7 @@ class Detector:
             family = kind
         else:
             family = "word"
-        band = next((str(limit) for limit in _BANDS if index < limit), "more")
-        return f"{family}:{band}"
+        return f"{family}:{_band(index)}"
 
     def threshold(self, edit: Edit, index: int) -> float:
         """The evidence a pair needs to be reported."""
@@ -246,12 +245,17 @@ class Detector:
             if edit is not None:
                 yield index, edit
 
+    def scored_pairs(self, name: str) -> Iterator[tuple[float, int, Edit]]:
+        """Each pair of :meth:`pairs` with its evidence (:meth:`pair_evidence`)."""
+        log_prob = self.namelike.log_prob(canonicalize(name))
+        for index, edit in self.pairs(name):
+            yield self.pair_evidence(edit, index, log_prob), index, edit
+
     def _best(self, name: str) -> tuple[float, int, Edit] | None:
         """The pair with the widest margin of evidence over its segment's threshold."""
         best: tuple[float, int, Edit] | None = None
-        log_prob = self.namelike.log_prob(canonicalize(name))
-        for index, edit in self.pairs(name):
-            margin = self.pair_evidence(edit, index, log_prob) - self.threshold(edit, index)
+        for evidence, index, edit in self.scored_pairs(name):
+            margin = evidence - self.threshold(edit, index)
             if best is None or (margin, -index) > (best[0], -best[1]):
                 best = (margin, index, edit)
         return best
@@ -280,7 +284,7 @@ class Detector:
             cell = f"{kind}:{edit.position}:{edit.relation}"
         else:
             cell = kind
-        band = next((str(limit) for limit in _BANDS if index < limit), "more")
+        band = _band(index)
         letters = len(self._compact[index])
         length = next((str(limit) for limit in _LENGTHS if letters <= limit), "long")
         family = "letter" if kind in _ONE_CHARACTER else kind
