@@ -71,10 +71,10 @@ def test_plan_takes_holder_and_budget_from_the_config_and_options_win(tmp_path: 
     assert done.returncode == 0, done.stderr
     plan = json.loads((tmp_path / "a.json").read_text())
     assert plan["holder"]["name"] == "ACME Security"
-    assert len([e for e in plan["entries"] if e["target"] == "requests"]) == 3
+    assert len([e for e in plan["entries"] if e["status"] == "unchecked"]) == 3
     done = subprocess.run([*run, "b.json", "--budget", "5", "--holder", "Me"], cwd=tmp_path,
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 0, done.stderr
     plan = json.loads((tmp_path / "b.json").read_text())
     assert plan["holder"]["name"] == "Me"
-    assert len([e for e in plan["entries"] if e["target"] == "requests"]) == 5
+    assert len([e for e in plan["entries"] if e["status"] == "unchecked"]) == 5

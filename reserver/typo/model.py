@@ -17,8 +17,12 @@ from pathlib import Path
 
 from ..names.normalize import MAX_NAME_LENGTH, canonicalize
 from .edits import (
+    ADJACENT,
     ALPHABET,
+    GLUED,
+    MOVED,
     OTHER,
+    PLURAL,
     PREFIX,
     SUFFIX,
     Edit,
@@ -26,6 +30,7 @@ from .edits import (
     explain,
     gap_position,
     insertion_relation,
+    is_glued,
     omission_relation,
     pair_position,
     position_of,
@@ -61,10 +66,12 @@ MIN_CANDIDATE_LENGTH = 3
 #: Names longer than this (in letters) get no two-step typos: they have thousands, and none
 #: would win a budget.
 TWO_STEP_MAX_LETTERS = 16
+#: Names of more words get no word-order typos: 5 words have 119 other orders.
+MAX_ORDER_WORDS = 4
 #: How many of a target's likeliest one-step letter typos get a second step.
 SECOND_STEP_FROM = 8
 #: Second steps considered: the letter kinds, keyboard-near variants only (and any omission).
-_SECOND_RELATIONS = {"neighbour", "doubled", "vowel", ""}
+_SECOND_RELATIONS = {"neighbour", "doubled", "vowel", PLURAL, ""}
 
 _RELATIONS = ("neighbour", "vowel", "digit", "other")
 
@@ -88,7 +95,7 @@ def _substitutes(ch: str, layouts: tuple[str, ...]) -> dict[str, tuple[str, ...]
 def _insertions(left: str, right: str, layouts: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     # Every character that may be slipped in between ``left`` and ``right``; a copy of
     # either is a repetition, counted there.
-    out: dict[str, list[str]] = {r: [] for r in _RELATIONS}
+    out: dict[str, list[str]] = {r: [] for r in (*_RELATIONS, PLURAL)}
     for other in ALPHABET:
         if other in (left, right):
             continue
@@ -157,6 +164,7 @@ class _Shape:
                 for r, chars in _insertions(
                     key[g - 1] if g else "", key[g] if g < n else "", layouts
                 ).items()
+                if chars
             )
             for g in range(n + 1)
         )
@@ -225,7 +233,8 @@ class TypoModel:
     def affix_probability(self, position: str, word: str, glued: bool) -> float:
         """P(this word added at this end | an affix squat)."""
         w = self.weights
-        p = w.affixes.get(f"{position}:{word}", 0.0)
+        label = f"{position}:{word}"
+        p = w.affixes.get(label, 0.0) + w.registry_affixes.get(label, 0.0)
         if word in self.popular_names:
             p += w.popular_affix / len(self.popular_names)
         return p * (w.glued if glued else 1.0 - w.glued)
@@ -247,11 +256,11 @@ class TypoModel:
         if kind == SEPARATOR:
             return w.kind_share[SEPARATOR] / max(len(shape.words) - 1 + shape.n - 1, 1)
         if kind == WORD_ORDER:
-            return w.kind_share[WORD_ORDER] / max(_orders(len(shape.words)) - 1, 1)
+            return w.kind_share[WORD_ORDER] * _order_share(w, len(shape.words), edit.relation)
         if kind == WORD_DROPPED:
             return w.kind_share[WORD_DROPPED] / max(len(shape.words), 1)
         if kind == AFFIX:
-            glued = edit.text.endswith("glued on")
+            glued = is_glued(edit)
             return w.kind_share[AFFIX] * self.affix_probability(edit.position, edit.relation, glued)
         if kind == IMPORT_NAME:
             return w.kind_share[IMPORT_NAME]
@@ -336,15 +345,15 @@ class TypoModel:
 
                 groups.append((bound, label, run))
         if want(LOOKALIKE) and shape.lookalike_sites:
-            bound = w.kind_share[LOOKALIKE] / shape.lookalike_sites
+            p_lookalike = w.kind_share[LOOKALIKE] / shape.lookalike_sites
 
             def run_lookalike(best: Scored) -> list[str]:
                 changed: list[str] = []
                 for variant, text in _lookalike_variants(shape, self.layouts):
-                    add(best, changed, variant, bound, LOOKALIKE, text)
+                    add(best, changed, variant, p_lookalike, LOOKALIKE, text)
                 return changed
 
-            groups.append((bound, LOOKALIKE, run_lookalike))
+            groups.append((p_lookalike, LOOKALIKE, run_lookalike))
         if want(SEPARATOR):
             p_sep = self.edit_probability(Edit(SEPARATOR, ""), canon)
 
@@ -355,16 +364,27 @@ class TypoModel:
                 return changed
 
             groups.append((p_sep, SEPARATOR, run_separator))
-        if want(WORD_ORDER) and 2 <= len(shape.words) <= 4:
-            p_order = self.edit_probability(Edit(WORD_ORDER, ""), canon)
+        if want(WORD_ORDER) and 2 <= len(shape.words) <= MAX_ORDER_WORDS:
+            p_swap = self.edit_probability(Edit(WORD_ORDER, "", relation=ADJACENT), canon)
+            p_moved = self.edit_probability(Edit(WORD_ORDER, "", relation=MOVED), canon)
 
             def run_order(best: Scored) -> list[str]:
                 changed: list[str] = []
-                for order in permutations(shape.words):
-                    add(best, changed, "-".join(order), p_order, WORD_ORDER, "words reordered")
+                words = shape.words
+                swaps = {
+                    "-".join([*words[:i], words[i + 1], words[i], *words[i + 2 :]])
+                    for i in range(len(words) - 1)
+                }
+                for order in permutations(words):
+                    variant = "-".join(order)
+                    if variant in swaps:
+                        text, p = "neighbouring words swapped", p_swap
+                    else:
+                        text, p = "words reordered", p_moved
+                    add(best, changed, variant, p, WORD_ORDER, text)
                 return changed
 
-            groups.append((p_order, WORD_ORDER, run_order))
+            groups.append((max(p_swap, p_moved), WORD_ORDER, run_order))
         if want(WORD_DROPPED) and len(shape.words) >= 2:
             p_drop = self.edit_probability(Edit(WORD_DROPPED, ""), canon)
 
@@ -471,9 +491,10 @@ class TypoModel:
         canon, words = shape.canon, shape.words
         entries: dict[str, tuple[float, str]] = {}
         lexicon: dict[tuple[str, str], float] = {}
-        for label, p in w.affixes.items():
-            where, word = label.split(":", 1)
-            lexicon[(where, word)] = lexicon.get((where, word), 0.0) + p
+        for source in (w.affixes, w.registry_affixes):
+            for label, p in source.items():
+                where, word = label.split(":", 1)
+                lexicon[(where, word)] = lexicon.get((where, word), 0.0) + p
         if self.popular_names:
             each = w.popular_affix / len(self.popular_names)
             for name in self.popular_names:
@@ -487,7 +508,7 @@ class TypoModel:
                 joint = "" if glued else "-"
                 variant = f"{word}{joint}{canon}" if where == PREFIX else f"{canon}{joint}{word}"
                 value = share * p * (w.glued if glued else 1.0 - w.glued)
-                text = f"{where} {word!r} glued on" if glued else f"{where} {word!r} added"
+                text = f"{where} {word!r} {GLUED}" if glued else f"{where} {word!r} added"
                 if variant not in entries or entries[variant][0] < value:
                     entries[variant] = (value, text)
             if len(words) >= 2 and "-" not in word:
@@ -556,6 +577,18 @@ def _orders(words: int) -> int:
     for i in range(2, words + 1):
         total *= i
     return total
+
+
+def _order_share(w: Weights, words: int, relation: str) -> float:
+    # P(this order | a word-order squat of a name of ``words`` words): the fitted share of
+    # neighbouring swaps spread over the words - 1 swaps, the rest over the other orders.
+    swaps = max(words - 1, 1)
+    others = _orders(words) - 1 - swaps
+    if others <= 0:
+        return 1.0 / swaps
+    if relation == ADJACENT:
+        return w.adjacent_swap / swaps
+    return (1.0 - w.adjacent_swap) / others
 
 
 def _lookalike_variants(shape: _Shape, layouts: tuple[str, ...]) -> Iterable[tuple[str, str]]:

@@ -27,10 +27,16 @@ class Weights:
     """Per letter kind, a factor per key relation (neighbour, vowel, digit, other, doubled)."""
     affixes: dict[str, float]
     """``prefix:WORD`` / ``suffix:WORD`` -> P(this affix | an affix squat)."""
+    registry_affixes: dict[str, float]
+    """``prefix:WORD`` / ``suffix:WORD`` -> P(this word | an affix squat with a word no
+    attacker was seen to use): the affix mass Good-Turing leaves to unseen words, spread
+    over the words registry names most often start or end with."""
     popular_affix: float
     """P(the added word is another popular project's name | an affix squat)."""
     glued: float
     """P(an added word is glued on without a separator | an affix squat)."""
+    adjacent_swap: float
+    """P(two neighbouring words swapped | a word-order squat of three or more words)."""
     detection: dict[str, float]
     """Detection terms: ``slope`` of ``check``'s score, ``threshold:FAMILY:BAND`` per segment
     and ``threshold`` for segments without one."""
@@ -52,8 +58,13 @@ def parse_weights(data: dict[str, Any]) -> Weights:
         position={k: dict(v["position"]) for k, v in data["letter"].items()},
         relation={k: dict(v["relation"]) for k, v in data["letter"].items()},
         affixes={k: float(v) for k, v in data["affixes"]["words"].items()},
+        registry_affixes={
+            k: float(v) * float(data["affixes"]["unseen_share"])
+            for k, v in data["affixes"]["registry"]["words"].items()
+        },
         popular_affix=float(data["affixes"]["popular_name"]),
         glued=float(data["affixes"]["glued"]),
+        adjacent_swap=float(data["words"]["adjacent_swap"]["share"]),
         detection={k: float(v) for k, v in data["detection"]["terms"].items()},
         log_ratio={k: float(v) for k, v in data["detection"].get("log_ratio", {}).items()},
         raw=data,

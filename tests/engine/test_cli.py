@@ -83,7 +83,7 @@ def test_plan_keeps_explicit_names_and_adds_engine_entries(
         "-n",
         "pwd",
         "-n",
-        "reqeusts=requests",
+        "rekwests=requests",
         "requests",
         "--index",
         str(listing),
@@ -96,7 +96,9 @@ def test_plan_keeps_explicit_names_and_adds_engine_entries(
     plan = load_plan(out)
     entries = {e.name: e for e in plan.entries}
     assert entries["pwd"].category == "stdlib" and entries["pwd"].status == "blocked"
-    assert entries["reqeusts"].kind == "explicit" and entries["reqeusts"].status == "free"
+    assert entries["rekwests"].kind == "explicit" and entries["rekwests"].status == "free"
+    # The engine's budget is its own: five names besides the one given (which it would not
+    # pick: a two-step typo).
     engine = [e for e in plan.entries if e.kind != "explicit"]
     assert len([e for e in engine if e.status == "free"]) == 5
     best = entries[REQUESTS_BEST]

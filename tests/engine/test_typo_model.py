@@ -225,3 +225,43 @@ def test_probabilities_come_likeliest_first() -> None:
 def test_docstring_examples_hold(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_a_final_s_added_or_dropped_is_a_plural_priced_by_its_own_factor() -> None:
+    model = default_model()
+    added, dropped = explain("torchvisions", "torchvision"), explain("request", "requests")
+    assert added is not None and (added.kind, added.relation) == ("insertion", "plural")
+    assert dropped is not None and (dropped.kind, dropped.relation) == ("omission", "plural")
+    # The plural and another letter added at the same end differ by their fitted factors.
+    other = explain("torchvisionx", "torchvision")
+    assert other is not None and other.position == added.position == "last"
+    factors = model.weights.relation["insertion"]
+    ratio = model.likelihood("torchvisions", "torchvision") / model.likelihood(
+        "torchvisionx", "torchvision"
+    )
+    assert ratio == pytest.approx(factors["plural"] / factors[other.relation])
+
+
+def test_word_order_prices_a_neighbouring_swap_by_the_fitted_share() -> None:
+    model = default_model()
+    target = "aliyun-python-sdk-core"
+    swap, moved = "python-aliyun-sdk-core", "core-sdk-python-aliyun"
+    swap_edit, moved_edit = explain(swap, target), explain(moved, target)
+    assert swap_edit is not None and (swap_edit.kind, swap_edit.relation) == (
+        "word_order",
+        "adjacent",
+    )
+    assert moved_edit is not None and (moved_edit.kind, moved_edit.relation) == (
+        "word_order",
+        "moved",
+    )
+    share = model.weights.adjacent_swap
+    # Four words: 3 neighbouring swaps, 20 other orders.
+    ratio = model.likelihood(swap, target) / model.likelihood(moved, target)
+    assert ratio == pytest.approx((share / 3) / ((1 - share) / 20))
+    made = {name: p for name, p, kind, _ in _generated(target) if kind == "word_order"}
+    assert len(made) == 23 and made[swap] == pytest.approx(model.likelihood(swap, target))
+    # Two words have one other order, whatever the share.
+    assert model.likelihood("dateutil-python", "python-dateutil") == pytest.approx(
+        model.weights.kind_share["word_order"]
+    )
