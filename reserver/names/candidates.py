@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from ..typo.kinds import IMPORT_NAME
-from ..typo.model import Group, Scored, default_model
+from ..typo.model import Group, Scored, default_model, run_group
 from .import_names import import_names_for
 from .normalize import canonicalize
 
@@ -72,7 +72,7 @@ def score_variants(
     for _, _, run in candidate_groups(
         target, kinds=kinds, layouts=layouts, import_names=import_names, two_step=two_step
     ):
-        run(best)
+        run_group(run, best)
     return best
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
+from ..typo.model import Deferred
 from .candidates import Candidate, Scored, candidate_groups
 from .rules import BLOCKED, FREE, TAKEN, UNCHECKED
 from .targets import Target
@@ -107,16 +108,24 @@ def ranked_order(
     )
     best: Scored = {}
     done: set[str] = set()
-    # floors[i]: the highest score any group after i can still give.
-    floors = [-1.0] * len(groups)
-    for index in range(len(groups) - 2, -1, -1):
-        floors[index] = max(floors[index + 1], groups[index + 1][0])
+    # Groups wait in a heap by bound (ties by label, then order): a costly group may answer
+    # with a tighter bound (Deferred) and go back in line.
+    pending = [(-bound, label, order, run) for order, (bound, label, run) in enumerate(groups)]
+    heapq.heapify(pending)
+    later = len(pending)
     heap: list[tuple[float, str]] = []
     push, pop = heapq.heappush, heapq.heappop
-    for index, (_, _, run) in enumerate(groups):
-        for name in run(best):
-            push(heap, (-best[name][0], name))
-        floor = floors[index]
+    while pending:
+        _, label, _, run = pop(pending)
+        out = run(best)
+        if isinstance(out, Deferred):
+            for bound, part in out.parts:
+                push(pending, (-bound, label, later, part))
+                later += 1
+        else:
+            for name in out:
+                push(heap, (-best[name][0], name))
+        floor = -pending[0][0] if pending else -1.0
         while heap and -heap[0][0] > floor:
             negative, name = pop(heap)
             entry = best[name]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from itertools import permutations
 from pathlib import Path
+from typing import NamedTuple
 
 from ..names.normalize import MAX_NAME_LENGTH, canonicalize
 from .edits import (
@@ -57,9 +58,28 @@ from .weights import Weights, load_weights
 
 #: A name made from a target: ``name -> (probability, kind, edit text, steps)``.
 Scored = dict[str, tuple[float, str, str, int]]
+
+
+class Deferred(NamedTuple):
+    """What a costly group's ``run`` may return instead of names: its parts, each with a
+    tight bound found cheaply once the ranking reaches the group, and the ``run`` that makes
+    that part's names. A ranking runs only the parts it needs."""
+
+    parts: list[tuple[float, Callable[[Scored], list[str]]]]
+
+
 #: ``(bound, label, run)``: ``run`` adds its names to the table and returns those it added or
-#: raised; no name it adds scores above ``bound``.
-Group = tuple[float, str, Callable[[Scored], list[str]]]
+#: raised (or a :class:`Deferred` to be run later); no name it adds scores above ``bound``.
+Group = tuple[float, str, Callable[[Scored], "list[str] | Deferred"]]
+
+
+def run_group(run: Callable[[Scored], list[str] | Deferred], best: Scored) -> list[str]:
+    """Run a group to the end, a deferred part included (for callers that want every name)."""
+    out = run(best)
+    if isinstance(out, Deferred):
+        return [name for _, part in out.parts for name in part(best)]
+    return out
+
 
 #: Shorter names are mostly other real words and projects ("six" -> "si"): never generated.
 MIN_CANDIDATE_LENGTH = 3
@@ -148,24 +168,13 @@ class _Shape:
             pos[TRANSPOSITION][pair_position(k, n)] for k in range(n - 1) if key[k] != key[k + 1]
         )
         z[SUBSTITUTION] = sum(
-            pos[SUBSTITUTION][position_of(k, n)]
-            * sum(
-                len(chars) * rel[SUBSTITUTION][r]
-                for r, chars in _substitutes(key[k], layouts).items()
-                if r != LOOKALIKE
-            )
+            pos[SUBSTITUTION][position_of(k, n)] * model.substitution_weight(key[k])
             for k in range(n)
         )
         z[INSERTION] = sum(
             pos[INSERTION][gap_position(g, n)]
             * len(self.gaps[g])
-            * sum(
-                len(chars) * rel[INSERTION][r]
-                for r, chars in _insertions(
-                    key[g - 1] if g else "", key[g] if g < n else "", layouts
-                ).items()
-                if chars
-            )
+            * model.insertion_weight(key[g - 1] if g else "", key[g] if g < n else "")
             for g in range(n + 1)
         )
         self.z = {k: v for k, v in z.items() if v > 0}
@@ -193,6 +202,44 @@ class TypoModel:
         self.letter_share = sum(weights.kind_share[k] for k in LETTER_KINDS)
         self.popular_names: tuple[str, ...] = tuple(weights.raw["affixes"].get("popular_names", ()))
         self._shape = lru_cache(maxsize=4096)(self._make_shape)
+        # Per character (pair), not per name: most of the cost of a name's normalisers.
+        self.substitution_weight = cache(self._substitution_weight)
+        self.insertion_weight = cache(self._insertion_weight)
+        self._lexicon = self._make_lexicon()
+
+    def _substitution_weight(self, ch: str) -> float:
+        # Sum of the relation factors of every substitution of ``ch`` (look-alikes apart).
+        factors = self.weights.relation[SUBSTITUTION]
+        return sum(
+            len(chars) * factors[r]
+            for r, chars in _substitutes(ch, self.layouts).items()
+            if r != LOOKALIKE
+        )
+
+    def _insertion_weight(self, left: str, right: str) -> float:
+        # Sum of the relation factors of every character slipped in between left and right.
+        factors = self.weights.relation[INSERTION]
+        return sum(
+            len(chars) * factors[r]
+            for r, chars in _insertions(left, right, self.layouts).items()
+            if chars
+        )
+
+    def _make_lexicon(self) -> dict[tuple[str, str], float]:
+        # (prefix or suffix, word) -> P(word | affix squat): attackers' words, the registry's
+        # commonest name ends for the unseen rest, and popular names joined on.
+        w = self.weights
+        lexicon: dict[tuple[str, str], float] = {}
+        for source in (w.affixes, w.registry_affixes):
+            for label, p in source.items():
+                where, word = label.split(":", 1)
+                lexicon[(where, word)] = lexicon.get((where, word), 0.0) + p
+        if self.popular_names:
+            each = w.popular_affix / len(self.popular_names)
+            for name in self.popular_names:
+                for where in (PREFIX, SUFFIX):
+                    lexicon[(where, name)] = lexicon.get((where, name), 0.0) + each / 2
+        return lexicon
 
     def with_layouts(self, layouts: tuple[str, ...]) -> TypoModel:
         """The same weights on other keyboard layouts."""
@@ -397,34 +444,39 @@ class TypoModel:
                 return changed
 
             groups.append((p_drop, WORD_DROPPED, run_drop))
-        if want(AFFIX):
-            affixes = self._affix_table(shape)
-            if affixes:
-                bound = affixes[0][0]
+        if want(AFFIX) and self._lexicon:
+            # The table itself (hundreds of names) is made only if the ranking gets this far.
+            top_word = max(self._lexicon.values())
+            bound = w.kind_share[AFFIX] * top_word * max(w.glued, 1.0 - w.glued)
 
-                def run_affix(best: Scored) -> list[str]:
-                    changed: list[str] = []
-                    for p, variant, text in affixes:
-                        add(best, changed, variant, p, AFFIX, text)
-                    return changed
+            def run_affix(best: Scored) -> list[str]:
+                changed: list[str] = []
+                for p, variant, text in self._affix_table(shape):
+                    add(best, changed, variant, p, AFFIX, text)
+                return changed
 
-                groups.append((bound, AFFIX, run_affix))
+            groups.append((bound, AFFIX, run_affix))
         groups.sort(key=lambda g: (-g[0], g[1]))
         if two_step and want(TWO_EDITS) and shape.n <= TWO_STEP_MAX_LETTERS and shape.z:
             share = w.kind_share[TWO_EDITS]
-            top_within = max(
-                (g[0] for g in groups if g[1].split(":")[0] in LETTER_KINDS), default=0.0
-            )
-            top_within /= self.letter_share
+            letter = [g for g in groups if g[1].split(":")[0] in LETTER_KINDS]
+            # A plural cannot follow a plural (it would only undo it), so the likeliest two
+            # steps are a plural and the best other slip, or two other slips: bounding by the
+            # best slip squared would run this costly group for nearly every target.
+            plural = max((g[0] for g in letter if g[1].endswith(f":{PLURAL}")), default=0.0)
+            other = max((g[0] for g in letter if not g[1].endswith(f":{PLURAL}")), default=0.0)
+            top_pair = max(plural * other, other * other) / self.letter_share**2
             # A seed is one letter longer or shorter than the target, so its own best edit
             # may be up to about (n+1)/(n-1) likelier than the target's: hence the margin.
             margin = (shape.n + 2) / max(shape.n - 1, 1)
-            bound = share * top_within * top_within * margin
+            bound = share * top_pair * margin
 
-            def run_second(best: Scored) -> list[str]:
-                return self._second_step(best, shape, canon)
+            def refine_second(best: Scored) -> Deferred:
+                # One part per seed and letter group of the seed, bounded by the seed's own
+                # probability times the group's: a ranking runs the few it needs.
+                return Deferred(self._second_step_parts(shape, canon))
 
-            groups.append((bound, TWO_EDITS, run_second))
+            groups.append((bound, TWO_EDITS, refine_second))
         return groups
 
     def _letter_variants(
@@ -490,17 +542,7 @@ class TypoModel:
         share = w.kind_share[AFFIX]
         canon, words = shape.canon, shape.words
         entries: dict[str, tuple[float, str]] = {}
-        lexicon: dict[tuple[str, str], float] = {}
-        for source in (w.affixes, w.registry_affixes):
-            for label, p in source.items():
-                where, word = label.split(":", 1)
-                lexicon[(where, word)] = lexicon.get((where, word), 0.0) + p
-        if self.popular_names:
-            each = w.popular_affix / len(self.popular_names)
-            for name in self.popular_names:
-                for where in (PREFIX, SUFFIX):
-                    lexicon[(where, name)] = lexicon.get((where, name), 0.0) + each / 2
-        for (where, word), p in lexicon.items():
+        for (where, word), p in self._lexicon.items():
             if word == canon:
                 continue
             # Glued on only to one-word names: "requestsssl"; in "x-y" it reads as a word.
@@ -523,33 +565,97 @@ class TypoModel:
         table.sort(key=lambda e: (-e[0], e[1]))
         return table
 
-    def _second_step(self, best: Scored, shape: _Shape, canon: str) -> list[str]:
+    def _seeds(self, shape: _Shape) -> list[tuple[str, float, str]]:
+        """The target's likeliest one-step letter typos ``(name, probability, edit)``: what a
+        second slip starts from. Made from the target alone, so the lazy ranking and a full
+        generation start from the same seeds."""
+        top: dict[str, tuple[float, str]] = {}
+        # Letter groups likeliest first; stop once the seeds held beat every group left.
+        for bound, kind, relation in self._letter_bounds(shape):
+            if len(top) >= SECOND_STEP_FROM:
+                held = sorted((p for p, _ in top.values()), reverse=True)
+                if held[SECOND_STEP_FROM - 1] > bound:
+                    break
+            for variant, p, text in self._letter_variants(shape, kind, relation):
+                if _acceptable(variant, shape.canon) and p > top.get(variant, (-1.0, ""))[0]:
+                    top[variant] = (p, text)
+        ranked = heapq.nsmallest(SECOND_STEP_FROM, top.items(), key=lambda i: (-i[1][0], i[0]))
+        return [(name, p, text) for name, (p, text) in sorted(ranked)]
+
+    def _letter_bounds(self, shape: _Shape) -> list[tuple[float, str, str]]:
+        """``(bound, kind, relation)`` of each letter group of a name, highest first: no
+        variant of the group is likelier than its bound."""
         w = self.weights
-        share = w.kind_share[TWO_EDITS]
-        seeds = heapq.nsmallest(
-            SECOND_STEP_FROM,
-            ((-s, name) for name, (s, kind, _, steps) in best.items() if kind in LETTER_KINDS),
-        )
-        first = set(best)
-        changed: list[str] = []
-        for negative, seed in sorted(seeds, key=lambda s: s[1]):
-            within1 = -negative / self.letter_share
-            text1 = best[seed][2]
+        out = [
+            (
+                w.kind_share[kind]
+                * max(w.position[kind].values())
+                * (w.relation[kind][relation] if relation else 1.0)
+                / shape.z[kind],
+                kind,
+                relation,
+            )
+            for kind in LETTER_KINDS
+            if kind in shape.z
+            for relation in self._relations(kind)
+        ]
+        out.sort(key=lambda b: (-b[0], b[1], b[2]))
+        return out
+
+    def _second_step_parts(
+        self, shape: _Shape, canon: str
+    ) -> list[tuple[float, Callable[[Scored], list[str]]]]:
+        share = self.weights.kind_share[TWO_EDITS]
+        parts: list[tuple[float, Callable[[Scored], list[str]]]] = []
+        for seed, p1, text1 in self._seeds(shape):
+            # ``within1 * p2`` over the letter share twice: P(two slips) is the two-edit
+            # share times each slip's probability among letter slips.
+            scale = share * p1 / self.letter_share / self.letter_share
             seed_shape = self._shape(seed)
-            for kind in LETTER_KINDS:
-                if kind not in seed_shape.z:
+            for bound, kind, relation in self._letter_bounds(seed_shape):
+                if not _second_step_allowed(kind, relation):
                     continue
-                for relation in self._relations(kind):
-                    if not _second_step_allowed(kind, relation):
-                        continue
-                    for variant, p2, text2 in self._letter_variants(seed_shape, kind, relation):
-                        if variant in first or not _acceptable(variant, canon):
-                            continue
-                        p = share * within1 * p2 / self.letter_share
-                        held = best.get(variant)
-                        if held is None or p > held[0]:
-                            best[variant] = (p, TWO_EDITS, f"{text1}, then {text2}", 2)
-                            changed.append(variant)
+
+                def part(
+                    best: Scored,
+                    _shape: _Shape = seed_shape,
+                    _kind: str = kind,
+                    _relation: str = relation,
+                    _scale: float = scale,
+                    _text: str = text1,
+                ) -> list[str]:
+                    return self._second_step(best, _shape, _kind, _relation, _scale, _text, canon)
+
+                parts.append((scale * bound, part))
+        return parts
+
+    def _second_step(
+        self,
+        best: Scored,
+        seed_shape: _Shape,
+        kind: str,
+        relation: str,
+        scale: float,
+        text1: str,
+        canon: str,
+    ) -> list[str]:
+        # Every name keeps the likeliest way to make it, whichever group found it first, so
+        # the lazy ranking and a full generation agree (a name one slip away keeps that
+        # slip unless two slips are likelier, which the fitted weights rarely say).
+        changed: list[str] = []
+        for variant, p2, text2 in self._letter_variants(seed_shape, kind, relation):
+            if not _acceptable(variant, canon):
+                continue
+            p = scale * p2
+            held = best.get(variant)
+            if held is not None and p < held[0]:
+                continue
+            text = f"{text1}, then {text2}"
+            # Ties (the same two slips in the other order) go to the smaller kind and text,
+            # whichever part ran first.
+            if held is None or p > held[0] or (held[1], held[2]) > (TWO_EDITS, text):
+                best[variant] = (p, TWO_EDITS, text, 2)
+                changed.append(variant)
         return changed
 
     def generate(
@@ -563,7 +669,7 @@ class TypoModel:
         """
         best: Scored = {}
         for _, _, run in self.groups(target, import_names=import_names, two_step=two_step):
-            run(best)
+            run_group(run, best)
         ordered = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
         return [(name, p, kind, text) for name, (p, kind, text, _) in ordered]
 

@@ -265,3 +265,19 @@ def test_word_order_prices_a_neighbouring_swap_by_the_fitted_share() -> None:
     assert model.likelihood("dateutil-python", "python-dateutil") == pytest.approx(
         model.weights.kind_share["word_order"]
     )
+
+
+@pytest.mark.parametrize("target", ["py", "six", "idna", "boto3", "aiohttp", *TARGETS])
+def test_the_lazy_ranking_hands_out_exactly_what_a_full_sort_gives(target: str) -> None:
+    from itertools import islice
+
+    from reserver.names.candidates import score_variants
+    from reserver.names.ranking import ranked_order
+
+    # Short names run out of one-slip typos, so the deferred two-slip parts are reached
+    # and interleave with the rest; every entry (score, kind, edit) must match too.
+    full = sorted(score_variants(target).items(), key=lambda i: (-i[1][0], i[0]))[:300]
+    lazy = list(islice(ranked_order(target), 300))
+    assert lazy == full
+    if len(target) <= 4:
+        assert any(entry[1] == TWO_EDITS for _, entry in lazy)
