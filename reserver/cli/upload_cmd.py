@@ -89,7 +89,14 @@ def _progress_bar(
     pacing: list[Rate | None] = [None if rate == "default" else rate]
     uploaded: list[float] = []
 
+    started: list[bool] = []
+
     def update(event: BatchEvent) -> None:
+        if not started:
+            # Shown from the batch's first event, not before: twine may first ask for a
+            # token in the terminal, and the prompt must not sit behind a live bar.
+            progress.start()
+            started.append(True)
         fields: dict[str, object] = {"total": event.total, "completed": event.done}
         if event.kind == "start" and rate == "default":
             pacing[0] = default_rate(event.detail)
@@ -114,8 +121,11 @@ def _progress_bar(
             fields["eta"] = _duration(remaining / per_second)
         progress.update(task, **fields)  # type: ignore[arg-type]
 
-    with progress:
+    try:
         yield update
+    finally:
+        if started:
+            progress.stop()
 
 
 def run_upload(

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import termios
+import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -389,3 +398,108 @@ def test_status_names_what_others_hold_with_the_registry_words(
     assert set(listed) == set(theirs.names)
     assert {item["state"] for item in listed.values()} == {"taken"}
     assert all(item["reason"] for item in listed.values())
+
+
+def test_upload_to_testpypi_by_name_works_without_a_pypirc(
+    fresh_index: LocalIndex, run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As twine does: "--repository testpypi" needs no ~/.pypirc, and TWINE_REPOSITORY_URL
+    # points it at a stand-in (here a real local pypiserver; nothing reaches the network).
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("TWINE_CONFIG_FILE", raising=False)
+    plan = tmp_path / "plan.json"
+    planned = run_cli("plan", "-n", "reqeustz-tp=requests", "-n", "nmupy-tp=numpy",
+                      "--registry", "testpypi", "--offline", "--holder", "ACME Security",
+                      "--contact", "security@acme.test", "--holder-url", "https://acme.test/",
+                      "-o", str(plan))  # fmt: skip
+    assert planned.code == 0, planned.err
+    assert run_cli("build", str(plan), "--out", str(tmp_path / "dist")).code == 0
+    env = {**twine_env(fresh_index), "TWINE_REPOSITORY_URL": fresh_index.url}
+    done = run_cli("upload", str(plan), "--dist", str(tmp_path / "dist"),
+                   "--repository", "testpypi", "--yes", "--rate", "100/s",
+                   "--ledger", str(tmp_path / "l.sqlite"), env=env)  # fmt: skip
+    assert done.code == 0, done.err
+    with urllib.request.urlopen(fresh_index.simple_url, timeout=10) as page:  # loopback only
+        body = page.read().decode()
+    assert "reqeustz-tp" in body and "nmupy-tp" in body
+
+
+def _upload_process(
+    batch: Batch, index: LocalIndex, tmp_path: Path, env: dict[str, str]
+) -> list[str]:
+    # A real ``reserver upload`` process with twine's own credential lookup: no
+    # TWINE_PASSWORD, no ~/.pypirc.
+    for key in ("TWINE_PASSWORD", "TWINE_CONFIG_FILE", "TWINE_REPOSITORY_URL"):
+        env.pop(key, None)
+    env.update(HOME=str(tmp_path), TWINE_USERNAME=index.username)
+    return [sys.executable, "-m", "reserver", "upload", str(batch.plan_file),
+            "--dist", str(batch.dist), "--repository-url", index.url,
+            "--ledger", str(tmp_path / "l.sqlite")]  # fmt: skip
+
+
+def test_upload_takes_the_token_from_the_keyring(
+    fresh_index: LocalIndex, batch_factory: Callable[..., Batch], tmp_path: Path
+) -> None:
+    batch = batch_factory(1, "keyring")
+    env = dict(os.environ)
+    command = _upload_process(batch, fresh_index, tmp_path, env)
+    env.update(PYTHON_KEYRING_BACKEND="tests.upload.keyring_backend.EnvKeyring",
+               RESERVER_TEST_KEYRING=fresh_index.password,
+               PYTHONPATH=str(Path(__file__).resolve().parents[2]))  # fmt: skip
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with Ledger(tmp_path / "l.sqlite", create=False) as ledger:
+        assert {(r.name, r.state) for r in ledger.rows(fresh_index.url)} == {
+            ("keyring-name000", LedgerState.RESERVED)
+        }
+
+
+def test_upload_asks_for_a_missing_token_in_a_terminal(
+    fresh_index: LocalIndex, batch_factory: Callable[..., Batch], tmp_path: Path
+) -> None:
+    batch = batch_factory(1, "prompt")
+    env = dict(os.environ)
+    command = _upload_process(batch, fresh_index, tmp_path, env)
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    primary, secondary = pty.openpty()
+
+    def own_terminal() -> None:
+        # A session of its own with the pty as controlling terminal, as in a real shell:
+        # getpass reads and writes /dev/tty.
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(command, env=env, stdin=secondary, stdout=secondary,
+                               stderr=secondary, close_fds=True,
+                               preexec_fn=own_terminal)  # fmt: skip
+    os.close(secondary)
+    seen = b""
+    deadline = time.monotonic() + 60
+    try:
+        while b"password" not in seen.lower() and time.monotonic() < deadline:
+            ready, _, _ = select.select([primary], [], [], 1.0)
+            if ready:
+                seen += os.read(primary, 4096)
+        assert b"password" in seen.lower(), seen.decode(errors="replace")
+        # The prompt comes before the progress bar, not behind it.
+        assert b"starting" not in seen
+        os.write(primary, fresh_index.password.encode() + b"\n")
+        while process.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([primary], [], [], 1.0)
+            if ready:
+                try:
+                    seen += os.read(primary, 4096)
+                except OSError:
+                    break
+        assert process.wait(timeout=30) == 0, seen.decode(errors="replace")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(primary)
+    # The token typed is never echoed back.
+    assert fresh_index.password.encode() not in seen
+    with Ledger(tmp_path / "l.sqlite", create=False) as ledger:
+        assert {(r.name, r.state) for r in ledger.rows(fresh_index.url)} == {
+            ("prompt-name000", LedgerState.RESERVED)
+        }
