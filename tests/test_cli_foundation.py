@@ -24,6 +24,16 @@ def test_help_exits_zero(command: str) -> None:
     assert done.returncode == 0 and "Usage" in done.stdout
 
 
+def test_version_and_short_help_as_pip_and_twine_have_them() -> None:
+    from importlib.metadata import version
+
+    for flag in ("--version", "-V"):
+        done = reserver(flag)
+        assert done.returncode == 0 and done.stdout == f"reserver {version('reserver')}\n"
+    done = reserver("check", "-h")
+    assert done.returncode == 0 and "Usage:" in done.stdout and " check " in done.stdout
+
+
 @pytest.mark.parametrize(
     "name", ["re quests=requests", "-x=requests", "a" * 300 + "=requests", "réquests=requests"]
 )

@@ -11,6 +11,34 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # -h as well as --help, as pip, twine and uv accept.
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 console = Console(highlight=False, soft_wrap=True)
 console_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("reserver")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            from .. import __version__ as found
+        typer.echo(f"reserver {found}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        "-V",
+        is_eager=True,
+        callback=_show_version,
+        help="Show the version and exit.",
+    ),
+) -> None:
+    """Reserve the package names people mistype, with placeholders that fail helpfully."""

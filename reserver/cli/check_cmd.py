@@ -25,8 +25,9 @@ def check_command(
     items: list[str] = typer.Argument(
         None,
         metavar="[NAME|FILE]...",
-        help="Package names, or dependency files (requirements, pyproject.toml, uv.lock, "
-        "poetry.lock, pdm.lock, pylock.toml); an existing path is read as a file.",
+        help="Package names, or dependency files (requirements, pyproject.toml, Pipfile, "
+        "uv.lock, poetry.lock, pdm.lock, pylock.toml); an existing path, or one that looks "
+        "like a file (a '/', or .txt, .toml, .lock...), is read as a file.",
     ),
     requirement: list[Path] = typer.Option(
         [], "--requirement", "-r", help="A dependency file to read (repeatable)."
@@ -57,9 +58,13 @@ def check_command(
     if output_format not in FORMATS:
         raise _usage_error(f"unknown format {output_format!r} (choose {', '.join(FORMATS)})")
     names: list[str] = []
+    from ..guard.sources import looks_like_a_file
+
     files = list(requirement)
     for item in items or []:
-        if Path(item).is_file():
+        # A path-like argument is a file even when missing: reading "nope.txt" as a package
+        # name would find nothing and pass a mistyped CI step.
+        if Path(item).is_file() or looks_like_a_file(item):
             files.append(Path(item))
         else:
             names.append(item)

@@ -74,6 +74,37 @@ def test_nothing_to_check_and_unknown_format_are_usage_errors(corpus_file: Path)
     assert result.returncode == 2 and "unknown format" in result.stderr
 
 
+def test_a_mistyped_path_fails_instead_of_passing_as_a_package_name(
+    corpus_file: Path, tmp_path: Path
+) -> None:
+    for missing in ("nope.txt", str(tmp_path / "requirements"), "deps/dev.in", "Pipfile"):
+        result = run_cli("check", "--corpus", str(corpus_file), missing)
+        assert result.returncode == 2, (missing, result.stdout)
+        assert result.stderr == f"error: {missing}: no such file\n"
+    # A plain package name still reads as one.
+    assert run_cli("check", "--corpus", str(corpus_file), "requests").returncode == 0
+
+
+def test_a_pipfile_is_read_and_setup_py_refused_with_advice(
+    corpus_file: Path, tmp_path: Path
+) -> None:
+    pipfile = tmp_path / "Pipfile"
+    pipfile.write_text(
+        '[[source]]\nurl = "https://pypi.org/simple"\nname = "pypi"\n\n'
+        '[packages]\nreqeusts = "*"\nflask = {version = "*"}\n\n'
+        '[dev-packages]\npytset = "*"\n\n[requires]\npython_version = "3.12"\n'
+    )
+    result = run_cli("check", "--corpus", str(corpus_file), "-f", "json", str(pipfile))
+    assert result.returncode == 1, result.stderr
+    found = {(f["name"], f["target"], f["line"]) for f in json.loads(result.stdout)}
+    assert found == {("reqeusts", "requests", 6), ("pytset", "pytest", 10)}
+    setup = tmp_path / "setup.py"
+    setup.write_text("from setuptools import setup\nsetup(install_requires=['reqeusts'])\n")
+    result = run_cli("check", "--corpus", str(corpus_file), str(setup))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "setup.py is code and is not run" in result.stderr
+
+
 def test_a_top_pypi_json_corpus_and_an_allow_list(tmp_path: Path) -> None:
     rows = [{"project": n, "download_count": 10_000 - i} for i, n in enumerate(POPULAR)]
     corpus = tmp_path / "top.json"
@@ -97,12 +128,27 @@ def test_pre_commit_hook_runs_check_on_matching_files(corpus_file: Path, tmp_pat
 
     pattern = re.compile(hook["files"])
     for name in ("requirements.txt", "requirements-dev.in", "sub/pyproject.toml", "uv.lock",
-                 "poetry.lock", "pylock.toml", "pylock.dev.toml"):  # fmt: skip
+                 "poetry.lock", "pdm.lock", "pylock.toml", "pylock.dev.toml", "Pipfile",
+                 "requirements/base.txt", "dev-requirements.txt", "constraints.txt"):  # fmt: skip
         assert pattern.search(name), name
-    assert not pattern.search("setup.py")
+    for name in ("setup.py", "Pipfile.lock", "docs/requirements.md", "README.txt"):
+        assert not pattern.search(name), name
     (tmp_path / "requirements.txt").write_text("reqeusts\n")
     command = hook["entry"].split()[1:]  # "reserver check" as pre-commit would run it
     result = run_cli_process(
         *command, "--corpus", str(corpus_file), str(tmp_path / "requirements.txt")
     )
     assert result.returncode == 1
+
+
+def test_the_pre_commit_config_in_the_docs_is_complete_and_matches_the_hook() -> None:
+    import re
+
+    text = (REPO / "docs" / "teams.md").read_text()
+    (block,) = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    config = yaml.safe_load(block)
+    (repo,) = config["repos"]  # pasted as is, pre-commit needs the top-level list
+    (hook,) = repo["hooks"]
+    (declared,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == declared["id"] and hook["entry"] == declared["entry"]
+    assert hook["files"] == declared["files"]

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import InputFileError
 from ..model import Dependency, Location
 from .lockfiles import read_pdm_lock, read_poetry_lock, read_pylock, read_uv_lock
-from .pyproject import read_pyproject
+from .pyproject import read_pipfile, read_pyproject
 from .requirements import read_requirements
 
 Reader = Callable[[Path], list[Dependency]]
@@ -24,6 +24,14 @@ READERS: dict[str, Reader] = {
     "poetry.lock": read_poetry_lock,
     "pdm.lock": read_pdm_lock,
     "pylock.toml": read_pylock,
+    "Pipfile": read_pipfile,
+}
+#: Files that name dependencies in code or in a format not read here: refused with a word
+#: on what to do rather than misread as requirements.
+UNREADABLE: dict[str, str] = {
+    "setup.py": "setup.py is code and is not run; list its install_requires in a "
+    "requirements file or pyproject.toml, or check the built wheel's names",
+    "Pipfile.lock": "Pipfile.lock is not read; check the Pipfile beside it",
 }
 
 
@@ -42,7 +50,27 @@ def read_dependencies(path: Path) -> list[Dependency]:
         raise InputFileError(Location(str(path)), "no such file")
     if path.is_dir():
         raise InputFileError(Location(str(path)), "is a directory, not a dependency file")
+    if path.name in UNREADABLE:
+        raise InputFileError(Location(str(path)), UNREADABLE[path.name])
     return reader_for(path)(path)
 
 
-__all__ = ["READERS", "read_dependencies", "reader_for"]
+__all__ = ["READERS", "UNREADABLE", "looks_like_a_file", "read_dependencies", "reader_for"]
+
+
+#: Endings of dependency files (and of nothing on PyPI worth checking as a name).
+_FILE_SUFFIXES = (".txt", ".in", ".toml", ".lock", ".cfg", ".py", ".json")
+
+
+def looks_like_a_file(item: str) -> bool:
+    """Whether a command-line argument is meant as a file: a path, a known file name, or
+    a dependency-file ending (``nope.txt``), so a mistyped path fails instead of being
+    checked as a package name and passing."""
+    path = Path(item)
+    return (
+        "/" in item
+        or "\\" in item
+        or path.name in READERS
+        or path.name in UNREADABLE
+        or path.suffix.lower() in _FILE_SUFFIXES
+    )

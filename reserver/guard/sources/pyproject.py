@@ -1,5 +1,5 @@
 """pyproject.toml: PEP 621 dependencies and extras, PEP 735 groups, build requirements, and
-Poetry's own dependency tables."""
+Poetry's own dependency tables; Pipenv's Pipfile, TOML too."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from ._text import line_of, read_toml
 
 #: Keys of Poetry dependency tables that are not packages.
 _POETRY_NOT_PACKAGES = frozenset({"python"})
+#: Pipfile tables that are not package categories.
+_PIPFILE_NOT_PACKAGES = frozenset({"source", "requires", "scripts", "pipenv"})
 
 
 def read_pyproject(path: Path) -> list[Dependency]:
@@ -66,6 +68,20 @@ def read_pyproject(path: Path) -> list[Dependency]:
             if name.lower() not in _POETRY_NOT_PACKAGES:
                 where = Location(str(path), _poetry_line(text, name))
                 found.append(Dependency(name, where))
+    return found
+
+
+def read_pipfile(path: Path) -> list[Dependency]:
+    """Pipenv's Pipfile: the package names of ``[packages]``, ``[dev-packages]`` and any
+    other category table (Pipenv allows custom ones); ``[source]`` and ``[requires]`` hold
+    no packages."""
+    data, text = read_toml(path)
+    found: list[Dependency] = []
+    for key, table in data.items():
+        if key in _PIPFILE_NOT_PACKAGES or not isinstance(table, dict):
+            continue
+        for name in table:
+            found.append(Dependency(name, Location(str(path), _poetry_line(text, name))))
     return found
 
 
