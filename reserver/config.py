@@ -74,6 +74,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ReserverError(f"{path}: cannot read ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ReserverError(f"{path}: invalid TOML ({exc})") from None
+    except RecursionError:
+        raise ReserverError(f"{path}: invalid TOML (nested too deeply)") from None
 
 
 def _section(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:

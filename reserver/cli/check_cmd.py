@@ -15,6 +15,13 @@ from ..errors import ReserverError
 from ._app import app, console_err
 
 
+def _is_file(item: str) -> bool:
+    try:
+        return Path(item).is_file()
+    except OSError:  # a name too long to be a path is a name (and name checks refuse it)
+        return False
+
+
 def _usage_error(message: str) -> typer.Exit:
     console_err.print(f"error: {message}", markup=False, highlight=False)
     return typer.Exit(2)
@@ -64,7 +71,7 @@ def check_command(
     for item in items or []:
         # A path-like argument is a file even when missing: reading "nope.txt" as a package
         # name would find nothing and pass a mistyped CI step.
-        if Path(item).is_file() or looks_like_a_file(item):
+        if _is_file(item) or looks_like_a_file(item):
             files.append(Path(item))
         else:
             names.append(item)
@@ -84,7 +91,11 @@ def check_command(
     if output is not None:
         from ..plan import write_atomic
 
-        write_atomic(output, text.encode())
+        try:
+            write_atomic(output, text.encode())
+        except (ReserverError, OSError) as exc:
+            raise _usage_error(str(exc) if isinstance(exc, ReserverError) else
+                               f"cannot write {output} ({exc.strerror})") from None  # fmt: skip
     else:
         typer.echo(text, nl=False)
     if not report.ok:

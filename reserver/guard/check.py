@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ReserverError
-from ..names.normalize import canonicalize, name_problem
+from ..names.normalize import MAX_NAME_LENGTH, canonicalize, name_problem
 from .detect import Detector
-from .model import Dependency, Finding
+from .errors import InputFileError
+from .model import Dependency, Finding, Location
 from .sources import read_dependencies
 
 
@@ -38,7 +39,15 @@ def gather(names: Iterable[str], files: Iterable[Path]) -> tuple[list[Dependency
         found.append(Dependency(name))
     read: list[str] = []
     for path in files:
-        found.extend(read_dependencies(path))
+        for dependency in read_dependencies(path):
+            if len(dependency.name) > MAX_NAME_LENGTH:
+                # No registry holds such a name; matching it would cost memory quadratic in
+                # its length (a pull request's 5 MB "name" must not take down CI).
+                raise InputFileError(
+                    dependency.location or Location(str(path)),
+                    f"a name of {len(dependency.name)} characters (at most {MAX_NAME_LENGTH})",
+                )
+            found.append(dependency)
         read.append(str(path))
     return found, read
 

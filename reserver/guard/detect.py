@@ -23,7 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from ..names.import_names import IMPORT_TO_DISTRIBUTION
-from ..names.normalize import canonicalize, ultranormalize
+from ..names.normalize import MAX_NAME_LENGTH, canonicalize, ultranormalize
 from ..typo import TypoModel, default_model
 from ..typo.edits import Edit
 from ..typo.kinds import AFFIX, IMPORT_NAME, LETTER_KINDS, LOOKALIKE, SEPARATOR, TWO_EDITS
@@ -242,7 +242,9 @@ class Detector:
     def pairs(self, name: str) -> Iterator[tuple[int, Edit]]:
         """Every corpus name ``name`` could be an edit of, with the edit the model sees."""
         canonical = canonicalize(name)
-        if not canonical:
+        # Longer than any registry name: no pairs, and no index lookups whose cost grows with
+        # the square of the length (a hostile listing or file could hold megabytes).
+        if not canonical or len(canonical) > MAX_NAME_LENGTH:
             return
         model = self.model
         for index in self._candidates(canonical):

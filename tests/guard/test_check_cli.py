@@ -152,3 +152,26 @@ def test_the_pre_commit_config_in_the_docs_is_complete_and_matches_the_hook() ->
     (declared,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == declared["id"] and hook["entry"] == declared["entry"]
     assert hook["files"] == declared["files"]
+
+
+def test_hostile_input_is_one_line_and_exit_2_not_a_crash(
+    corpus_file: Path, tmp_path: Path
+) -> None:
+    # Each of these once ran out of memory, recursed or crashed with a traceback (exit 1,
+    # read by CI as "findings").
+    long_name = tmp_path / "requirements.txt"
+    long_name.write_text("requests\n" + "x" * 100_000 + "\n")
+    nested = tmp_path / "pyproject.toml"
+    nested.write_text("a = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    cases = [
+        (["-r", str(long_name)], f"{long_name}:2: a name of 100000 characters (at most 128)"),
+        (["-r", "/dev/zero"], "/dev/zero: larger than 16 MiB: not a dependency file"),
+        ([str(nested)], f"{nested}: invalid TOML: nested too deeply"),
+        (["a" * 1000], "the name is 1000 characters long (at most 128)"),
+        (["requests", "-o", "/proc/reserver-report"], "cannot write /proc/reserver-report"),
+    ]
+    for args, message in cases:
+        result = run_cli("check", "--corpus", str(corpus_file), *args)
+        assert result.returncode == 2, (args, result.stderr[-300:])
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, args
+        assert message in result.stderr, (args, result.stderr[-300:])

@@ -108,3 +108,14 @@ def test_edit_classification() -> None:
     assert letter_edit("requests", "requests") is None
     assert letter_edit("rqeusets", "requests") is None
     assert are_neighbours("s", "d") and not are_neighbours("s", "p")
+
+
+def test_a_name_longer_than_any_registry_name_has_no_pairs() -> None:
+    # Matching it would build deletion variants quadratic in its length (a hostile
+    # listing in watch, a file in check).
+    from reserver.guard.detect import Detector
+
+    detector = Detector(["requests", "numpy"])
+    huge = "requests" + "x" * 200_000
+    assert list(detector.pairs(huge)) == [] and detector.check(huge) is None
+    assert detector.check("reqeusts") is not None

@@ -18,14 +18,25 @@ else:  # pragma: no cover - Python 3.10
 _TOML_LINE = re.compile(r"at line (\d+)")
 
 
+#: Dependency files are small; anything larger (or endless, like /dev/zero) is refused
+#: after reading this much, not loaded whole.
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+
+
 def read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InputFileError(Location(str(path), line), "not UTF-8 text") from None
+        with path.open("rb") as f:
+            data = f.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         raise InputFileError(Location(str(path)), f"cannot read ({exc.strerror})") from None
+    if len(data) > MAX_INPUT_BYTES:
+        limit = MAX_INPUT_BYTES // (1024 * 1024)
+        raise InputFileError(Location(str(path)), f"larger than {limit} MiB: not a dependency file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputFileError(Location(str(path), line), "not UTF-8 text") from None
 
 
 def read_toml(path: Path) -> tuple[dict[str, Any], str]:
@@ -33,6 +44,8 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     text = read_text(path)
     try:
         return tomllib.loads(text), text
+    except RecursionError:
+        raise InputFileError(Location(str(path)), "invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_LINE.search(str(exc))
         line = int(found.group(1)) if found else None
