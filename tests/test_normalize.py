@@ -59,3 +59,20 @@ def test_sdist_stem_is_lowercase_with_single_underscores(name: str) -> None:
     assert stem == stem.lower()
     assert "__" not in stem and "-" not in stem and "." not in stem
     assert stem.replace("_", "-") == canonicalize(name)
+
+
+def test_a_trailing_newline_never_passes_a_validator() -> None:
+    # "$" also matches before a final newline; every validator anchors with \Z, so a name or
+    # URL read from a file or an API cannot carry a line break into a template or a CSV.
+    from reserver.errors import ReserverError
+    from reserver.holder import check_url
+    from reserver.names.normalize import is_valid_name
+    from reserver.publish.pacing import parse_rate
+
+    assert is_valid_name("reqeusts") and not is_valid_name("reqeusts\n")
+    check_url("stats URL", "https://stats.example.test")
+    for bad in ("https://stats.example.test\n", "https://stats.example.test/\nx"):
+        with pytest.raises(ReserverError):
+            check_url("stats URL", bad)
+    with pytest.raises(ReserverError):
+        parse_rate("20/hour\nx")

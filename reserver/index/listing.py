@@ -32,7 +32,7 @@ _NOT_LISTED = frozenset({403, 404, 405, 406, 501})
 
 # The registry's own name rule without our length cap: a listing is the registry's truth,
 # and real indexes hold a few names longer than anything we would generate.
-_LISTED_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+_LISTED_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 _ANCHOR = re.compile(rb"<a\b[^>]*>\s*([^<\s][^<]*?)\s*</a>", re.IGNORECASE)
 
 

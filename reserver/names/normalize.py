@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # The registry's own name rule (PEP 508 identifier), applied case-insensitively to ASCII.
-_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE | re.ASCII)
+_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])\Z", re.IGNORECASE | re.ASCII)
 _SEPARATOR_RUNS = re.compile(r"[-_.]+")
 _ULTRA_DROP = str.maketrans("", "", "._-")
 _ULTRA_MAP = str.maketrans({"l": "1", "i": "1", "o": "0"})

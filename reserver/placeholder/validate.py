@@ -18,7 +18,7 @@ from ..names.normalize import sdist_filename_stem
 
 ACCEPTED_METADATA_VERSIONS = ("2.2", "2.3", "2.4", "2.5")
 MAX_SUMMARY = 512
-_FILENAME = re.compile(r"^(?P<stem>[a-z0-9_]+?)-(?P<version>[^-/]+)\.tar\.gz$")
+_FILENAME = re.compile(r"^(?P<stem>[a-z0-9_]+?)-(?P<version>[^-/]+)\.tar\.gz\Z")
 
 
 @dataclass(frozen=True)

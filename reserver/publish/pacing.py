@@ -28,7 +28,7 @@ _UNITS = {
     "h": 3600.0, "hour": 3600.0, "hours": 3600.0,
     "d": 86400.0, "day": 86400.0, "days": 86400.0,
 }  # fmt: skip
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)?\s*([a-z]+)\s*$")
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)?\s*([a-z]+)\s*\Z")
 #: Hosts whose new-project limit is PyPI's (TestPyPI runs the same code).
 PYPI_HOSTS = frozenset({"upload.pypi.org", "pypi.org", "test.pypi.org", "pypi.python.org"})
 PYPI_RATE = "20/hour"

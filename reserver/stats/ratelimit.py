@@ -15,7 +15,7 @@ from ..errors import ReserverError
 
 #: Generous for a person retrying an install, tight for a script inflating one name's count.
 DEFAULT_RATE = "30/minute"
-_RATE = re.compile(r"^\s*([0-9]+)\s*/\s*(second|minute|hour|day)\s*$")
+_RATE = re.compile(r"^\s*([0-9]+)\s*/\s*(second|minute|hour|day)\s*\Z")
 _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 

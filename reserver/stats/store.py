@@ -46,7 +46,7 @@ from ..errors import ReserverError
 from .schema import Ping, RegisteredName
 
 SCHEMA_VERSION = "1"
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,40}\Z")
 
 #: A count key: (canonical name, day, installer, python, ci).
 CountKey = tuple[str, date, str, str, bool]
