@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -29,6 +30,9 @@ Category = Literal["typo", "import", "stdlib", "removed", "internal"]
 CATEGORIES: tuple[str, ...] = ("typo", "import", "stdlib", "removed", "internal")
 #: Statuses after which there is nothing to build: someone holds it, or the registry refuses it.
 SKIPPED_STATUSES = frozenset({"taken", "blocked"})
+
+
+_PYTHON_VERSION = re.compile(r"[0-9]{1,2}\.[0-9]{1,3}\Z")
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,12 @@ class PlanEntry:
             raise ReserverError(f"{self.name!r} needs a target (NAME=TARGET)")
         if self.replacement is not None and name_problem(self.replacement):
             raise ReserverError(f"replacement {self.replacement!r} is not a valid name")
+        # Written into the README, PKG-INFO and the install message: a Python version only.
+        if self.removed_in is not None and not _PYTHON_VERSION.match(self.removed_in):
+            raise ReserverError(
+                f"removed_in of {self.name!r} must be a Python version such as 3.13, "
+                f"not {self.removed_in[:40]!r}"
+            )
 
 
 def engine_entry(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reserver.errors import PlanError, ReserverError
-from reserver.plan import entry_for, load_plan, make_plan, parse_name_option, save_plan
+from reserver.plan import PlanEntry, entry_for, load_plan, make_plan, parse_name_option, save_plan
 
 
 def test_a_standard_library_name_needs_no_target() -> None:
@@ -106,3 +106,18 @@ def test_engine_entries_equal_validated_ones() -> None:
     assert made == checked and vars(made) == vars(checked)
     with pytest.raises(AttributeError):
         made.name = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "removed", ["<script>alert(1)</script>", "[see](https://evil.test)", "3.13\n", "x" * 5000]
+)
+def test_removed_in_is_a_python_version_or_the_plan_is_refused(
+    removed: str, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    save_plan(make_plan([PlanEntry("asynchat", None, "removed", removed_in="3.12")]), plan)
+    raw = json.loads(plan.read_text())
+    raw["entries"][0]["removed_in"] = removed
+    plan.write_text(json.dumps(raw))
+    with pytest.raises(PlanError, match="must be a Python version"):
+        load_plan(plan)
