@@ -152,7 +152,7 @@ def main() -> None:
     # Kind shares and letter factors come from the labelled squats alone: the matched
     # malicious names are what attackers register in bulk (mostly doubled and dropped
     # letters), and adding them cost recall at every budget in a 5-fold cross-validation
-    # over the train split's targets (18.0% -> 16.9% at 25 names, 59.5% -> 53.7% at 300;
+    # over the train split's targets (19.6% -> 18.0% at 25 names, 60.3% -> 56.6% at 300;
     # benchmarks/bench_generate_cv.py).
     # Their words still feed the affix lexicon, and detection's background.
     generation = fit.fit_generation(train_obs)

@@ -25,7 +25,7 @@ from rapidfuzz.distance import OSA
 from ..names.import_names import IMPORT_TO_DISTRIBUTION
 from ..names.normalize import MAX_NAME_LENGTH, canonicalize, ultranormalize
 from ..typo import TypoModel, default_model
-from ..typo.edits import Edit
+from ..typo.edits import EARLY, LATE, Edit
 from ..typo.kinds import AFFIX, IMPORT_NAME, LETTER_KINDS, LOOKALIKE, SEPARATOR, TWO_EDITS
 from ..typo.namelike import NameLikeness, default_namelike
 from .model import Match
@@ -66,6 +66,9 @@ _ONE_CHARACTER = frozenset((*LETTER_KINDS, LOOKALIKE, SEPARATOR))
 #: the target: equal-width bins of 2 over the range where attacks and legitimate
 #: near-misses differ (below -6 holds a third of letter-edit attacks, 3% of legitimate ones).
 _NAMELIKE = (-6.0, -4.0, -2.0, 0.0)
+
+
+_MIDDLE = "middle"
 
 
 def _band(index: int) -> str:
@@ -293,7 +296,12 @@ class Detector:
                 known = "other"
             cell = f"{kind}:{edit.position}:{known}"
         elif kind in LETTER_KINDS:
-            cell = f"{kind}:{edit.position}:{edit.relation}"
+            # Detection weighs the middle as one band. Split as generation splits it
+            # (early/late), cross-validation found 199 rather than 201 train squats at 0.99%
+            # rather than 0.95% false alarms, and validation 43 rather than 39 squats but at
+            # 1.1% rather than 0.9%: over the 1% a team can live with.
+            position = _MIDDLE if edit.position in (EARLY, LATE) else edit.position
+            cell = f"{kind}:{position}:{edit.relation}"
         else:
             cell = kind
         band = self._band_of[index]

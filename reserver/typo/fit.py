@@ -18,9 +18,10 @@ from typing import Any
 from ..names.normalize import canonicalize
 from .edits import (
     ADJACENT,
+    EARLY,
     FIRST,
     LAST,
-    MIDDLE,
+    LATE,
     PLURAL,
     PREFIX,
     SUFFIX,
@@ -47,7 +48,7 @@ from .kinds import (
 )
 from .model import MAX_ORDER_WORDS, _insertions, _substitutes
 
-POSITIONS = (FIRST, MIDDLE, LAST)
+POSITIONS = (FIRST, EARLY, LATE, LAST)
 RELATIONS: dict[str, tuple[str, ...]] = {
     OMISSION: ("doubled", "vowel", PLURAL, "other"),
     REPETITION: (),

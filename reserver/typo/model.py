@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cache, lru_cache
 from itertools import permutations
 from pathlib import Path
@@ -267,6 +268,8 @@ class TypoModel:
         'affix'
         """
         edit = explain(typed, meant, self.layouts)
+        if edit is not None and edit.kind in (REPETITION, OMISSION):
+            return self._likeliest_in_run(edit, meant)
         if edit is None or edit.kind in (*LETTER_KINDS, SEPARATOR, TWO_EDITS):
             return edit
         pair = two_letter_edits(compact(typed), compact(meant), self.layouts)
@@ -276,6 +279,38 @@ class TypoModel:
         if self.edit_probability(slips, meant) > self.edit_probability(edit, meant):
             return slips
         return edit
+
+    def _likeliest_in_run(self, edit: Edit, meant: str) -> Edit:
+        # A letter doubled or dropped inside a run ("urllib3" -> "urlllib3") is the same
+        # name whichever letter of the run slipped; generation keeps the likeliest position,
+        # so explain() does too.
+        shape = self._shape(canonicalize(meant))
+        key, k = shape.key, edit.index
+        if not 0 <= k < len(key):
+            return edit
+        start, end = k, k
+        while start > 0 and key[start - 1] == key[k]:
+            start -= 1
+        while end + 1 < len(key) and key[end + 1] == key[k]:
+            end += 1
+        if start == end:
+            return edit
+        w = self.weights
+
+        def probability(i: int) -> float:
+            relation = omission_relation(key, i) if edit.kind == OMISSION else ""
+            return shape.letter_probability(w, edit.kind, position_of(i, shape.n), relation)
+
+        best = max(range(start, end + 1), key=lambda i: (probability(i), -i))
+        if best == k:
+            return edit
+        verb = "missing" if edit.kind == OMISSION else "doubled"
+        return replace(
+            edit,
+            index=best,
+            position=position_of(best, shape.n),
+            text=f"{verb} {key[k]!r} at {best}",
+        )
 
     def affix_probability(self, position: str, word: str, glued: bool) -> float:
         """P(this word added at this end | an affix squat)."""
