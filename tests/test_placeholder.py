@@ -232,6 +232,40 @@ def test_a_typo_of_a_stdlib_module_says_nothing_needs_installing() -> None:
     assert "standard library" in readme and "pip install json" not in readme
 
 
+def test_a_module_of_one_platform_says_so() -> None:
+    # The Windows user who typed "pip install pwd" has just seen "import pwd" fail.
+    pwd = render_message(entry_for("pwd"), HOLDER, "pip")
+    assert "It exists on Unix only (Linux, macOS): Windows has no 'pwd' module." in pwd
+    winreg = render_message(entry_for("winreg"), HOLDER, "pip")
+    assert "It exists on Windows only: Linux and macOS have no 'winreg' module." in winreg
+    assert "exists on" not in render_message(entry_for("json"), HOLDER, "pip")
+    typo = render_message(PlanEntry("pdw", "pwd", "typo"), HOLDER, "pip")
+    assert "Did you mean 'pwd'?" in typo and "Unix only" in typo
+    for text in (pwd, winreg, typo):
+        assert all(
+            line.rstrip().endswith((".", ":", ")", "pwd", "winreg")) for line in text.splitlines()
+        )
+
+
+def test_the_platform_table_agrees_with_this_interpreter() -> None:
+    # The rows come from CPython's documentation; this Linux interpreter has every
+    # Unix-only module it ships and none of the Windows-only ones.
+    import importlib.util
+    import sys
+
+    from reserver.names.stdlib import _platforms
+
+    table = _platforms()
+    assert table["pwd"] == "Unix" and table["winreg"] == "Windows"
+    shipped = set(sys.stdlib_module_names)
+    for module, platform in table.items():
+        top = module.split(".")[0]
+        if top not in shipped:
+            continue  # removed before this Python
+        found = importlib.util.find_spec(top) is not None
+        assert found == (platform == "Unix"), (module, platform)
+
+
 def test_an_internal_name_warns_of_dependency_confusion() -> None:
     entry = PlanEntry("acme-billing", None, "internal")
     text = render_message(entry, HOLDER, "pip")

@@ -149,6 +149,33 @@ def dropin_for(name: str) -> str | None:
     return standard_dropins().get(module) if module is not None else None
 
 
+@cache
+def _platforms() -> dict[str, str]:
+    # reserver/data/stdlib_platforms.csv: module,platform,source; read from the ":platform:"
+    # option of each module's page in CPython's documentation.
+    text = resources.files("reserver").joinpath("data/stdlib_platforms.csv").read_text("utf-8")
+    rows = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return {module: platform for module, platform, _ in (r.split(",", 2) for r in rows[1:])}
+
+
+def platform_of(name: str) -> str | None:
+    """The only platform a standard-library module exists on ("Unix", "Windows"), per
+    CPython's documentation, or None for a module every platform has.
+
+    >>> platform_of("pwd"), platform_of("winreg"), platform_of("json")
+    ('Unix', 'Windows', None)
+    """
+    module = stdlib_module(name)
+    if module is None:
+        return None
+    found = _platforms().get(module)
+    if found is None:
+        return None
+    # "Unix, not WASI", "Unix, Windows": the message names only a platform a user can miss.
+    first = found.split(",")[0].strip()
+    return first if first in ("Unix", "Windows") and "Windows" not in found[len(first) :] else None
+
+
 def removed_modules() -> dict[str, str]:
     """Top-level modules that left the standard library, with the version that removed them."""
     result: dict[str, str] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..holder import Holder
-from ..names.stdlib import dropin_for, is_current_stdlib, last_python_with
+from ..names.stdlib import dropin_for, is_current_stdlib, last_python_with, platform_of
 from ..plan import PlanEntry
 
 #: Installers the placeholder can tell apart at build time, and "other" for the rest.
@@ -30,6 +30,7 @@ def _what_happened(entry: PlanEntry, installer: str) -> list[str]:
         # reads as two messages.
         return [
             f"'{name}' is part of the Python standard library: it ships with Python.",
+            *_platform_lines(name),
             f"It needs no install: use it directly (import {name}) and remove it from your "
             "requirements.",
         ]
@@ -64,8 +65,10 @@ def _what_happened(entry: PlanEntry, installer: str) -> list[str]:
     assert entry.target is not None
     if is_current_stdlib(entry.target):
         return [
-            f"Did you mean '{entry.target}'? It is part of the Python standard library: it",
-            f"ships with Python and needs no install. Use it directly: import {entry.target}",
+            f"Did you mean '{entry.target}'? It is part of the Python standard library: it "
+            "ships with Python and needs no install.",
+            *_platform_lines(entry.target),
+            f"Use it directly: import {entry.target}",
         ]
     if entry.category == "import":
         first = (
@@ -75,6 +78,16 @@ def _what_happened(entry: PlanEntry, installer: str) -> list[str]:
     else:
         first = f"Did you mean '{entry.target}'? Install it with:"
     return [first, *_command_lines(installer, entry.target)]
+
+
+def _platform_lines(module: str) -> list[str]:
+    # A Windows user who typed "pip install pwd" has just seen "import pwd" fail: say why.
+    platform = platform_of(module)
+    if platform == "Unix":
+        return [f"It exists on Unix only (Linux, macOS): Windows has no '{module}' module."]
+    if platform == "Windows":
+        return [f"It exists on Windows only: Linux and macOS have no '{module}' module."]
+    return []
 
 
 def _command_lines(installer: str, distribution: str) -> list[str]:
