@@ -16,6 +16,19 @@ def _sorted_counts(counts: dict[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
+def _version_key(version: str) -> tuple[tuple[int, ...], str]:
+    # "3.9" before "3.10": numbers as numbers; anything else after, as text.
+    parts = version.split(".")
+    if all(part.isdigit() for part in parts):
+        return tuple(int(part) for part in parts), ""
+    return (10**9,), version
+
+
+def _by_version(counts: dict[str, int]) -> dict[str, int]:
+    """Python versions in version order (a chart's axis), not by count or as text."""
+    return dict(sorted(counts.items(), key=lambda item: _version_key(item[0])))
+
+
 def target_of(entry: RegisteredName | None) -> str:
     """What the user meant: the target, a removed module's replacement, or the stdlib."""
     if entry is None:
@@ -51,7 +64,7 @@ def summary(store: StatsStore, names: dict[str, RegisteredName]) -> dict[str, An
         "by_target": _sorted_counts(by_target),
         "by_category": _sorted_counts(by_category),
         "by_installer": _sorted_counts(totals.get("installer", {})),
-        "by_python": _sorted_counts(totals.get("python", {})),
+        "by_python": _by_version(totals.get("python", {})),
         "by_ci": {"ci": ci.get("ci", 0), "interactive": ci.get("interactive", 0)},
         "rejected": _sorted_counts(store.rejected()),
         "registered_names": len(names),
@@ -71,7 +84,7 @@ def name_detail(store: StatsStore, entry: RegisteredName, total: int) -> dict[st
         "category": entry.category,
         "total": total,
         "by_installer": _sorted_counts(breakdown["installer"]),
-        "by_python": _sorted_counts(breakdown["python"]),
+        "by_python": _by_version(breakdown["python"]),
         "by_ci": {
             "ci": breakdown["ci"].get("ci", 0),
             "interactive": breakdown["ci"].get("interactive", 0),

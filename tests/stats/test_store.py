@@ -136,3 +136,16 @@ def test_daily_range_filters_by_day(store: StatsStore) -> None:
     store.record([(d, Ping("pwd", "pip", "3.12", False)) for d in days])
     picked = store.daily(since=date(2026, 1, 3), until=date(2026, 1, 5))
     assert [d.day for d in picked] == days[2:5]
+
+
+def test_python_versions_come_in_version_order_not_as_text(store: StatsStore) -> None:
+    from reserver.stats.report import name_detail, summary
+
+    registered(store)
+    store.record([(DAY, Ping("reqeusts", "pip", version, False))
+                  for version in ("3.10", "3.9", "3.13", "3.9", "3.12")])  # fmt: skip
+    names = store.registered()
+    assert list(summary(store, names)["by_python"]) == ["3.9", "3.10", "3.12", "3.13"]
+    detail = name_detail(store, names["reqeusts"], 5)
+    assert list(detail["by_python"]) == ["3.9", "3.10", "3.12", "3.13"]
+    assert detail["by_python"]["3.9"] == 2
