@@ -90,6 +90,7 @@ def mount_dashboard(app: FastAPI) -> None:
             "sources": [row.unique_sources for row in daily],
             "installer": data["by_installer"],
             "python": data["by_python"],
+            "category": data["by_category"],
         }
         top_names = [
             (shown, count, name_key(shown) or shown)
@@ -103,6 +104,8 @@ def mount_dashboard(app: FastAPI) -> None:
             chart=chart_data,
             ci_share=(data["by_ci"]["ci"] / data["total"] if data["total"] else 0.0),
             rejected_total=sum(data["rejected"].values()),
+            ci_skip=ci.described(ci.SKIP),
+            ci_flag=ci.described(ci.FLAG),
         )
 
     @app.get("/names/{name}", response_class=HTMLResponse, summary="One name.", tags=["pages"])

@@ -144,47 +144,58 @@ def test_name_and_why_pages_load_cleanly(server: StatsServer, browser: Browser) 
     page.close()
 
 
-@pytest.fixture(scope="module")
-def one_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StatsServer]:
-    """A new deployment: one day of pings, as every dashboard starts."""
-    db = tmp_path_factory.mktemp("dash1") / "stats.sqlite3"
+@pytest.fixture(scope="module", params=[1, 365], ids=["one-day", "a-year"])
+def deployment(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[int, StatsServer]]:
+    """A new deployment (one day of pings, as every dashboard starts), and one a year old."""
+    days = int(request.param)
+    db = tmp_path_factory.mktemp(f"dash{days}") / "stats.sqlite3"
     store = StatsStore.open(f"sqlite:///{db}")
     store.register([RegisteredName(n, n, t, "typo") for n, t in SEEDED.items()])
     pings = [(DAY, Ping("reqeusts", "pip", version, False)) for version in
              ("3.10", "3.9", "3.13", "3.12", "3.9")]  # fmt: skip
-    store.record([*pings, (DAY, Ping("nunpy", "uv", "3.12", True))])
+    pings += [(DAY - timedelta(days=d), Ping("nunpy", "uv", "3.12", True)) for d in range(days)]
+    store.record(pings)
     store.engine.dispose()
     running = StatsServer(f"sqlite:///{db}")
-    yield running
+    yield days, running
     running.stop()
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_one_day_reads_in_whole_days_whole_counts_and_version_order(
-    one_day: StatsServer, browser: Browser, width: int, tmp_path: Path
+def test_the_dashboard_reads_in_whole_days_whole_counts_and_version_order(
+    deployment: tuple[int, StatsServer], browser: Browser, width: int, tmp_path: Path
 ) -> None:
+    days_of_data, server = deployment
     page = browser.new_page(viewport={"width": width, "height": 1600})
     problems: list[str] = []
     page.on("pageerror", lambda e: problems.append(str(e)))
-    page.goto(one_day.url + "/", wait_until="networkidle")
+    page.goto(server.url + "/", wait_until="networkidle")
     page.wait_for_selector("#chart-daily .main-svg")
     # SVG text has no inner text: read its text content.
     days = page.locator("#chart-daily .xtick text").all_text_contents()
     counts = page.locator("#chart-daily .ytick text").all_text_contents()
     assert days and all(":" not in t and "." not in t for t in days), days
-    assert DAY.strftime("%b %d") in days
     assert counts and all(t.replace(",", "").isdigit() for t in counts), counts
-    # The day's bar is drawn wide enough to see (plotly's default for one date: 1 ms).
-    bar = page.locator("#chart-daily .trace.bars .point path").first.bounding_box()
-    assert bar is not None and bar["width"] > 10 and bar["height"] > 10, bar
+    if days_of_data == 1:
+        assert DAY.strftime("%b %d") in days
+        # The day's bar is drawn wide enough to see (plotly's default for one date: 1 ms).
+        bar = page.locator("#chart-daily .trace.bars .point path").first.bounding_box()
+        assert bar is not None and bar["width"] > 10 and bar["height"] > 10, bar
     versions = page.evaluate("document.getElementById('chart-python').data[0].y.slice().reverse()")
     assert versions == ["3.9", "3.10", "3.12", "3.13"]
     bars_x = page.locator("#chart-python .xtick text").all_text_contents()
     assert bars_x and all(t.replace(",", "").isdigit() for t in bars_x), bars_x
     assert page.locator("#chart-daily .modebar").count() == 0  # no toolbar over the legend
+    categories = page.evaluate("document.getElementById('chart-category').data[0].y")
+    assert categories == ["typo"]
+    # Every card says what its number is; the CI card says why it is low.
+    assert page.locator(".card .hint").count() == page.locator(".card").count() == 5
+    assert "CI, BUILD_ID, BUILD_BUILDID or PIP_IS_CI" in page.locator("#ci-hint").inner_text()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     shot = Path(SCREENSHOT_DIR) if SCREENSHOT_DIR else tmp_path
-    page.screenshot(path=str(shot / f"dashboard-one-day-{width}.png"), full_page=True)
+    page.screenshot(path=str(shot / f"dashboard-{days_of_data}-days-{width}.png"), full_page=True)
     assert overflow <= 0, f"{overflow}px of horizontal overflow at {width}px"
     assert problems == []
     page.close()

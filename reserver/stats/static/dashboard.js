@@ -101,4 +101,5 @@
   }
   bars("chart-installer", data.installer, "#7c3aed");
   bars("chart-python", data.python, "#0891b2");
+  bars("chart-category", data.category, "#db2777");
 })();
