@@ -46,9 +46,13 @@ def model_from(labelled: Sequence[fit.Observation], shipped: dict[str, object]) 
     """The shipped weights with the generation part refitted on ``labelled``."""
     raw = copy.deepcopy(shipped)
     generation = fit.fit_generation(labelled)
-    raw["kinds"] = fit.price_unmeasurable(
-        generation["kinds"], (SEPARATOR, LOOKALIKE, IMPORT_NAME), LETTER_KINDS
-    )
+    # Separator and look-alike prices are the shipped ones (fitted on malicious names, not
+    # on labelled squats): they cost no budget on PyPI's rules anyway.
+    priced = fit.price_unmeasurable(generation["kinds"], (IMPORT_NAME,), LETTER_KINDS)
+    shipped_kinds: dict[str, dict[str, float]] = shipped["kinds"]  # type: ignore[assignment]
+    for kind in (SEPARATOR, LOOKALIKE):
+        priced[kind] = dict(shipped_kinds[kind])
+    raw["kinds"] = priced
     raw["letter"] = generation["letter"]
     raw["words"] = generation["words"]
     return TypoModel(parse_weights(raw))

@@ -121,6 +121,33 @@ def match_malicious(names: list[str], top: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def open_name_evidence(malicious: list[str]) -> tuple[list[str], list[str]]:
+    """Malicious names that are separator or look-alike variants of a standard-library
+    module's name (PyPI allows those: a module is no project), and those that are one letter
+    slip of one (5+ letters, same first letter): how often attackers use each where both
+    are open to them."""
+    from reserver.names.normalize import ultranormalize
+    from reserver.names.stdlib import all_stdlib_names
+    from reserver.typo.edits import explain
+
+    modules = {
+        canonicalize(m) for m in all_stdlib_names() if "." not in m and not m.startswith("_")
+    }
+    ultra = {ultranormalize(m) for m in modules}
+    visual, slips = [], []
+    for name in sorted(set(malicious) - modules):
+        if ultranormalize(name) in ultra:
+            visual.append(name)
+            continue
+        for module in sorted(modules):
+            if len(module) >= 5 and abs(len(name) - len(module)) <= 1 and name[0] == module[0]:
+                edit = explain(name, module)
+                if edit is not None and edit.kind in LETTER_KINDS:
+                    slips.append(name)
+                    break
+    return visual, slips
+
+
 def in_half(name: str, half: int) -> bool:
     """Deterministic halves of a list by the name's hash (0: calibration, 1: report)."""
     return hashlib.sha256(name.encode()).digest()[0] % 2 == half
@@ -157,8 +184,10 @@ def main() -> None:
     # Their words still feed the affix lexicon, and detection's background.
     generation = fit.fit_generation(train_obs)
     generation["kinds"][IMPORT_NAME]["n"] = len(import_hits)
-    shares = fit.price_unmeasurable(
-        generation["kinds"], (SEPARATOR, LOOKALIKE, IMPORT_NAME), LETTER_KINDS
+    shares = fit.price_unmeasurable(generation["kinds"], (IMPORT_NAME,), LETTER_KINDS)
+    visual, slips = open_name_evidence(malicious)
+    shares = fit.price_from_open_names(
+        shares, (SEPARATOR, LOOKALIKE), LETTER_KINDS, len(visual), len(slips)
     )
     affixes = fit.fit_affixes(observations, top, POPULAR_TOP, train_obs)
     legitimate = registry_names(DATA / "pypi-names.txt.gz", set(malicious))
@@ -178,10 +207,11 @@ def main() -> None:
             "method": "kind shares: labelled squats only, maximum likelihood over the kinds "
             "each target allows (word order needs 2-4 words), add-one smoothed (see "
             "reserver.typo.fit.fit_kind_shares; import_name n: malicious names equal to a "
-            "known import name; separator, lookalike and import_name, which PyPI refuses or "
-            "holders own, priced as the mean letter kind: see "
-            "reserver.typo.fit.price_unmeasurable); position/relation factors, labelled "
-            "squats: observed share / share of opportunities on the same targets, add-one "
+            "known import name; import_name, which holders own, priced as the mean letter "
+            "kind: see reserver.typo.fit.price_unmeasurable; separator and lookalike, which "
+            "PyPI refuses for projects, priced from standard-library names, where it allows "
+            "them: see reserver.typo.fit.price_from_open_names); position/relation factors, "
+            "labelled squats: observed share / share of opportunities on the same targets, add-one "
             "smoothed; word order: share of neighbouring-word swaps among labelled word-order "
             "squats of 3+ words, add-one smoothed; affix words (labelled and unlabelled): "
             "share of affix squats",

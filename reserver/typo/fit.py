@@ -266,6 +266,38 @@ def price_unmeasurable(
     return out
 
 
+def price_from_open_names(
+    shares: dict[str, dict[str, float | str]],
+    kinds: Sequence[str],
+    reference: Sequence[str],
+    seen: int,
+    reference_seen: int,
+) -> dict[str, dict[str, float | str]]:
+    """Price ``kinds`` from names where the registry would have allowed them.
+
+    PyPI's "too similar" rule refuses separator and look-alike variants of projects, but a
+    standard-library module is no project: there attackers were free to register either.
+    Among malicious names, ``seen`` are such variants of module names and
+    ``reference_seen`` are letter slips of them, so together the ``kinds`` get the
+    ``reference`` kinds' share times (seen + 1) / (reference_seen + 2), split evenly.
+    """
+    reference_share = sum(float(shares[k]["share"]) for k in reference)
+    each = reference_share * (seen + 1) / (reference_seen + 2) / len(kinds)
+    share = {k: (each if k in kinds else float(v["share"])) for k, v in shares.items()}
+    total = sum(share.values())
+    out: dict[str, dict[str, float | str]] = {}
+    for kind, row in shares.items():
+        out[kind] = {**row, "share": round(share[kind] / total, 6)}
+        if kind in kinds:
+            out[kind]["priced_as"] = (
+                f"({seen} + 1) / ({reference_seen} + 2) of the letter kinds' share, split over "
+                + ", ".join(kinds)
+                + ": variants of standard-library names among malicious names, where PyPI "
+                "allows them, against letter slips of the same names"
+            )
+    return out
+
+
 def fit_affixes(
     observations: Sequence[Observation],
     popular: Sequence[str],
