@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .errors import ReserverError
@@ -59,7 +60,9 @@ def check_text(what: str, value: str, limit: int) -> str:
     """Refuse free text that could break out of a metadata header, a string or markup."""
     if not value or len(value) > limit:
         raise ReserverError(f"{what} must be 1 to {limit} characters")
-    if any(ord(c) < 32 or c in '<>"`\\' for c in value):
+    # Cc: control characters (C0 and C1); Cf: invisible format characters, among them the
+    # bidirectional overrides that make "ACME\u202eytiruceS" read as another name.
+    if any(unicodedata.category(c) in ("Cc", "Cf") or c in '<>"`\\' for c in value):
         raise ReserverError(f"{what} {value!r} contains control characters or markup")
     return value
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ..names.normalize import canonicalize, name_problem
 
@@ -61,6 +61,16 @@ class RegisteredNameBody(BaseModel):
     removed_in: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+$")] | None = None
     replacement: PackageName | None = None
     replacement_in_stdlib: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RegisteredNameBody:
+        # /why would say "You probably meant (standard library)" for a typo with no target,
+        # or point a name at itself.
+        if self.category in ("typo", "import") and self.target is None:
+            raise ValueError(f"{self.name!r} is a {self.category} name and needs its target")
+        if self.target is not None and canonicalize(self.target) == canonicalize(self.name):
+            raise ValueError(f"{self.name!r} cannot be its own target")
+        return self
 
 
 class HolderBody(BaseModel):

@@ -133,6 +133,22 @@ def test_registration_refuses_markup_in_names_and_holder(client: TestClient) -> 
     assert client.get("/api/summary").json()["registered_names"] == len(NAMES)
 
 
+def test_registration_refuses_names_that_make_no_sense_and_hidden_text(client: TestClient) -> None:
+    bad = [
+        [{"name": "reqeusts", "category": "typo"}],  # a typo of nothing
+        [{"name": "requests", "target": "requests", "category": "typo"}],  # of itself
+        [{"name": "Requests", "target": "requests", "category": "import"}],  # the same, PEP 503
+    ]
+    for names in bad:
+        response = client.post("/admin/names", json={"holder": HOLDER, "names": names},
+                               headers=auth())  # fmt: skip
+        assert response.status_code == 422, names
+    # A right-to-left override makes the holder read as someone else on /why.
+    hidden = {"holder": {**HOLDER, "name": "ACME\u202eytiruceS"}, "names": NAMES}
+    assert client.post("/admin/names", json=hidden, headers=auth()).status_code == 422
+    assert client.get("/api/summary").json()["registered_names"] == len(NAMES)
+
+
 def test_unregistered_names_stop_being_accepted(client: TestClient) -> None:
     assert client.post("/ping", json=ping_body("pwd")).status_code == 204
     assert client.delete("/admin/names/pwd", headers=auth()).status_code == 204
