@@ -40,7 +40,11 @@ def _report(result: WatchResult, output_format: str) -> None:
 def watch_command(
     index: str = typer.Argument(..., help="Index root or /simple/ URL (or a saved listing file)."),
     state: Path = typer.Option(..., "--state", help="Where the previous listing is kept."),
-    once: bool = typer.Option(False, "--once", help="One run, then exit (for cron)."),
+    once: bool = typer.Option(
+        False,
+        "--once",
+        help="One run, then exit (for cron): 1 when look-alikes were found, 2 on an error.",
+    ),
     interval: float = typer.Option(
         300.0, "--interval", min=1.0, help="Seconds between runs when looping."
     ),
@@ -66,21 +70,33 @@ def watch_command(
     if top > 0:
         popular = (load_corpus(corpus) if corpus is not None else default_corpus())[:top]
     if not popular and not target:
-        raise ReserverError("nothing to protect: give --target names or a corpus with --top > 0")
+        raise _usage_error("nothing to protect: give --target names or a corpus with --top > 0")
     detector = watch_detector(popular, target)
     while True:
+        found = False
         try:
-            _report(watch_once(index, state, detector, webhook=webhook), output_format)
+            result = watch_once(index, state, detector, webhook=webhook)
+            _report(result, output_format)
+            found = bool(result.findings)
         except WebhookError as exc:
             if exc.result is not None:
                 _report(exc.result, output_format)  # shown even though delivery failed
             if once:
-                raise
+                raise _usage_error(str(exc)) from None
             console_err.print(f"error: {exc}", markup=False, highlight=False)
         except ReserverError as exc:
             if once:
-                raise
+                raise _usage_error(str(exc)) from None
             console_err.print(f"error: {exc}", markup=False, highlight=False)
         if once:
+            # As check: 1 when look-alikes were reported, so cron and CI can tell; 2 when
+            # the run itself failed.
+            if found:
+                raise typer.Exit(1)
             return
         time.sleep(interval)
+
+
+def _usage_error(message: str) -> typer.Exit:
+    console_err.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(2)

@@ -97,12 +97,12 @@ def test_a_look_alike_uploaded_between_runs_is_reported_once_with_its_target(
     upload(fresh_index, tmp_path, ("reqeusts", "requests"), ("acme-gadgets", "acme-gadget"))
     webhook.fail_next = 1
     failed = run_cli(*args)
-    assert failed.returncode == 1 and "webhook" in failed.stderr
+    assert failed.returncode == 2 and "webhook" in failed.stderr  # the run failed
     assert [f["name"] for f in json.loads(failed.stdout)] == ["reqeusts"]  # still shown
     assert webhook.bodies == []
 
     second = run_cli(*args)  # the state did not advance, so the squat is still new
-    assert second.returncode == 0, second.stderr
+    assert second.returncode == 1, second.stderr  # look-alikes found, as check says it
     findings = json.loads(second.stdout)
     assert [(f["name"], f["target"]) for f in findings] == [("reqeusts", "requests")]
     (body,) = webhook.bodies
@@ -160,7 +160,7 @@ def test_watch_protects_your_own_names_from_a_saved_listing(tmp_path: Path) -> N
     assert run_cli(*args).returncode == 0
     listing.write_text("acme-billing-client\nrequests\nacme-biling-client\nreqeusts\n")
     result = run_cli(*args)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr
     # Only the protected name counts with --top 0: the requests look-alike is not ours.
     assert [(f["name"], f["target"]) for f in json.loads(result.stdout)] == [
         ("acme-biling-client", "acme-billing-client")
@@ -169,7 +169,7 @@ def test_watch_protects_your_own_names_from_a_saved_listing(tmp_path: Path) -> N
 
 def test_watch_with_nothing_to_protect_is_an_error(tmp_path: Path) -> None:
     result = run_cli("watch", "x", "--state", str(tmp_path / "s"), "--once", "--top", "0")
-    assert result.returncode == 1 and "nothing to protect" in result.stderr
+    assert result.returncode == 2 and "nothing to protect" in result.stderr
 
 
 class Pep691Index:
