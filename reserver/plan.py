@@ -269,22 +269,28 @@ def _entry_line(entry: PlanEntry) -> str:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
-    A folder that cannot hold the file (``/proc``, read-only, missing rights) is a
-    ReserverError naming the path, not a traceback."""
+    A folder that cannot hold the file (``/proc``, read-only, missing rights, a full disk)
+    is a ReserverError naming the path, not a traceback."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise ReserverError(f"cannot write {path} ({exc.strerror or exc})") from None
+        raise _cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc) from None
         raise
+
+
+def _cannot_write(path: Path, exc: OSError) -> ReserverError:
+    return ReserverError(f"cannot write {path} ({exc.strerror or exc})")
 
 
 def load_plan(path: Path) -> Plan:

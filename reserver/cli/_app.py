@@ -18,6 +18,13 @@ console = Console(highlight=False, soft_wrap=True)
 console_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def usage_error(message: str) -> typer.Exit:
+    """Print ``error: message`` and give the exit that says the run itself failed (2), as
+    opposed to 1, a finding (check, watch)."""
+    console_err.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(2)
+
+
 def _show_version(value: bool) -> None:
     if value:
         from importlib.metadata import PackageNotFoundError, version

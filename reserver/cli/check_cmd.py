@@ -12,7 +12,7 @@ import typer
 
 from ..config import resolve
 from ..errors import ReserverError
-from ._app import app, console_err
+from ._app import app, usage_error
 
 
 def _is_file(item: str) -> bool:
@@ -20,11 +20,6 @@ def _is_file(item: str) -> bool:
         return Path(item).is_file()
     except OSError:  # a name too long to be a path is a name (and name checks refuse it)
         return False
-
-
-def _usage_error(message: str) -> typer.Exit:
-    console_err.print(f"error: {message}", markup=False, highlight=False)
-    return typer.Exit(2)
 
 
 @app.command("check")
@@ -63,7 +58,7 @@ def check_command(
     from ..guard.formats import FORMATS
 
     if output_format not in FORMATS:
-        raise _usage_error(f"unknown format {output_format!r} (choose {', '.join(FORMATS)})")
+        raise usage_error(f"unknown format {output_format!r} (choose {', '.join(FORMATS)})")
     names: list[str] = []
     from ..guard.sources import looks_like_a_file
 
@@ -76,7 +71,7 @@ def check_command(
         else:
             names.append(item)
     if not names and not files:
-        raise _usage_error("nothing to check: give package names or dependency files")
+        raise usage_error("nothing to check: give package names or dependency files")
     try:
         popular = load_corpus(corpus) if corpus is not None else default_corpus()
         if top is not None:
@@ -86,16 +81,15 @@ def check_command(
             allowed.extend(load_corpus(allow_file))
         report = check(names, files, popular, allowed)
     except ReserverError as exc:
-        raise _usage_error(str(exc)) from None
+        raise usage_error(str(exc)) from None
     text = FORMATS[output_format](report.findings)
     if output is not None:
         from ..plan import write_atomic
 
         try:
             write_atomic(output, text.encode())
-        except (ReserverError, OSError) as exc:
-            raise _usage_error(str(exc) if isinstance(exc, ReserverError) else
-                               f"cannot write {output} ({exc.strerror})") from None  # fmt: skip
+        except ReserverError as exc:
+            raise usage_error(str(exc)) from None
     else:
         typer.echo(text, nl=False)
     if not report.ok:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import ReserverError
-from ._app import app, console_err
+from ._app import app, console_err, usage_error
 
 if TYPE_CHECKING:
     from ..guard.watch import WatchResult
@@ -70,7 +70,7 @@ def watch_command(
     if top > 0:
         popular = (load_corpus(corpus) if corpus is not None else default_corpus())[:top]
     if not popular and not target:
-        raise _usage_error("nothing to protect: give --target names or a corpus with --top > 0")
+        raise usage_error("nothing to protect: give --target names or a corpus with --top > 0")
     detector = watch_detector(popular, target)
     while True:
         found = False
@@ -82,11 +82,11 @@ def watch_command(
             if exc.result is not None:
                 _report(exc.result, output_format)  # shown even though delivery failed
             if once:
-                raise _usage_error(str(exc)) from None
+                raise usage_error(str(exc)) from None
             console_err.print(f"error: {exc}", markup=False, highlight=False)
         except ReserverError as exc:
             if once:
-                raise _usage_error(str(exc)) from None
+                raise usage_error(str(exc)) from None
             console_err.print(f"error: {exc}", markup=False, highlight=False)
         if once:
             # As check: 1 when look-alikes were reported, so cron and CI can tell; 2 when
@@ -95,8 +95,3 @@ def watch_command(
                 raise typer.Exit(1)
             return
         time.sleep(interval)
-
-
-def _usage_error(message: str) -> typer.Exit:
-    console_err.print(f"error: {message}", markup=False, highlight=False)
-    return typer.Exit(2)

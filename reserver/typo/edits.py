@@ -303,11 +303,19 @@ def two_letter_edits(
     return first, second
 
 
+def neighbour_swaps(words: list[str]) -> list[list[str]]:
+    """``words`` with each pair of neighbours swapped once.
+
+    >>> neighbour_swaps(["a", "b", "c"])
+    [['b', 'a', 'c'], ['a', 'c', 'b']]
+    """
+    return [[*words[:i], words[i + 1], words[i], *words[i + 2 :]] for i in range(len(words) - 1)]
+
+
 def _word_edit(typed: str, meant: str) -> Edit | None:
     tw, mw = typed.split("-"), meant.split("-")
     if len(tw) > 1 and sorted(tw) == sorted(mw):
-        adjacent = any(tw == [*mw[:i], mw[i + 1], mw[i], *mw[i + 2 :]] for i in range(len(mw) - 1))
-        if adjacent:
+        if tw in neighbour_swaps(mw):
             return Edit(WORD_ORDER, "two neighbouring words swapped", relation=ADJACENT)
         return Edit(WORD_ORDER, "same words, other order", relation=MOVED)
     # Whole words added at one end; checked first because matching words from both ends

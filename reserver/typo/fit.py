@@ -256,13 +256,21 @@ def price_unmeasurable(
     letter slip rather than as never happening.
     """
     mean = sum(shares[k]["share"] for k in reference) / len(reference)
-    share = {k: (mean if k in unmeasurable else v["share"]) for k, v in shares.items()}
+    return _repriced(shares, dict.fromkeys(unmeasurable, mean), "mean of " + ", ".join(reference))
+
+
+def _repriced(
+    shares: dict[str, dict[str, Any]], prices: dict[str, float], note: str
+) -> dict[str, dict[str, float | str]]:
+    # The kinds in ``prices`` take those shares, every share is renormalised, and the
+    # repriced kinds say how (``priced_as``).
+    share = {k: prices.get(k, float(v["share"])) for k, v in shares.items()}
     total = sum(share.values())
     out: dict[str, dict[str, float | str]] = {}
     for kind, row in shares.items():
         out[kind] = {**row, "share": round(share[kind] / total, 6)}
-        if kind in unmeasurable:
-            out[kind]["priced_as"] = "mean of " + ", ".join(reference)
+        if kind in prices:
+            out[kind]["priced_as"] = note
     return out
 
 
@@ -283,19 +291,13 @@ def price_from_open_names(
     """
     reference_share = sum(float(shares[k]["share"]) for k in reference)
     each = reference_share * (seen + 1) / (reference_seen + 2) / len(kinds)
-    share = {k: (each if k in kinds else float(v["share"])) for k, v in shares.items()}
-    total = sum(share.values())
-    out: dict[str, dict[str, float | str]] = {}
-    for kind, row in shares.items():
-        out[kind] = {**row, "share": round(share[kind] / total, 6)}
-        if kind in kinds:
-            out[kind]["priced_as"] = (
-                f"({seen} + 1) / ({reference_seen} + 2) of the letter kinds' share, split over "
-                + ", ".join(kinds)
-                + ": variants of standard-library names among malicious names, where PyPI "
-                "allows them, against letter slips of the same names"
-            )
-    return out
+    note = (
+        f"({seen} + 1) / ({reference_seen} + 2) of the letter kinds' share, split over "
+        + ", ".join(kinds)
+        + ": variants of standard-library names among malicious names, where PyPI "
+        "allows them, against letter slips of the same names"
+    )
+    return _repriced(shares, dict.fromkeys(kinds, each), note)
 
 
 def fit_affixes(

@@ -33,6 +33,7 @@ from .edits import (
     gap_position,
     insertion_relation,
     is_glued,
+    neighbour_swaps,
     omission_relation,
     pair_position,
     position_of,
@@ -410,22 +411,18 @@ class TypoModel:
                 return changed
 
             groups.append((p_import, IMPORT_NAME, run_imports))
-        for kind in LETTER_KINDS:
-            if not want(kind) or kind not in shape.z:
+        for bound, kind, relation in self._letter_bounds(shape):
+            if not want(kind):
                 continue
-            top_position = max(w.position[kind].values())
-            for relation in self._relations(kind):
-                factor = w.relation[kind][relation] if relation else 1.0
-                bound = w.kind_share[kind] * top_position * factor / shape.z[kind]
-                label = f"{kind}:{relation}" if relation else kind
+            label = f"{kind}:{relation}" if relation else kind
 
-                def run(best: Scored, _k: str = kind, _r: str = relation) -> list[str]:
-                    changed: list[str] = []
-                    for variant, p, text in self._letter_variants(shape, _k, _r):
-                        add(best, changed, variant, p, _k, text)
-                    return changed
+            def run(best: Scored, _k: str = kind, _r: str = relation) -> list[str]:
+                changed: list[str] = []
+                for variant, p, text in self._letter_variants(shape, _k, _r):
+                    add(best, changed, variant, p, _k, text)
+                return changed
 
-                groups.append((bound, label, run))
+            groups.append((bound, label, run))
         if want(LOOKALIKE) and shape.lookalike_sites:
             p_lookalike = w.kind_share[LOOKALIKE] / shape.lookalike_sites
 
@@ -453,10 +450,7 @@ class TypoModel:
             def run_order(best: Scored) -> list[str]:
                 changed: list[str] = []
                 words = shape.words
-                swaps = {
-                    "-".join([*words[:i], words[i + 1], words[i], *words[i + 2 :]])
-                    for i in range(len(words) - 1)
-                }
+                swaps = {"-".join(swap) for swap in neighbour_swaps(words)}
                 for order in permutations(words):
                     variant = "-".join(order)
                     if variant in swaps:

@@ -325,20 +325,29 @@ def test_placeholders_with_the_example_holder_never_go_to_a_public_registry(
     assert not ledger.exists()
 
 
+def _built_plan_of_a_real_holder(
+    run_cli: Run, tmp_path: Path, registry: str, suffix: str
+) -> tuple[Path, CliRun]:
+    """Two typo names planned offline for ``registry`` by a real (non-example) holder, and
+    their placeholders built into ``tmp_path / "dist"``."""
+    plan = tmp_path / "plan.json"
+    planned = run_cli("plan", "-n", f"reqeustz-{suffix}=requests", "-n", f"nmupy-{suffix}=numpy",
+                      "--registry", registry, "--offline", "--holder", "ACME Security",
+                      "--contact", "security@acme.test", "--holder-url", "https://acme.test/",
+                      "-o", str(plan))  # fmt: skip
+    assert planned.code == 0, planned.err
+    assert run_cli("build", str(plan), "--out", str(tmp_path / "dist")).code == 0
+    return plan, planned
+
+
 def test_an_unattended_upload_to_pypi_needs_yes_and_says_what_it_costs(
     run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A real holder, so only the confirmation stands between the batch and PyPI; it is
     # refused before any request (stdin is not a terminal here): nothing reaches the network.
     monkeypatch.setenv("HOME", str(tmp_path))
-    plan = tmp_path / "plan.json"
-    planned = run_cli("plan", "-n", "reqeustz-yes=requests", "-n", "nmupy-yes=numpy",
-                      "--registry", "pypi", "--offline", "--holder", "ACME Security",
-                      "--contact", "security@acme.test", "--holder-url", "https://acme.test/",
-                      "-o", str(plan))  # fmt: skip
-    assert planned.code == 0, planned.err
+    plan, planned = _built_plan_of_a_real_holder(run_cli, tmp_path, "pypi", "yes")
     assert "uploading 2 new projects to pypi at its 20 an hour takes about 6 min" in planned.out
-    assert run_cli("build", str(plan), "--out", str(tmp_path / "dist")).code == 0
     args = ["upload", str(plan), "--dist", str(tmp_path / "dist"),
             "--ledger", str(tmp_path / "l.sqlite"),
             "--repository-url", "https://upload.pypi.org/legacy/"]  # fmt: skip
@@ -406,13 +415,7 @@ def test_upload_to_testpypi_by_name_works_without_a_pypirc(
     # points it at a stand-in (here a real local pypiserver; nothing reaches the network).
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("TWINE_CONFIG_FILE", raising=False)
-    plan = tmp_path / "plan.json"
-    planned = run_cli("plan", "-n", "reqeustz-tp=requests", "-n", "nmupy-tp=numpy",
-                      "--registry", "testpypi", "--offline", "--holder", "ACME Security",
-                      "--contact", "security@acme.test", "--holder-url", "https://acme.test/",
-                      "-o", str(plan))  # fmt: skip
-    assert planned.code == 0, planned.err
-    assert run_cli("build", str(plan), "--out", str(tmp_path / "dist")).code == 0
+    plan, _ = _built_plan_of_a_real_holder(run_cli, tmp_path, "testpypi", "tp")
     env = {**twine_env(fresh_index), "TWINE_REPOSITORY_URL": fresh_index.url}
     done = run_cli("upload", str(plan), "--dist", str(tmp_path / "dist"),
                    "--repository", "testpypi", "--yes", "--rate", "100/s",
