@@ -615,12 +615,14 @@ class TypoModel:
         """``(bound, kind, relation)`` of each letter group of a name, highest first: no
         variant of the group is likelier than its bound."""
         w = self.weights
+        # The probability of the group's likeliest position, computed by letter_probability
+        # itself: the same product in another order can round one ulp below a variant's
+        # probability and let the lazy ranking hand out a tie in the wrong order.
         out = [
             (
-                w.kind_share[kind]
-                * max(w.position[kind].values())
-                * (w.relation[kind][relation] if relation else 1.0)
-                / shape.z[kind],
+                shape.letter_probability(
+                    w, kind, max(w.position[kind], key=w.position[kind].__getitem__), relation
+                ),
                 kind,
                 relation,
             )

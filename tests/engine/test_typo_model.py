@@ -267,7 +267,7 @@ def test_word_order_prices_a_neighbouring_swap_by_the_fitted_share() -> None:
     )
 
 
-@pytest.mark.parametrize("target", ["py", "six", "idna", "boto3", "aiohttp", *TARGETS])
+@pytest.mark.parametrize("target", ["py", "six", "idna", "boto3", "aiohttp", "pendulum", *TARGETS])
 def test_the_lazy_ranking_hands_out_exactly_what_a_full_sort_gives(target: str) -> None:
     from itertools import islice
 
@@ -275,7 +275,8 @@ def test_the_lazy_ranking_hands_out_exactly_what_a_full_sort_gives(target: str) 
     from reserver.names.ranking import ranked_order
 
     # Short names run out of one-slip typos, so the deferred two-slip parts are reached
-    # and interleave with the rest; every entry (score, kind, edit) must match too.
+    # and interleave with the rest; every entry (score, kind, edit) must match too. In
+    # "pendulum" two two-slip names tie: a bound one ulp low once handed them out of order.
     full = sorted(score_variants(target).items(), key=lambda i: (-i[1][0], i[0]))[:300]
     lazy = list(islice(ranked_order(target), 300))
     assert lazy == full
