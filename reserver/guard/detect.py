@@ -10,11 +10,18 @@ keys, the registry's "too similar" key, word keys and import names. A name is lo
 hashing its own few variants into those tables (a hash join), so a single slip is found at
 the same cost whatever the corpus size. Two slips are only sought among the popular long
 names, a length bucket at a time, scored by rapidfuzz.
+
+``check`` explains only the pairs that could be reported: each corpus name has a ceiling per
+edit family (its likeliest cell and name-likeness band, its own popularity and length bands,
+less its segment's threshold), and a name whose ceiling is below the policy's floor is
+skipped unexplained. A name ending in a plugin's word ("pytest-click") would otherwise be
+paired with every popular "pytest-..." project; the verdicts are the same either way.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,7 +33,17 @@ from ..names.import_names import IMPORT_TO_DISTRIBUTION
 from ..names.normalize import MAX_NAME_LENGTH, canonicalize, ultranormalize
 from ..typo import TypoModel, default_model
 from ..typo.edits import EARLY, LATE, Edit
-from ..typo.kinds import AFFIX, IMPORT_NAME, LETTER_KINDS, LOOKALIKE, SEPARATOR, TWO_EDITS
+from ..typo.kinds import (
+    AFFIX,
+    IMPORT_NAME,
+    LETTER_KINDS,
+    LOOKALIKE,
+    SEPARATOR,
+    TWO_EDITS,
+    WORD_DROPPED,
+    WORD_ORDER,
+)
+from ..typo.lookalikes import LOOKALIKES
 from ..typo.namelike import NameLikeness, default_namelike
 from .model import Match
 
@@ -69,19 +86,49 @@ _NAMELIKE = (-6.0, -4.0, -2.0, 0.0)
 
 
 _MIDDLE = "middle"
+#: The kinds an edit can be when the two compact keys are more than two slips apart: words
+#: added, traded, dropped or reordered. Every other kind (one character, a look-alike pair,
+#: two slips) is within OSA distance two, and an import name is looked up on its own.
+_WORD_KINDS = (AFFIX, WORD_DROPPED, WORD_ORDER)
+#: The kinds of a pair found only by the two-slip search: exactly two slips apart, so no
+#: one-character edit; word edits are found by the word lookups before it.
+_SLIP_KINDS = (TWO_EDITS, LOOKALIKE)
+#: The look-alikes of more than one character ("rn" read as "m"): two slips apart.
+_GROUP_LOOKALIKES = tuple((a, b) for a, b in LOOKALIKES if len(a) > 1 or len(b) > 1)
+
+
+_BAND_NAMES = (*(str(limit) for limit in _BANDS), "more")
+_LENGTH_NAMES = (*(str(limit) for limit in _LENGTHS), "long")
 
 
 def _band(index: int) -> str:
     """The popularity band of the corpus name at 0-based rank ``index``."""
-    return next((str(limit) for limit in _BANDS if index < limit), "more")
+    return _BAND_NAMES[bisect_right(_BANDS, index)]
 
 
 def _length_band(letters: int) -> str:
-    return next((str(limit) for limit in _LENGTHS if letters <= limit), "long")
+    return _LENGTH_NAMES[bisect_left(_LENGTHS, letters)]
 
 
 def _deletions(key: str) -> list[str]:
     return [key[:i] + key[i + 1 :] for i in range(len(key))]
+
+
+def _lookalike_variants(key: str) -> set[str]:
+    """What ``key`` reads as with one look-alike group of letters swapped back (``m`` for
+    ``rn``): the keys it is a look-alike pair of."""
+    variants: set[str] = set()
+    for written, read_as in _GROUP_LOOKALIKES:
+        start = key.find(read_as)
+        while start != -1:
+            variants.add(key[:start] + written + key[start + len(read_as) :])
+            start = key.find(read_as, start + 1)
+    return variants
+
+
+def _family(kind: str) -> str:
+    """The family whose length and name-likeness terms an edit of ``kind`` answers to."""
+    return "letter" if kind in _ONE_CHARACTER else kind
 
 
 class Detector:
@@ -120,9 +167,9 @@ class Detector:
         self._by_compact: dict[str, int] = {}
         self._dropped: dict[str, list[int]] = defaultdict(list)
         self._deletes: defaultdict[str, list[int]] = defaultdict(list)
-        self._long: defaultdict[int, list[str]] = defaultdict(list)
-        self._long_ids: defaultdict[int, list[int]] = defaultdict(list)
-        self._windows: dict[int, tuple[list[str], list[int]]] = {}
+        self._long: defaultdict[int, list[int]] = defaultdict(list)
+        self._long_keys: defaultdict[str, list[int]] = defaultdict(list)
+        self._windows: dict[tuple[int, float | None], tuple[list[str], list[int]]] = {}
         for name in corpus:
             canonical = canonicalize(name)
             if canonical in self._rank:
@@ -146,9 +193,11 @@ class Detector:
             for variant in {key, *_deletions(key)}:
                 self._deletes[variant].append(index)
             if len(key) >= self.policy.long_length and index < self.policy.double_top:
-                self._long[len(key)].append(key)
-                self._long_ids[len(key)].append(index)
-        self._log_prob = [self.namelike.log_prob(key) for key in self._compact]
+                self._long[len(key)].append(index)
+                self._long_keys[key].append(index)
+        # How name-like each corpus name is, computed when a pair first needs it: most
+        # corpus names are never paired with anything a run checks.
+        self._log_prob: list[float | None] = [None] * len(self.names)
         self._threshold = weights.detection.get("threshold", 0.0)
         # Fitted per segment (see segment()); a segment without one (no labelled squat
         # fell there) answers to the single threshold.
@@ -157,6 +206,12 @@ class Detector:
             for key, value in weights.detection.items()
             if key.startswith("threshold:")
         }
+        # The widest margin each corpus name can reach as the target of a word edit, and of
+        # a pair two slips apart: what lets check skip pairs that cannot be reported.
+        self._word_ceiling = self._ceilings(self._tops(_WORD_KINDS))
+        self._slip_ceiling = self._ceilings(self._tops(_SLIP_KINDS))
+        self._two_ceiling = self._ceilings(self._tops((TWO_EDITS,)))
+        self._reported_dropped = self._split_word_lookups(self._floor())
         self._allowed = {canonicalize(name) for name in allow}
         self._imports = {
             canonicalize(module): self._rank[canonicalize(dist)]
@@ -208,13 +263,16 @@ class Detector:
         """The most likely intended package for ``name``, or None when it looks fine."""
         if not name or self.is_known(name):
             return None
-        best = self._best(name)
+        best = self._best(name, self._floor())
+        ultra = self._ultra.get(ultranormalize(name))
+        if best is None and ultra is not None:
+            # Every pair fell below the floor but the registry's own rule may still report
+            # the name: the pairs are weighed as if there were no floor.
+            best = self._best(name)
         if best is None:
             return None
         margin, index, edit = best
-        score = 1.0 / (1.0 + math.exp(-self._slope * margin))
-        detail = edit.text
-        ultra = self._ultra.get(ultranormalize(name))
+        score, detail = self._score(margin), edit.text
         if ultra is not None:
             # PyPI refuses a new project "too similar" to this one: the registry itself
             # calls them the same name, so a dependency that differs only so is reported
@@ -225,6 +283,16 @@ class Detector:
         if score < self.policy.min_score:
             return None
         return Match(name, self.names[index], edit.kind, round(score, 3), detail)
+
+    def _score(self, margin: float) -> float:
+        return 1.0 / (1.0 + math.exp(-self._slope * margin))
+
+    def _floor(self) -> float | None:
+        """The margin below which a pair scores under ``min_score`` (None: no such margin)."""
+        low = self.policy.min_score
+        if not 0.0 < low < 1.0 or self._slope <= 0:
+            return None
+        return math.log(low / (1.0 - low)) / self._slope
 
     def check_many(self, names: Iterable[str]) -> list[Match]:
         """Check each distinct name once; matches in input order."""
@@ -242,16 +310,29 @@ class Detector:
 
     # -- scoring ---------------------------------------------------------------------------
 
-    def pairs(self, name: str) -> Iterator[tuple[int, Edit]]:
-        """Every corpus name ``name`` could be an edit of, with the edit the model sees."""
+    def pairs(self, name: str, floor: float | None = None) -> Iterator[tuple[int, Edit]]:
+        """Every corpus name ``name`` could be an edit of, with the edit the model sees.
+
+        With a ``floor``, names whose every possible pair has a margin (evidence over its
+        segment's threshold) below it are skipped without being explained: a popular
+        plugin prefix ("pytest-click") otherwise pairs with every other "pytest-..."."""
         canonical = canonicalize(name)
         # Longer than any registry name: no pairs, and no index lookups whose cost grows with
         # the square of the length (a hostile listing or file could hold megabytes).
         if not canonical or len(canonical) > MAX_NAME_LENGTH:
             return
         model = self.model
-        for index in self._candidates(canonical):
+        key = canonical.replace("-", "")
+        exempt = {self._ultra.get(ultranormalize(canonical)), self._imports.get(canonical)}
+        for index in self._candidates(canonical, floor):
             if len(self._compact[index]) < self.policy.min_length:
+                continue
+            if (
+                floor is not None
+                and self._word_ceiling[index] < floor
+                and index not in exempt
+                and not self._within_two(key, index)
+            ):
                 continue
             if self._imports.get(canonical) == index:
                 edit: Edit | None = Edit(IMPORT_NAME, f"import name of {self.names[index]}")
@@ -260,16 +341,19 @@ class Detector:
             if edit is not None:
                 yield index, edit
 
-    def scored_pairs(self, name: str) -> Iterator[tuple[float, int, Edit]]:
+    def scored_pairs(
+        self, name: str, floor: float | None = None
+    ) -> Iterator[tuple[float, int, Edit]]:
         """Each pair of :meth:`pairs` with its evidence (:meth:`pair_evidence`)."""
         log_prob = self.namelike.log_prob(canonicalize(name))
-        for index, edit in self.pairs(name):
+        for index, edit in self.pairs(name, floor):
             yield self.pair_evidence(edit, index, log_prob), index, edit
 
-    def _best(self, name: str) -> tuple[float, int, Edit] | None:
-        """The pair with the widest margin of evidence over its segment's threshold."""
+    def _best(self, name: str, floor: float | None = None) -> tuple[float, int, Edit] | None:
+        """The pair with the widest margin of evidence over its segment's threshold (among
+        those that could reach ``floor``)."""
         best: tuple[float, int, Edit] | None = None
-        for evidence, index, edit in self.scored_pairs(name):
+        for evidence, index, edit in self.scored_pairs(name, floor):
             margin = evidence - self.threshold(edit, index)
             if best is None or (margin, -index) > (best[0], -best[1]):
                 best = (margin, index, edit)
@@ -306,8 +390,11 @@ class Detector:
             cell = kind
         band = self._band_of[index]
         length = self._length_of[index]
-        family = "letter" if kind in _ONE_CHARACTER else kind
-        drop = log_prob - self._log_prob[index]
+        family = _family(kind)
+        target = self._log_prob[index]
+        if target is None:
+            target = self._log_prob[index] = self.namelike.log_prob(self._compact[index])
+        drop = log_prob - target
         namelike = next((str(int(limit)) for limit in _NAMELIKE if drop <= limit), "more")
         return (
             f"cell:{cell}",
@@ -323,9 +410,52 @@ class Detector:
         floor = ratios.get("unseen", -5.0)
         return sum(ratios.get(f, floor) for f in self.features(edit, index, log_prob))
 
+    def _ceilings(self, tops: dict[str, float]) -> list[float]:
+        """Per corpus name, the widest margin an edit of the kinds in ``tops`` (see
+        :meth:`_tops`) can have against it: its own popularity and length bands added, the
+        segment's threshold taken off. Twenty band pairs, each computed once."""
+        ratios = self._log_ratio
+        floor = ratios.get("unseen", -5.0)
+        by_bands: dict[tuple[str, str], float] = {}
+        ceilings: list[float] = []
+        for index, bands in enumerate(zip(self._band_of, self._length_of, strict=True)):
+            ceiling = by_bands.get(bands)
+            if ceiling is None:
+                band, length = bands
+                ceiling = by_bands[bands] = max(
+                    top
+                    + ratios.get(f"band:{band}", floor)
+                    + ratios.get(f"length:{_family(kind)}:{length}", floor)
+                    - self.threshold(Edit(kind, ""), index)
+                    for kind, top in tops.items()
+                )
+            ceilings.append(ceiling)
+        return ceilings
+
+    def _tops(self, kinds: Sequence[str]) -> dict[str, float]:
+        """Per kind, its likeliest cell and name-likeness band summed: the part of a pair's
+        evidence that does not depend on the target."""
+        ratios = self._log_ratio
+        floor = ratios.get("unseen", -5.0)
+
+        def top(prefix: str) -> float:
+            return max((v for f, v in ratios.items() if f.startswith(prefix)), default=floor)
+
+        return {
+            kind: max(ratios.get(f"cell:{kind}", floor), top(f"cell:{kind}:"))
+            + top(f"namelike:{_family(kind)}:")
+            for kind in kinds
+        }
+
+    def _within_two(self, key: str, index: int) -> bool:
+        """True when compact key ``key`` is within two slips of corpus name ``index``'s: only
+        then can the pair be a one-character, look-alike or two-slip edit."""
+        other = self._compact[index]
+        return abs(len(key) - len(other)) <= 2 and OSA.distance(key, other, score_cutoff=2) <= 2
+
     # -- the corpus index --------------------------------------------------------------------
 
-    def _candidates(self, canonical: str) -> Iterator[int]:
+    def _candidates(self, canonical: str, floor: float | None = None) -> Iterator[int]:
         key = canonical.replace("-", "")
         if not key:
             return
@@ -355,14 +485,14 @@ class Detector:
                     if fresh(found):
                         yield found  # type: ignore[misc]
             # One end word traded for another: "python3-dateutil".
-            for index in self._dropped.get("-".join(words[1:]), ()):
+            for index in self._word_lookup("-".join(words[1:]), key, floor):
                 if fresh(index):
                     yield index
-            for index in self._dropped.get("-".join(words[:-1]), ()):
+            for index in self._word_lookup("-".join(words[:-1]), key, floor):
                 if fresh(index):
                     yield index
         # A word left out of a longer name.
-        for index in self._dropped.get(canonical, ()):
+        for index in self._word_lookup(canonical, key, floor):
             if fresh(index):
                 yield index
         # A word glued on without a separator: "requestsssl", "pyrequests".
@@ -376,21 +506,69 @@ class Detector:
                 if fresh(index):
                     yield index
         if len(key) >= self.policy.long_length - 1:
-            keys, ids = self._window(len(key))
+            keys, ids = self._window(len(key), floor)
             close = process.extract(key, keys, scorer=OSA.distance, score_cutoff=2, limit=None)
             for _, distance, position in close:
                 if distance == 2 and fresh(ids[position]):
                     yield ids[position]
+            if floor is not None:
+                # The long names left out of the window for a floor can still be reported
+                # as a look-alike pair ("rn" read as "m"), also two slips apart: looked up.
+                for variant in _lookalike_variants(key):
+                    for index in self._long_keys.get(variant, ()):
+                        if fresh(index):
+                            yield index
 
-    def _window(self, length: int) -> tuple[list[str], list[int]]:
+    def _split_word_lookups(
+        self, floor: float | None
+    ) -> dict[str, tuple[list[int], list[str], list[int]]]:
+        """Per word lookup, the names a pair could be reported against as a word edit, and
+        the keys and names it could be reported against only as two slips.
+
+        A plugin prefix ("pytest-") is shared by hundreds of popular names, and a name that
+        traded its last word pairs with every one of them: under the policy's floor, most
+        of those pairs need not be explained, and the two-slip ones are found by distance."""
+        split = {}
+        for key, indices in self._dropped.items():
+            words = [i for i in indices if self._reaches(self._word_ceiling, i, floor)]
+            slips = [
+                i
+                for i in indices
+                if not self._reaches(self._word_ceiling, i, floor)
+                and self._reaches(self._slip_ceiling, i, floor)
+            ]
+            split[key] = (words, [self._compact[i] for i in slips], slips)
+        return split
+
+    def _word_lookup(self, words: str, key: str, floor: float | None) -> Iterable[int]:
+        """The names that are ``words`` with one word more (see ``_reported_dropped``)."""
+        if floor is None or floor != self._floor():
+            return self._dropped.get(words, ())
+        found = self._reported_dropped.get(words)
+        if found is None:
+            return ()
+        reported, slip_keys, slip_ids = found
+        if not slip_keys:
+            return reported
+        close = process.extract(key, slip_keys, scorer=OSA.distance, score_cutoff=2, limit=None)
+        return [*reported, *(slip_ids[position] for _, _, position in close)]
+
+    @staticmethod
+    def _reaches(ceilings: list[float], index: int, floor: float | None) -> bool:
+        return floor is None or ceilings[index] >= floor
+
+    def _window(self, length: int, floor: float | None) -> tuple[list[str], list[int]]:
         # The long names two letters shorter to two longer, in one list: one rapidfuzz call
-        # per query instead of five (a quarter less time for the two-slip search).
-        window = self._windows.get(length)
+        # per query instead of five. With a floor, only those a two-slip pair could reach it
+        # against: two thirds of the top 3,000 cannot (look-alike pairs are looked up).
+        window = self._windows.get((length, floor))
         if window is None:
-            keys: list[str] = []
-            ids: list[int] = []
-            for near in range(length - 2, length + 3):
-                keys += self._long.get(near, ())
-                ids += self._long_ids.get(near, ())
-            window = self._windows[length] = (keys, ids)
+            ids = [
+                index
+                for near in range(length - 2, length + 3)
+                for index in self._long.get(near, ())
+                if floor is None or self._two_ceiling[index] >= floor
+            ]
+            window = ([self._compact[index] for index in ids], ids)
+            self._windows[(length, floor)] = window
         return window

@@ -119,3 +119,69 @@ def test_a_name_longer_than_any_registry_name_has_no_pairs() -> None:
     huge = "requests" + "x" * 200_000
     assert list(detector.pairs(huge)) == [] and detector.check(huge) is None
     assert detector.check("reqeusts") is not None
+
+
+class _EveryPair(Detector):
+    """The detector weighing every pair: no floor, so nothing is skipped unexplained."""
+
+    def _floor(self) -> float | None:
+        return None
+
+
+def _plugin_corpus() -> list[str]:
+    # Ten thousand names in all four popularity bands, most of them plugin-style
+    # ("pytest-click"): the shape whose word lookups pair a name with hundreds of others.
+    from reserver.popularity import bundled_popular
+
+    popular = [p.project for p in bundled_popular()]
+    short = [name for name in popular if len(name) <= 6]
+    plugins = [f"{host}-{word}" for host in short[:80] for word in short]
+    return list(dict.fromkeys(popular + plugins))[:10_000]
+
+
+def _variants(name: str) -> list[str]:
+    # Shapes each candidate source finds: a look-alike group ("rn" for "m"), two slips, a
+    # word traded at either end, a word added, a letter dropped.
+    from reserver.typo.lookalikes import LOOKALIKES
+
+    found = [name[:i] + b + name[i + len(a) :] for a, b in LOOKALIKES if (i := name.find(a)) >= 0]
+    found.append(name[::-1][:2] + name[2:-1] + "q")
+    words = name.split("-")
+    found += ["-".join([*words[:-1], "xyz"]), "-".join(["foo", *words[1:]]), name + "-utils"]
+    found.append(name[:3] + name[4:])
+    return found
+
+
+def test_skipping_pairs_below_the_floor_changes_no_verdict() -> None:
+    # check() skips corpus names no pair could be reported against (their best possible
+    # margin is below the policy's floor); every verdict must be what weighing all says.
+    import random
+
+    from reserver.evaluate import default_dataset, load_dataset
+
+    corpus = _plugin_corpus()
+    names = [attack.squat for attack in load_dataset(default_dataset())]
+    names += [v for name in random.Random(0).sample(corpus, 40) for v in _variants(name)]
+    pruned, every = Detector(corpus), _EveryPair(corpus)
+    assert [pruned.check(n) for n in names] == [every.check(n) for n in names]
+    assert sum(m is not None for m in map(pruned.check, names)) > 100
+    # Every pair it skips is below the floor, and no pair beats the ceiling of its kind
+    # (the bound skipping relies on), while it does skip many.
+    from reserver.typo.kinds import AFFIX, LOOKALIKE, TWO_EDITS, WORD_DROPPED, WORD_ORDER
+
+    ceilings = {AFFIX: every._word_ceiling, WORD_DROPPED: every._word_ceiling}
+    ceilings |= {WORD_ORDER: every._word_ceiling, TWO_EDITS: every._two_ceiling}
+    ceilings[LOOKALIKE] = every._slip_ceiling
+    floor = pruned._floor()
+    assert floor is not None
+    skipped = 0
+    for name in names:
+        kept = {index for index, _ in pruned.pairs(name, floor)}
+        for evidence, index, edit in every.scored_pairs(name):
+            margin = evidence - every.threshold(edit, index)
+            if edit.kind in ceilings:
+                assert margin <= ceilings[edit.kind][index] + 1e-9, (name, edit)
+            if index not in kept:
+                skipped += 1
+                assert margin < floor, (name, every.names[index], edit)
+    assert skipped > 1000
