@@ -6,6 +6,7 @@ import json
 import math
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -270,7 +271,24 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
     A folder that cannot hold the file (``/proc``, read-only, missing rights, a full disk)
-    is a ReserverError naming the path, not a traceback."""
+    is a ReserverError naming the path, not a traceback. A device or a pipe (``-o
+    /dev/null``, ``/dev/stdout``, a FIFO) is written where it is: a rename would put a
+    regular file in its place (and, run as root, take ``/dev/null`` from the whole machine)."""
+    try:
+        mode: int | None = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise ReserverError(f"cannot write {path} (it is a folder)")
+    if mode is not None and not stat.S_ISREG(mode):
+        try:
+            with open(path, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -175,3 +175,30 @@ def test_hostile_input_is_one_line_and_exit_2_not_a_crash(
         assert result.returncode == 2, (args, result.stderr[-300:])
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, args
         assert message in result.stderr, (args, result.stderr[-300:])
+
+
+def test_a_report_to_a_pipe_or_device_is_written_in_place(
+    corpus_file: Path, tmp_path: Path
+) -> None:
+    # `-o /dev/null` once renamed a temporary file over the device: run as root, it took
+    # /dev/null from the whole machine. A FIFO stands in for a device here.
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run_cli(
+        "check", "--corpus", str(corpus_file), "reqeusts", "-f", "json", "-o", str(fifo)
+    )
+    reader.join(timeout=30)
+    assert result.returncode == 1, result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(b"".join(received))[0]["target"] == "requests"
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    result = run_cli("check", "--corpus", str(corpus_file), "requests", "-o", str(folder))
+    assert result.returncode == 2 and "it is a folder" in result.stderr, result.stderr
