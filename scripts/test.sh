@@ -32,6 +32,8 @@ python3 -m venv .venv
 # A wheelhouse of reserver's runtime dependencies, so the test that runs the README's first
 # command in a fresh virtual environment installs from this folder, not from the network.
 .venv/bin/python -m pip wheel -q --wheel-dir .wheelhouse . hatchling
+# An old pip for the installer-matrix test (tests/test_installer_matrix.py).
+.venv/bin/python -m pip download -q --no-deps --dest .wheelhouse/old-pip pip==22.3.1
 
 set +e
 # Lint and type checks first (short output), then the suite; any failure fails the run.

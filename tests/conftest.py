@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+import termios
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,6 +41,23 @@ def installer_env(**extra: str) -> dict[str, str]:
     env["COLUMNS"] = "1000"
     env.update(extra)
     return env
+
+
+def _own_terminal() -> None:
+    # A session of its own with the pty (its stdin) as controlling terminal, as in a real
+    # shell, so that /dev/tty is that pty.
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def on_a_terminal(args: list[str], **kwargs: Any) -> tuple[subprocess.Popen[bytes], int]:
+    """Start ``args`` on a new pty as its controlling terminal; the process and the pty's
+    other end, which the caller reads, writes and closes."""
+    primary, secondary = os.openpty()
+    process = subprocess.Popen(args, stdin=secondary, stdout=secondary, stderr=secondary,
+                               close_fds=True, preexec_fn=_own_terminal, **kwargs)  # fmt: skip
+    os.close(secondary)
+    return process, primary
 
 
 def uv_binary() -> str:
@@ -75,3 +96,45 @@ def installed_distributions(venv: Path) -> set[str]:
         for meta in site.glob("*.dist-info"):
             names.add(meta.name.split("-")[0].lower())
     return names
+
+
+NAMES = ["reqeusts=requests", "pwd", "telnetlib", "sklearn=scikit-learn"]
+
+
+@dataclass(frozen=True)
+class Published:
+    index: LocalIndex
+    dist: Path
+
+
+def run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, check=False, timeout=180, **kwargs)  # type: ignore[call-overload]
+
+
+@pytest.fixture(scope="session")
+def published(local_index: LocalIndex, tmp_path_factory: pytest.TempPathFactory) -> Published:
+    """The README's flow through the real CLI: plan, build, upload."""
+    work = tmp_path_factory.mktemp("publish")
+    reserver = [sys.executable, "-m", "reserver"]
+    plan_args = [a for n in NAMES for a in ("--name", n)]
+    done = run([*reserver, "plan", *plan_args, "--offline", "-o", str(work / "plan.json")])
+    assert done.returncode == 0, done.stderr
+    done = run([*reserver, "build", str(work / "plan.json"), "--out", str(work / "dist")])
+    assert done.returncode == 0, done.stderr
+    env = installer_env(TWINE_USERNAME=local_index.username, TWINE_PASSWORD=local_index.password)
+    done = run(
+        [*reserver, "upload", str(work / "plan.json"), "--dist", str(work / "dist"),
+         "--repository-url", local_index.url],
+        env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return Published(local_index, work / "dist")
+
+
+def assert_failed_helpfully(done: subprocess.CompletedProcess[str], *expected: str) -> None:
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert "is a placeholder: installation stopped on purpose" in output, output
+    for text in expected:
+        assert text in output, output
+    assert "Traceback" not in output, output

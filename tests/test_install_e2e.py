@@ -7,48 +7,21 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from reserver.index.local import LocalIndex
-
-from .conftest import BIN, installed_distributions, installer_env, uv_binary
+from .conftest import (
+    BIN,
+    Published,
+    assert_failed_helpfully,
+    installed_distributions,
+    installer_env,
+    run,
+    uv_binary,
+)
 
 pytestmark = pytest.mark.slow
-
-NAMES = ["reqeusts=requests", "pwd", "telnetlib", "sklearn=scikit-learn"]
-
-
-@dataclass(frozen=True)
-class Published:
-    index: LocalIndex
-    dist: Path
-
-
-def run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, check=False, timeout=180, **kwargs)  # type: ignore[call-overload]
-
-
-@pytest.fixture(scope="module")
-def published(local_index: LocalIndex, tmp_path_factory: pytest.TempPathFactory) -> Published:
-    """The README's flow through the real CLI: plan, build, upload."""
-    work = tmp_path_factory.mktemp("publish")
-    reserver = [sys.executable, "-m", "reserver"]
-    plan_args = [a for n in NAMES for a in ("--name", n)]
-    done = run([*reserver, "plan", *plan_args, "--offline", "-o", str(work / "plan.json")])
-    assert done.returncode == 0, done.stderr
-    done = run([*reserver, "build", str(work / "plan.json"), "--out", str(work / "dist")])
-    assert done.returncode == 0, done.stderr
-    env = installer_env(TWINE_USERNAME=local_index.username, TWINE_PASSWORD=local_index.password)
-    done = run(
-        [*reserver, "upload", str(work / "plan.json"), "--dist", str(work / "dist"),
-         "--repository-url", local_index.url],
-        env=env,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    return Published(local_index, work / "dist")
 
 
 def pip_install(venv: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -59,15 +32,6 @@ def pip_install(venv: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def uv_install(venv: Path, cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run([uv_binary(), "pip", "install", "--python", str(venv / "bin" / "python"), *args],
                env=installer_env(UV_CACHE_DIR=str(cache)))  # fmt: skip
-
-
-def assert_failed_helpfully(done: subprocess.CompletedProcess[str], *expected: str) -> None:
-    output = done.stdout + done.stderr
-    assert done.returncode != 0, output
-    assert "is a placeholder: installation stopped on purpose" in output, output
-    for text in expected:
-        assert text in output, output
-    assert "Traceback" not in output, output
 
 
 @pytest.mark.parametrize(
@@ -104,7 +68,9 @@ def test_uv_through_the_index_names_the_uv_command(
     published: Published, target_venv: Path, tmp_path: Path
 ) -> None:
     done = uv_install(target_venv, tmp_path, "--index-url", published.index.simple_url, "reqeusts")
-    assert_failed_helpfully(done, "uv add requests", "uv pip install requests")
+    # `uv pip install` is told its own command, not the project one (uv add) first.
+    assert_failed_helpfully(done, "uv pip install requests")
+    assert "uv add" not in done.stdout + done.stderr
     assert "reqeusts" not in installed_distributions(target_venv)
 
 
@@ -113,7 +79,7 @@ def test_uv_offline_fails_with_the_message(
 ) -> None:
     done = uv_install(target_venv, tmp_path, "--offline", "--no-index", "--find-links",
                       str(published.dist), "sklearn")  # fmt: skip
-    assert_failed_helpfully(done, "uv add scikit-learn")
+    assert_failed_helpfully(done, "uv pip install scikit-learn")
 
 
 def test_the_message_comes_quickly(published: Published, target_venv: Path) -> None:
@@ -177,7 +143,7 @@ def test_uv_lockers_run_the_backend_and_show_the_message(
     (tmp_path / "req.in").write_text("reqeusts\n")
     compiled = run([uv_binary(), "pip", "compile", str(tmp_path / "req.in"),
                     "--index-url", published.index.simple_url], env=env)  # fmt: skip
-    assert_failed_helpfully(compiled, "uv add requests")
+    assert_failed_helpfully(compiled, "Write it in your requirements.in:")
     project = tmp_path / "app"
     project.mkdir()
     (project / "pyproject.toml").write_text(

@@ -135,7 +135,7 @@ def test_any_accepted_holder_name_stays_inside_its_string(holder_name: str) -> N
         for t in node.targets
         if isinstance(t, ast.Name)
     }
-    assert assigned == {"NAME", "VERSION", "MESSAGES", "STATS_URL"}
+    assert assigned == {"NAME", "VERSION", "MESSAGES", "STATS_URL", "TOOLS", "SHELLS"}
 
 
 def test_the_same_placeholder_gives_the_same_bytes() -> None:
@@ -311,3 +311,11 @@ def test_poetry_is_named_only_when_poetry_runs_the_build(tmp_path: Path) -> None
         check=True,
     )  # fmt: skip
     assert done.stdout.strip() == "other"
+
+
+def test_the_stats_service_accepts_every_installer_a_placeholder_sends() -> None:
+    from reserver.placeholder.message import INSTALLERS as SENT
+    from reserver.stats.schema import INSTALLERS as ACCEPTED
+
+    assert set(SENT) == set(ACCEPTED)
+    assert all(len(name) <= 8 for name in SENT)  # the store's column

@@ -6,21 +6,49 @@ from ..holder import Holder
 from ..names.stdlib import dropin_for, is_current_stdlib, last_python_with, platform_of
 from ..plan import PlanEntry
 
-#: Installers the placeholder can tell apart at build time, and "other" for the rest.
-INSTALLERS: tuple[str, ...] = ("pip", "uv", "poetry", "other")
+#: Installers the placeholder can tell apart at build time, and "other" for the rest. "uv"
+#: is uv when only its variable says so (a project command or ``uv pip``: both are given);
+#: "uv-pip" is ``uv pip``, told apart by its command line. At most 8 characters: the stats
+#: service stores them as they are.
+INSTALLERS: tuple[str, ...] = (
+    "pip", "uv", "uv-pip", "poetry", "pdm", "pipx", "pipenv", "piptools", "hatch", "other",
+)  # fmt: skip
+
+#: Each tool's own words for "install this", where one command does it.
+_COMMANDS = {
+    "uv": "uv add {}",
+    "uv-pip": "uv pip install {}",
+    "poetry": "poetry add {}",
+    "pdm": "pdm add {}",
+    "pipx": "pipx install {}",
+    "pipenv": "pipenv install {}",
+}
 
 
 def install_command(installer: str, distribution: str) -> str:
-    """The exact command that installs ``distribution`` with ``installer``.
+    """The exact command that installs ``distribution`` with ``installer``; for tools that
+    install what a file the user edits lists (see :func:`install_lead`), the name to write.
 
-    >>> install_command("uv", "requests")
-    'uv add requests'
+    >>> install_command("uv", "requests"), install_command("pdm", "requests")
+    ('uv add requests', 'pdm add requests')
+    >>> install_command("piptools", "requests")
+    'requests'
     """
-    if installer == "uv":
-        return f"uv add {distribution}"
-    if installer == "poetry":
-        return f"poetry add {distribution}"
-    return f"pip install {distribution}"
+    if installer in _FILES:
+        return distribution
+    return _COMMANDS.get(installer, "pip install {}").format(distribution)
+
+
+#: Tools that install what a file lists: the user edits the file, there is no command to give.
+_FILES = {
+    "piptools": "Write it in your requirements.in:",
+    "hatch": "Write it in your project's dependencies (pyproject.toml):",
+}
+
+
+def install_lead(installer: str) -> str:
+    """The words before :func:`install_command`'s line."""
+    return _FILES.get(installer, "Install it with:")
 
 
 def _what_happened(entry: PlanEntry, installer: str) -> list[str]:
@@ -76,7 +104,7 @@ def _what_happened(entry: PlanEntry, installer: str) -> list[str]:
             f"'{entry.target}':"
         )
     else:
-        first = f"Did you mean '{entry.target}'? Install it with:"
+        first = f"Did you mean '{entry.target}'? {install_lead(installer)}"
     return [first, *_command_lines(installer, entry.target)]
 
 
@@ -93,7 +121,8 @@ def _platform_lines(module: str) -> list[str]:
 def _command_lines(installer: str, distribution: str) -> list[str]:
     lines = [f"    {install_command(installer, distribution)}"]
     if installer == "uv":
-        # UV is set for `uv add` and `uv pip install` alike; give the second form too.
+        # UV is set for `uv add` and `uv pip install` alike: where the command line could
+        # not be read, give the second form too.
         lines.append(f"    uv pip install {distribution}   (outside a uv project)")
     return lines
 

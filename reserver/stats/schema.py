@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -17,8 +17,11 @@ MAX_PING_BYTES = 1024
 MAX_REGISTER_BYTES = 8 * 1024 * 1024
 MAX_NAMES_PER_REGISTRATION = 50_000
 
-Installer = Literal["pip", "uv", "poetry", "other"]
-INSTALLERS: tuple[str, ...] = ("pip", "uv", "poetry", "other")
+Installer = Literal[
+    "pip", "uv", "uv-pip", "poetry", "pdm", "pipx", "pipenv", "piptools", "hatch", "other"
+]
+#: The same names the placeholder sends (reserver.placeholder.message.INSTALLERS).
+INSTALLERS: tuple[str, ...] = get_args(Installer)
 CATEGORIES: tuple[str, ...] = ("typo", "import", "stdlib", "removed", "internal")
 
 # The same syntax an index accepts; checked again with name_problem for the length rules.
@@ -44,7 +47,8 @@ class PingBody(BaseModel):
     name: PackageName = Field(description="The reserved name whose install was blocked.")
     version: Version = Field(description="The placeholder's version.")
     installer: Installer = Field(
-        description="Which installer ran the build: pip, uv, poetry or other."
+        description="Which installer ran the build: pip, uv (uv-pip for `uv pip`), poetry, "
+        "pdm, pipx, pipenv, piptools, hatch or other."
     )
     python: PythonVersion = Field(description="Python major.minor, e.g. 3.12.")
     ci: bool = Field(description="True when the install ran in automation.")

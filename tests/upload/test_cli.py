@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
 import select
 import subprocess
 import sys
-import termios
 import time
 import urllib.request
 from collections.abc import Callable
@@ -21,6 +18,7 @@ from reserver.index.local import LocalIndex
 from reserver.plan import PlanEntry, load_plan
 from reserver.publish.ledger import Ledger, LedgerState
 
+from ..conftest import on_a_terminal
 from .conftest import Batch, CliRun, twine_env
 
 Run = Callable[..., CliRun]
@@ -464,18 +462,8 @@ def test_upload_asks_for_a_missing_token_in_a_terminal(
     env = dict(os.environ)
     command = _upload_process(batch, fresh_index, tmp_path, env)
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
-    primary, secondary = pty.openpty()
-
-    def own_terminal() -> None:
-        # A session of its own with the pty as controlling terminal, as in a real shell:
-        # getpass reads and writes /dev/tty.
-        os.setsid()
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-    process = subprocess.Popen(command, env=env, stdin=secondary, stdout=secondary,
-                               stderr=secondary, close_fds=True,
-                               preexec_fn=own_terminal)  # fmt: skip
-    os.close(secondary)
+    # getpass reads and writes /dev/tty: the pty, as in a real shell.
+    process, primary = on_a_terminal(command, env=env)
     seen = b""
     deadline = time.monotonic() + 60
     try:
