@@ -23,7 +23,7 @@ def test_the_demo_counts_exactly_the_installs_it_made(tmp_path: Path) -> None:
     assert [a.installer for a in result.attempts] == ["pip", "uv"]
     assert all(a.failed_helpfully for a in result.attempts)
     assert result.summary["total"] == 2
-    assert result.summary["by_installer"] == {"pip": 1, "uv": 1}
+    assert result.summary["by_installer"] == {"pip": 1, "uv-pip": 1}
     assert result.summary["by_name"] == {"reqeusts": 1, "sklearn": 1}
     assert any("Stopped the stats service and the local index" in line for line in lines)
     # Everything it started is stopped: the dashboard no longer answers.

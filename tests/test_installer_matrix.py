@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BIN, Published, assert_failed_helpfully, installer_env, on_a_terminal, run
+from .conftest import (
+    BIN,
+    Published,
+    assert_failed_helpfully,
+    installer_env,
+    on_a_terminal,
+    run,
+    uv_binary,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -153,3 +161,33 @@ def test_an_old_pip_shows_the_message(published: Published, tmp_path: Path) -> N
     done = run([python, "-m", "pip", "install", "--index-url", published.index.simple_url,
                 "reqeusts"], env=env)  # fmt: skip
     assert_failed_helpfully(done, "pip install requests")
+
+
+def test_hatch_says_what_to_write_in_the_project_dependencies(
+    published: Published, tmp_path: Path
+) -> None:
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0.1"\nrequires-python = ">=3.10"\n'
+        "dependencies = []\n\n[tool.hatch.envs.default]\nskip-install = true\n"
+        'dependencies = ["reqeusts"]\n'
+    )
+    env = tool_env(tmp_path, PIP_INDEX_URL=published.index.simple_url,
+                   HATCH_DATA_DIR=str(tmp_path / "hatch"))  # fmt: skip
+    done = run([str(BIN / "hatch"), "env", "create"], env=env, cwd=project)
+    assert_failed_helpfully(done, "Write it in your project's dependencies (pyproject.toml):")
+
+
+def test_uv_add_names_the_project_command(published: Published, tmp_path: Path) -> None:
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0.1"\nrequires-python = ">=3.10"\ndependencies = []\n'
+    )
+    before = (project / "pyproject.toml").read_text()
+    done = run([uv_binary(), "add", "--default-index", published.index.simple_url, "reqeusts"],
+               env=tool_env(tmp_path, UV_CACHE_DIR=str(tmp_path / "uv")), cwd=project)  # fmt: skip
+    assert_failed_helpfully(done, "uv add requests")
+    # uv adds nothing it could not lock.
+    assert (project / "pyproject.toml").read_text() == before

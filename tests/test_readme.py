@@ -62,7 +62,7 @@ def test_the_first_command_installs_reserver_and_runs_the_demo(tmp_path: Path) -
     assert done.returncode == 0, output[-4000:]
     assert (copy / ".venv" / "bin" / "reserver").exists()
     assert "Did you mean 'requests'?" in output
-    assert "pip install requests" in output and "uv add scikit-learn" in output
+    assert "pip install requests" in output and "uv pip install scikit-learn" in output
     # The dashboard's numbers are the two attempts the demo made, one per installer.
     assert "The dashboard counts 2 blocked installs" in output
-    assert "by installer: pip: 1, uv: 1" in output
+    assert "by installer: pip: 1, uv-pip: 1" in output

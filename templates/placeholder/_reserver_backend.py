@@ -60,6 +60,9 @@ def make_sdist(base, files):
 
     ``files`` maps paths relative to the package root to their bytes. Entries are sorted,
     owned by nobody, dated SOURCE_MTIME, and the gzip header carries no name or time.
+    The same bytes come out of Python 3.9 to 3.13 (measured); Python 3.8 and older write
+    some tar header fields differently, and a zlib other than the reference one (zlib-ng)
+    compresses differently.
     """
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:

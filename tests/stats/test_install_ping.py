@@ -113,14 +113,16 @@ def test_pip_install_is_counted_once_as_pip(setup: Setup, target_venv: Path) -> 
     assert detail["by_python"] == {f"{sys.version_info[0]}.{sys.version_info[1]}": 1}
 
 
-def test_uv_install_is_counted_once_as_uv(setup: Setup, target_venv: Path, tmp_path: Path) -> None:
+def test_uv_pip_install_is_counted_once_as_uv_pip(
+    setup: Setup, target_venv: Path, tmp_path: Path
+) -> None:
     done = run([uv_binary(), "pip", "install", "--python", str(target_venv / "bin" / "python"),
                 "--index-url", setup.index.simple_url, "pandsa-statse2e"],
                env=installer_env(UV_CACHE_DIR=str(tmp_path / "uv-cache")))  # fmt: skip
-    assert_message(done, expected_lines(TRACKED[1], "uv", setup.server.url))
+    assert_message(done, expected_lines(TRACKED[1], "uv-pip", setup.server.url))
     detail = setup.server.detail("pandsa-statse2e")
     assert detail["total"] == 1
-    assert detail["by_installer"] == {"uv": 1}
+    assert detail["by_installer"] == {"uv-pip": 1}
 
 
 def test_do_not_track_counts_nothing_and_shows_the_same_message(
