@@ -153,10 +153,34 @@ def in_half(name: str, half: int) -> bool:
     return hashlib.sha256(name.encode()).digest()[0] % 2 == half
 
 
+def calibrated_kinds(weights: dict[str, Any], feed: Path) -> dict[str, Any]:
+    """The kind shares of ``weights`` calibrated to a hits feed, with its provenance."""
+    from reserver.hits import parse_feed, shares
+    from reserver.typo import TypoModel
+
+    hits = parse_feed(feed.read_text(encoding="utf-8"), str(feed))
+    total = sum(h.hits for h in hits)
+    rows = shares(hits, TypoModel(parse_weights(weights)), "kind")
+    observed = {r.key: r.hits for r in rows if r.expected is not None}
+    expected = {r.key: r.expected * total for r in rows if r.expected is not None}
+    weights["provenance"]["hits"] = (
+        f"{feed.name}: {total} blocked installs on {len(hits)} reserved names; kind shares "
+        "multiplied by (observed + 1) / (expected + 1) hits (reserver.typo.fit.calibrate_to_hits)"
+    )
+    kinds: dict[str, Any] = fit.calibrate_to_hits(weights["kinds"], observed, expected)
+    return kinds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=default_weights_path())
     parser.add_argument("--trigrams", type=Path, default=default_trigrams_path())
+    parser.add_argument(
+        "--hits",
+        type=Path,
+        help="a stats service's hits feed (/api/hits or .csv): kind shares are moved "
+        "towards what real people's blocked installs showed (fit.calibrate_to_hits)",
+    )
     args = parser.parse_args()
 
     from detection_fit import fit_detection, registry_names
@@ -238,6 +262,9 @@ def main() -> None:
         f"{len(legitimate):,} names; '^^' marks the start, '$' the end.",
     )
 
+    if args.hits is not None:
+        weights["kinds"] = calibrated_kinds(weights, args.hits)
+
     weights["detection"] = fit_detection(
         parse_weights(weights),
         top,
@@ -248,7 +275,7 @@ def main() -> None:
     )
     args.output.write_text(json.dumps(weights, indent=1, sort_keys=False) + "\n")
     print(f"wrote {args.output}")
-    for kind, row in shares.items():
+    for kind, row in weights["kinds"].items():
         print(f"  {kind:14} share {row['share']:.4f}  n={row['n']}")
     print("  detection:", weights["detection"]["terms"])
 

@@ -116,6 +116,32 @@ def api_names_csv(request: Request) -> StreamingResponse:
     )
 
 
+def _hits(request: Request) -> list[dict[str, object]]:
+    from ..hits import Hit, feed_rows
+    from ..typo import default_model
+
+    hits = [Hit(r["name"], r["target"], r["category"], r["count"]) for r in _names(request)]
+    return feed_rows(hits, default_model())
+
+
+@router.get(
+    "/hits",
+    summary="Hits per reserved name with its target and the typo model's kind and position.",
+)
+def api_hits(request: Request) -> dict[str, Any]:
+    """What ``reserver evaluate --hits`` reads: which kinds of typo caught real people."""
+    return {"hits": _hits(request)}
+
+
+@router.get("/hits.csv", summary="The hits feed as CSV.")
+def api_hits_csv(request: Request) -> StreamingResponse:
+    from ..hits import FIELDS
+
+    rows = ([row[field] if row[field] is not None else "" for field in FIELDS]
+            for row in _hits(request))  # fmt: skip
+    return _csv_response(list(FIELDS), rows, "hits.csv")
+
+
 @router.get("/names/{name}", summary="One reserved name: total, per day, breakdowns.")
 def api_name(request: Request, name: str) -> dict[str, Any]:
     state = state_of(request)

@@ -216,6 +216,33 @@ def fit_kind_shares(observations: Sequence[Observation]) -> dict[str, dict[str, 
     return {k: {"share": round(share[k], 6), "n": counts[k]} for k in KINDS}
 
 
+def calibrate_to_hits(
+    shares: dict[str, dict[str, Any]], observed: dict[str, int], expected: dict[str, float]
+) -> dict[str, dict[str, Any]]:
+    """Kind shares moved towards what real people's blocked installs showed.
+
+    ``observed`` and ``expected`` are the hits per kind on reserved typo names and the hits
+    the model expected there (each target's hits split by the model's probability of each
+    held name, :func:`reserver.hits.shares`): both are counted on the same held names, so the
+    ratio corrects the share without the bias of which names were held. Each kind's share is
+    multiplied by (observed + 1) / (expected + 1), add-one smoothed so that a handful of hits
+    moves little, then all are renormalised.
+
+    >>> s = {"omission": {"share": 0.5, "n": 1}, "insertion": {"share": 0.5, "n": 1}}
+    >>> out = calibrate_to_hits(s, {"omission": 9}, {"omission": 4.0})
+    >>> out["omission"]["share"] > 0.5 > out["insertion"]["share"]
+    True
+    """
+    factor = {k: (observed.get(k, 0) + 1.0) / (expected[k] + 1.0) for k in expected}
+    moved = {k: row["share"] * factor.get(k, 1.0) for k, row in shares.items()}
+    total = sum(moved.values())
+    return {
+        k: {**row, "share": round(moved[k] / total, 6), **({"hits_factor": round(factor[k], 4)}
+            if k in factor else {})}
+        for k, row in shares.items()
+    }  # fmt: skip
+
+
 def fit_generation(labelled: Sequence[Observation]) -> dict[str, dict[str, Any]]:
     """The generation weights fitted from labelled squats: ``kinds`` (before
     :func:`price_unmeasurable`), ``letter`` and ``words``, as weights.json holds them."""

@@ -259,3 +259,17 @@ def test_why_page_for_private_names_and_stdlib_typos(client: TestClient) -> None
     assert "import collections" in typo and "pip install collections" not in typo
     client.post("/ping", json=ping_body("acme-internal-tools"))
     assert client.get("/api/summary").json()["by_target"] == {"(private package)": 1}
+
+
+def test_the_hits_feed_names_each_kind_in_the_model_vocabulary(client: TestClient) -> None:
+    for _ in range(3):
+        assert client.post("/ping", json=ping_body("reqeusts")).status_code == 204
+    assert client.post("/ping", json=ping_body("pwd")).status_code == 204
+    rows = {row["name"]: row for row in client.get("/api/hits").json()["hits"]}
+    assert rows["reqeusts"] == {"name": "reqeusts", "target": "requests", "category": "typo",
+                                "kind": "transposition", "position": "late", "hits": 3}  # fmt: skip
+    assert (rows["pwd"]["kind"], rows["pwd"]["hits"]) == ("stdlib", 1)
+    assert rows["Beautiful_Soup"]["kind"] == "import_name"
+    text = client.get("/api/hits.csv").text
+    assert text.splitlines()[0] == "name,target,category,kind,position,hits"
+    assert "reqeusts,requests,typo,transposition,late,3" in text.splitlines()

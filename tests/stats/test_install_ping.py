@@ -5,6 +5,7 @@ the user sees."""
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from reserver.holder import Holder
@@ -265,3 +267,40 @@ def test_a_stopped_or_silent_service_changes_nothing_the_user_sees(
         f"install seconds: normal {normal_seconds:.2f}, stopped {stopped_seconds:.2f}, "
         f"black-holed {silent_seconds:.2f}"
     )
+
+
+#: Plain one-slip typos of this test's own, for the hits feed.
+HIT_NAMES = ["matplotlbi=matplotlib", "djangoo=django", "fllask=flask"]
+
+
+def test_evaluate_hits_reports_what_real_installs_hit_by_kind(
+    local_index: LocalIndex, target_venv: Path, tmp_path: Path
+) -> None:
+    server = StatsServer(f"sqlite:///{tmp_path / 'hits.sqlite3'}")
+    try:
+        plan = publish(tmp_path, HIT_NAMES, server.url, local_index)
+        reserver("stats", "register", str(plan), "--url", server.url, "--token", TOKEN)
+        setup = Setup(local_index, server, 0, tmp_path)
+        for name in ("matplotlbi", "matplotlbi", "djangoo"):  # real failed installs
+            done, _ = pip_install(setup, target_venv, name)
+            assert done.returncode != 0 and "is a placeholder" in done.stderr, done.stderr
+        assert server.summary()["total"] == 3
+        from_service = run([sys.executable, "-m", "reserver", "evaluate", "--hits", server.url,
+                            "--format", "json"])  # fmt: skip
+        saved = tmp_path / "hits.csv"
+        saved.write_bytes(httpx.get(server.url + "/api/hits.csv").content)
+        from_file = run([sys.executable, "-m", "reserver", "evaluate", "--hits", str(saved),
+                         "--format", "json"])  # fmt: skip
+    finally:
+        server.stop()
+    assert from_service.returncode == 0, from_service.stderr
+    report = json.loads(from_service.stdout)
+    assert report["hits"] == 3 and report["names"] == 3
+    by_kind = {row["key"]: row for row in report["by_kind"]}
+    assert (by_kind["transposition"]["hits"], by_kind["transposition"]["hit"]) == (2, 1)
+    # Two repetition names held (djangoo, fllask), one of them hit once.
+    assert (by_kind["repetition"]["held"], by_kind["repetition"]["hit"]) == (2, 1)
+    assert by_kind["repetition"]["hits"] == 1
+    by_position = {row["key"]: row["hits"] for row in report["by_position"]}
+    assert by_position == {"last": 3, "early": 0}
+    assert json.loads(from_file.stdout)["by_kind"] == report["by_kind"]
