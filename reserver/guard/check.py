@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import ReserverError
 from ..names.normalize import MAX_NAME_LENGTH, canonicalize, name_problem
-from .detect import Detector
+from .detect import Detector, Policy
 from .errors import InputFileError
 from .model import Dependency, Finding, Location
 from .sources import read_dependencies
@@ -72,10 +72,11 @@ def check(
     files: Iterable[Path],
     corpus: Sequence[str],
     allow: Iterable[str] = (),
+    policy: Policy | None = None,
 ) -> CheckReport:
     """Check names and dependency files against ``corpus`` (popular names, most used first)."""
     dependencies, read = gather(names, files)
-    detector = Detector(corpus, allow)
+    detector = Detector(corpus, allow, policy)
     findings = check_dependencies(dependencies, detector)
     distinct = {canonicalize(d.name) for d in dependencies}
     return CheckReport(tuple(findings), len(distinct), tuple(read))

@@ -202,3 +202,23 @@ def test_a_report_to_a_pipe_or_device_is_written_in_place(
     folder.mkdir()
     result = run_cli("check", "--corpus", str(corpus_file), "requests", "-o", str(folder))
     assert result.returncode == 2 and "it is a folder" in result.stderr, result.stderr
+
+
+def test_fail_on_error_fails_only_on_error_level_findings(corpus_file: Path) -> None:
+    # "bots3" scores between the reporting floor (0.5) and the error level (0.8) against
+    # boto3; "reqeusts" above it.
+    base = ("check", "--corpus", str(corpus_file), "--format", "json")
+    warning = run_cli(*base, "bots3", "--fail-on", "error")
+    assert warning.returncode == 0, warning.stderr
+    (finding,) = json.loads(warning.stdout)
+    assert (finding["target"], finding["level"]) == ("boto3", "warning")
+    assert run_cli(*base, "bots3").returncode == 1  # the default fails on any finding
+    error = run_cli(*base, "bots3", "reqeusts", "--fail-on", "error")
+    assert error.returncode == 1
+    assert [f["level"] for f in json.loads(error.stdout)] == ["warning", "error"]
+    quiet = run_cli(*base, "bots3", "reqeusts", "--min-score", "0.8")
+    assert [f["name"] for f in json.loads(quiet.stdout)] == ["reqeusts"]
+    sarif = json.loads(run_cli(*base[:-1], "sarif", "bots3", "reqeusts").stdout)
+    assert [r["level"] for r in sarif["runs"][0]["results"]] == ["warning", "error"]
+    bad = run_cli(*base, "bots3", "--fail-on", "fatal")
+    assert bad.returncode == 2 and "--fail-on must be warning or error" in bad.stderr

@@ -24,7 +24,7 @@ def test_json_is_a_list_of_objects() -> None:
     data = json.loads(FORMATS["json"](FINDINGS))
     assert data[0] == {
         "name": "reqeusts", "target": "requests", "kind": "transposition", "score": 0.9,
-        "detail": "swapped 'u' and 'e'", "file": "requirements.txt", "line": 3,
+        "level": "error", "detail": "swapped 'u' and 'e'", "file": "requirements.txt", "line": 3,
     }  # fmt: skip
     assert data[1]["file"] is None and data[1]["line"] is None
 

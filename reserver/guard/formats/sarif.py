@@ -19,7 +19,7 @@ def render(findings: Sequence[Finding]) -> str:
     for finding in findings:
         result: dict[str, object] = {
             "ruleId": RULE_ID,
-            "level": "error" if finding.score >= 0.8 else "warning",
+            "level": finding.level,
             "message": {
                 "text": f"{finding.name!r} looks like {describe(finding.kind)} "
                 f"{finding.target!r} ({finding.match.detail}); did you mean {finding.target}?"
