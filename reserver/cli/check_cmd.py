@@ -6,6 +6,7 @@ malformed input file), so that CI and pre-commit can tell a finding from a broke
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -20,6 +21,26 @@ def _is_file(item: str) -> bool:
         return Path(item).is_file()
     except OSError:  # a name too long to be a path is a name (and name checks refuse it)
         return False
+
+
+def _index_membership(index: str) -> tuple[str, Callable[[str], bool]]:
+    """The index's name and a test of whether it has a (canonical) name."""
+    from ..index.listing import ListingError, NameLookup, fetch_listing, load_listing_file
+    from ..selection import DEFAULT_CACHE
+
+    if not index.startswith(("http://", "https://")):
+        names = load_listing_file(Path(index)).known()
+        return index, lambda name: name in names.canonical
+    try:
+        listing = fetch_listing(index, DEFAULT_CACHE)
+    except ListingError as exc:
+        if not exc.fallback_ok:
+            raise
+        # An index that does not list its projects is asked name by name (a few hundred at
+        # most: NameLookup refuses more).
+        return index, NameLookup(index).exists
+    names = listing.known()
+    return index, lambda name: name in names.canonical
 
 
 @app.command("check")
@@ -58,6 +79,14 @@ def check_command(
         max=1.0,
         help="Report only findings scoring at least this (0.5: each edit family's fitted "
         "threshold; higher is quieter).",
+    ),
+    index: str | None = typer.Option(
+        None,
+        "--index",
+        metavar="URL|FILE",
+        help="Also report dependencies this index does not have (its /simple/ listing, or a "
+        "saved listing file): a name nobody registered is what dependency confusion and "
+        "hallucinated-package attacks claim next.",
     ),
     fail_on: str = typer.Option(
         "warning",
@@ -98,7 +127,8 @@ def check_command(
         allowed = [*allow, *resolve()["allow"]]
         if allow_file is not None:
             allowed.extend(load_corpus(allow_file))
-        report = check(names, files, popular, allowed, Policy(min_score=min_score))
+        registry = _index_membership(index) if index is not None else None
+        report = check(names, files, popular, allowed, Policy(min_score=min_score), registry)
     except ReserverError as exc:
         raise usage_error(str(exc)) from None
     text = FORMATS[output_format](report.findings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +10,7 @@ from ..errors import ReserverError
 from ..names.normalize import MAX_NAME_LENGTH, canonicalize, name_problem
 from .detect import Detector, Policy
 from .errors import InputFileError
-from .model import Dependency, Finding, Location
+from .model import Dependency, Finding, Location, Match
 from .sources import read_dependencies
 
 
@@ -67,16 +67,48 @@ def check_dependencies(dependencies: Sequence[Dependency], detector: Detector) -
     return findings
 
 
+#: The finding kind of a dependency the index does not have (not an edit of anything).
+UNREGISTERED = "unregistered"
+
+
+def unregistered(
+    dependencies: Sequence[Dependency], exists: Callable[[str], bool], index: str
+) -> list[Finding]:
+    """One finding per occurrence of a name ``index`` does not have: whoever registers it
+    first is installed by the next resolve (dependency confusion, a hallucinated name)."""
+    verdicts: dict[str, bool] = {}
+    findings: list[Finding] = []
+    for dependency in dependencies:
+        key = canonicalize(dependency.name)
+        if key not in verdicts:
+            verdicts[key] = exists(key)
+        if not verdicts[key]:
+            detail = (
+                f"not on {index}: anyone can register it and be installed next; "
+                "reserve it (reserver plan --name) or fix the name"
+            )
+            match = Match(dependency.name, "", UNREGISTERED, 1.0, detail)
+            findings.append(Finding(match, dependency.location))
+    return findings
+
+
 def check(
     names: Iterable[str],
     files: Iterable[Path],
     corpus: Sequence[str],
     allow: Iterable[str] = (),
     policy: Policy | None = None,
+    index: tuple[str, Callable[[str], bool]] | None = None,
 ) -> CheckReport:
-    """Check names and dependency files against ``corpus`` (popular names, most used first)."""
+    """Check names and dependency files against ``corpus`` (popular names, most used first);
+    with ``index`` (its name and a membership test of canonical names), also report the
+    dependencies it does not have."""
     dependencies, read = gather(names, files)
     detector = Detector(corpus, allow, policy)
     findings = check_dependencies(dependencies, detector)
+    if index is not None:
+        allowed = {canonicalize(name) for name in allow}
+        wanted = [d for d in dependencies if canonicalize(d.name) not in allowed]
+        findings += unregistered(wanted, index[1], index[0])
     distinct = {canonicalize(d.name) for d in dependencies}
     return CheckReport(tuple(findings), len(distinct), tuple(read))

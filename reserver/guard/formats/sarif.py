@@ -12,6 +12,15 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 RULE_ID = "reserver/typosquat"
 
 
+def _text(finding: Finding) -> str:
+    if not finding.target:  # a name the index does not have: nothing else was meant
+        return f"{finding.name!r}: {finding.match.detail}"
+    return (
+        f"{finding.name!r} looks like {describe(finding.kind)} {finding.target!r} "
+        f"({finding.match.detail}); did you mean {finding.target}?"
+    )
+
+
 def render(findings: Sequence[Finding]) -> str:
     from ... import __version__
 
@@ -20,10 +29,7 @@ def render(findings: Sequence[Finding]) -> str:
         result: dict[str, object] = {
             "ruleId": RULE_ID,
             "level": finding.level,
-            "message": {
-                "text": f"{finding.name!r} looks like {describe(finding.kind)} "
-                f"{finding.target!r} ({finding.match.detail}); did you mean {finding.target}?"
-            },
+            "message": {"text": _text(finding)},
             "properties": {"target": finding.target, "kind": finding.kind,
                            "score": round(finding.score, 3)},
         }  # fmt: skip
