@@ -222,3 +222,45 @@ def test_fail_on_error_fails_only_on_error_level_findings(corpus_file: Path) -> 
     assert [r["level"] for r in sarif["runs"][0]["results"]] == ["warning", "error"]
     bad = run_cli(*base, "bots3", "--fail-on", "fatal")
     assert bad.returncode == 2 and "--fail-on must be warning or error" in bad.stderr
+
+
+def test_real_pre_commit_with_the_documented_config_blocks_a_typo(tmp_path: Path) -> None:
+    # The snippet of docs/teams.md pasted into a fresh repository, run by pre-commit itself
+    # (language: system: the reserver on PATH, no download).
+    import os
+    import re
+    import subprocess
+    import sys
+
+    text = (REPO / "docs" / "teams.md").read_text()
+    (block,) = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    (tmp_path / ".pre-commit-config.yaml").write_text(block)
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements" / "base.txt").write_text("requests\nreqeusts\n")
+    (tmp_path / "notes.txt").write_text("reqeusts is not a dependency here\n")
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+           "PRE_COMMIT_HOME": str(tmp_path / ".cache"), "GIT_CONFIG_GLOBAL": os.devnull,
+           "GIT_CONFIG_NOSYSTEM": "1"}  # fmt: skip
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True, capture_output=True)
+
+    def pre_commit() -> subprocess.CompletedProcess[str]:
+        command = [str(Path(bin_dir) / "pre-commit"), "run", "--all-files"]
+        return subprocess.run(
+            command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    git("init", "-q")
+    git("add", ".")
+    done = pre_commit()
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "reserver check" in output and "Failed" in output, output
+    assert "requirements/base.txt:2" in output and "reqeusts" in output, output
+    assert "notes.txt" not in output, output
+    (tmp_path / "requirements" / "base.txt").write_text("requests\n")
+    git("add", ".")
+    fixed = pre_commit()
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
