@@ -29,9 +29,10 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
-# A wheelhouse of reserver's runtime dependencies, so the test that runs the README's first
-# command in a fresh virtual environment installs from this folder, not from the network.
-.venv/bin/python -m pip wheel -q --wheel-dir .wheelhouse . hatchling
+# A wheelhouse of reserver's runtime dependencies (every extra), so the tests that install
+# reserver in a fresh virtual environment (the README's first command, the install sizes)
+# install from this folder, not from the network.
+.venv/bin/python -m pip wheel -q --wheel-dir .wheelhouse '.[all]' hatchling
 # An old pip for the installer-matrix test (tests/test_installer_matrix.py).
 .venv/bin/python -m pip download -q --no-deps --dest .wheelhouse/old-pip pip==22.3.1
 

@@ -43,3 +43,28 @@ def test_the_wheel_ships_the_templates_and_builds_from_another_directory(tmp_pat
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "pwd-0.0.1.tar.gz"
+
+
+@pytest.mark.slow
+def test_the_base_install_is_the_guard_alone_and_small(tmp_path: Path) -> None:
+    # The figures of benchmarks/bench_install_size.py, held to the bound a team's CI and
+    # pre-commit need (#14): at most 20 distributions and 80 MB besides pip.
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_install_size import GUARD_LIMITS, WHEELHOUSE, measure
+
+    if not any(WHEELHOUSE.glob("*.whl")):
+        pytest.fail("no .wheelhouse: run 'bash scripts/test.sh', which builds it while installing")
+    size = measure("", tmp_path)
+    assert size.distributions <= GUARD_LIMITS[0], size
+    assert size.megabytes <= GUARD_LIMITS[1], size
+    reserver = str(tmp_path / "guard" / "bin" / "reserver")
+    checked = subprocess.run([reserver, "check", "reqeusts"], capture_output=True, text=True)
+    assert checked.returncode == 1 and "requests" in checked.stdout, checked.stderr
+    plan = tmp_path / "plan.json"
+    planned = subprocess.run([reserver, "plan", "--name", "reqeusts=requests", "--offline",
+                              "-o", str(plan)], capture_output=True, text=True)  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    built = subprocess.run([reserver, "build", str(plan)], capture_output=True, text=True)
+    assert built.returncode == 2, built.stderr
+    assert built.stderr.startswith("error: reserver build needs the 'reserve' extra"), built.stderr
+    assert "pip install 'reserver[reserve]'" in built.stderr and "Traceback" not in built.stderr

@@ -22,11 +22,44 @@ for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.e
     importlib.import_module(f"{__name__}.{_module}")
 
 
+#: The extra each command needs beyond the guard (the base install), for the one-line error a
+#: command gives when it is missing (pyproject.toml's optional dependencies).
+EXTRA_OF_COMMAND = {
+    "build": "reserve", "upload": "reserve", "reserve": "reserve", "status": "reserve",
+    "stats": "stats", "demo": "demo",
+}  # fmt: skip
+
+
+def missing_extra(exc: ModuleNotFoundError, argv: list[str]) -> str | None:
+    """The one-line error for a command run without its extra, or None when the missing
+    module is not one an extra provides (a real bug: let it show).
+
+    >>> print(missing_extra(ModuleNotFoundError("No module", name="uvicorn"), ["stats", "serve"]))
+    reserver stats needs the 'stats' extra (uvicorn is not installed): pip install 'reserver[stats]'
+    """
+    command = next((a for a in argv if not a.startswith("-")), "")
+    extra = EXTRA_OF_COMMAND.get(command)
+    module = (exc.name or "").split(".")[0]
+    if extra is None or not module or module == "reserver":
+        return None
+    return (
+        f"reserver {command} needs the '{extra}' extra ({module} is not installed): "
+        f"pip install 'reserver[{extra}]'"
+    )
+
+
 def main() -> None:
     """Entry point. Click reports usage errors itself (exit 2); a ReserverError is the user's
-    input being wrong in a way only reserver can tell: one line and exit status 1."""
+    input being wrong in a way only reserver can tell: one line and exit status 1. A command
+    whose extra is not installed says which one, in one line (exit 2)."""
     try:
         app()
+    except ModuleNotFoundError as exc:
+        message = missing_extra(exc, sys.argv[1:])
+        if message is None:
+            raise
+        console_err.print(f"error: {message}", markup=False, highlight=False)
+        sys.exit(2)
     except ReserverError as exc:
         console_err.print(f"error: {exc}", markup=False, highlight=False)
         sys.exit(1)
