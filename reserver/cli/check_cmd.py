@@ -59,7 +59,7 @@ def check_command(
         None,
         "--corpus",
         help='Popular names, one per line in popularity order, or a "top PyPI packages" JSON. '
-        "Default: the bundled popular list.",
+        "Default: the bundled top 10,000 (snapshot of 2026-04-01).",
     ),
     top: int | None = typer.Option(
         None, "--top", min=1, help="Only the first N names of the corpus count as popular."

@@ -1,5 +1,5 @@
 """The popular names ``check`` and ``watch`` protect: a file given by the user, or the
-bundled popularity list."""
+bundled top 10,000 of a dated download snapshot."""
 
 from __future__ import annotations
 
@@ -55,12 +55,16 @@ def _from_json(path: Path, text: str) -> list[str]:
     return names
 
 
+#: The bundled corpus: the 10,000 most downloaded projects of a dated "top PyPI packages"
+#: snapshot (its header names the source; benchmarks/refresh_corpus.py rewrites it).
+DEFAULT_CORPUS = "data/top-pypi-10000.txt"
+
+
 def default_corpus() -> list[str]:
-    """The bundled popular list of the name engine (``reserver.popularity``), most used first.
+    """The bundled top 10,000, most downloaded first: the corpus the quality figures of
+    ``check`` were measured with (benchmarks/bench_check.py). ``--corpus`` gives a newer
+    snapshot or an organisation's own list."""
+    from importlib import resources
 
-    It is a short hand-written list; ``--corpus`` with the "top PyPI packages" JSON gives
-    the coverage the quality figures were measured with.
-    """
-    from ..popularity import bundled_popular
-
-    return [item.project for item in bundled_popular()]
+    path = Path(str(resources.files("reserver").joinpath(DEFAULT_CORPUS)))
+    return load_corpus(path)
