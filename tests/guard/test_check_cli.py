@@ -264,3 +264,20 @@ def test_real_pre_commit_with_the_documented_config_blocks_a_typo(tmp_path: Path
     git("add", ".")
     fixed = pre_commit()
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+
+def test_an_error_about_a_line_never_echoes_its_secret(corpus_file: Path, tmp_path: Path) -> None:
+    secrets = ("s3cr3tT0ken", "ABCSECRET9", "ghp_16C7e42F292c6912E7710c838347Ae178B4a")
+    cases = [
+        f"--index-url https://bob:{secrets[0]}@pypi.internal/simple\n"
+        f"bad line !!! token={secrets[1]}\n",
+        f"reqeusts\n-r https://bob:{secrets[0]}@host/req.txt\n",
+        f"bad requirement ({secrets[2]})\n",
+    ]
+    for number, text in enumerate(cases):
+        requirements = tmp_path / f"r{number}.txt"
+        requirements.write_text(text)
+        result = run_cli("check", "--corpus", str(corpus_file), "-r", str(requirements))
+        assert result.returncode == 2 and str(requirements) in result.stderr, result.stderr
+        assert "***" in result.stderr, result.stderr
+        assert not any(secret in result.stderr + result.stdout for secret in secrets), result.stderr
