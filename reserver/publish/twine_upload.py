@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import io
+import math
 import os
 import sys
 import time
@@ -98,19 +99,34 @@ def resolve_repository_url(credentials: Credentials) -> str:
     return str(config["repository"])
 
 
+#: The longest pause a Retry-After header can ask for: PyPI's new-project limit is counted per
+#: hour, so no wait longer than that window is needed, and a hostile or broken answer
+#: ("1e9", "inf") must not park a batch for years.
+MAX_RETRY_AFTER = 3600.0
+
+
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
+    """Seconds from a Retry-After header (a number of seconds or an HTTP date), between 0 and
+    :data:`MAX_RETRY_AFTER`; None when absent or not a finite time.
+
+    >>> parse_retry_after("30"), parse_retry_after("1e9"), parse_retry_after("-5")
+    (30.0, 3600.0, 0.0)
+    >>> parse_retry_after("inf"), parse_retry_after("nan"), parse_retry_after("soon")
+    (None, None, None)
+    """
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - time.time()
+    if not math.isfinite(seconds):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
 
 
 class TwineSession:

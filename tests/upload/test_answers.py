@@ -55,3 +55,12 @@ def test_retry_after_is_read_as_seconds_or_as_a_date() -> None:
     assert parse_retry_after("soon") is None
     later = email.utils.formatdate(time.time() + 60, usegmt=True)
     assert parse_retry_after(later) == pytest.approx(60, abs=2)
+
+
+def test_retry_after_is_finite_and_at_most_an_hour() -> None:
+    # A registry (or anything in between) answering "1e9" or "inf" must not park a batch.
+    assert parse_retry_after("1e9") == 3600.0
+    assert parse_retry_after("inf") is None and parse_retry_after("nan") is None
+    assert parse_retry_after("-30") == 0.0
+    far = email.utils.formatdate(time.time() + 10 * 365 * 86400, usegmt=True)
+    assert parse_retry_after(far) == 3600.0
