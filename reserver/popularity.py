@@ -70,8 +70,12 @@ def _dedupe(items: list[Popular]) -> list[Popular]:
 
 
 def bundled_popular() -> list[Popular]:
-    """The small hand-written list shipped with reserver (ranks only, no download counts)."""
-    text = resources.files("reserver").joinpath("data/popular.txt").read_text(encoding="utf-8")
+    """The bundled top 10,000 of a dated "top PyPI packages" snapshot, most downloaded first
+    (ranks only: the file keeps names, see its header for the source and date). The same
+    list is check's and watch's default corpus."""
+    from .guard.corpus import DEFAULT_CORPUS
+
+    text = resources.files("reserver").joinpath(DEFAULT_CORPUS).read_text(encoding="utf-8")
     names = [
         line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
     ]

@@ -38,12 +38,19 @@ def _check_explicit(entries: list[PlanEntry], view: IndexView | None) -> list[Pl
     return checked
 
 
+#: How far down the bundled top list a --name squat counts as "itself a popular project": the
+#: top 1,000, where the targets of reversed pairs ("requests=reqeusts") are; further down
+#: real projects share names with import names held as placeholders on private indexes
+#: ('sklearn', the deprecated shim, is rank 2,770 of the 2026-04-01 snapshot).
+POPULAR_SQUAT_TOP = 1000
+
+
 def _refuse_popular_squats(entries: list[PlanEntry]) -> None:
     """A --name squat that is itself a popular project is a reversed pair or a mistake:
     holding it would be squatting the real project."""
     from ..popularity import bundled_popular
 
-    popular = {canonicalize(p.project) for p in bundled_popular()}
+    popular = {canonicalize(p.project) for p in bundled_popular()[:POPULAR_SQUAT_TOP]}
     for entry in entries:
         if entry.target is None or canonicalize(entry.name) not in popular:
             continue
