@@ -68,3 +68,8 @@ def test_the_base_install_is_the_guard_alone_and_small(tmp_path: Path) -> None:
     assert built.returncode == 2, built.stderr
     assert built.stderr.startswith("error: reserver build needs the 'reserve' extra"), built.stderr
     assert "pip install 'reserver[reserve]'" in built.stderr and "Traceback" not in built.stderr
+    # The demo asks for its extra before it starts a child that would need it.
+    demo = subprocess.run([reserver, "demo", "--workdir", str(tmp_path / "demo")],
+                          capture_output=True, text=True)  # fmt: skip
+    assert demo.returncode == 2, demo.stderr
+    assert "reserver demo needs the 'demo' extra" in demo.stderr, demo.stderr

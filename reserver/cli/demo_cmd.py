@@ -9,6 +9,9 @@ import typer
 
 from ._app import app, console
 
+#: What the demo's children import: pypiserver (the index), the stats service, twine.
+_DEMO_MODULES = ("pypiserver", "passlib", "uvicorn", "fastapi", "sqlalchemy", "jinja2", "twine")
+
 
 def _wait_for_ctrl_c(url: str) -> None:
     console.print(f"Serving the dashboard at {url}. Press Ctrl-C to stop.")
@@ -30,6 +33,13 @@ def demo_command(
     ),
 ) -> None:
     """Run the whole loop on loopback: plan, build, upload, install, count, show."""
+    import importlib.util
+
+    # The index and the stats service run as child processes: a module they need that is
+    # missing would only show as a child's exit status, so it is asked for here, up front.
+    for module in _DEMO_MODULES:
+        if importlib.util.find_spec(module) is None:
+            raise ModuleNotFoundError(f"No module named {module!r}", name=module)
     from ..demo import run_demo  # the index server and publish stack: slow to import
 
     result = run_demo(
