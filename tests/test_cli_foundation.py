@@ -133,3 +133,25 @@ def test_build_refuses_a_pypi_plan_that_names_the_example_holder(tmp_path: Path)
     assert built.returncode == 1 and "Traceback" not in built.stderr
     assert "holder contact is the example 'security@example.org'" in built.stderr
     assert not (tmp_path / "dist").exists()
+
+
+def test_an_internal_error_is_one_line_and_exit_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reserver.cli import main
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr("reserver.guard.corpus.default_corpus", broken)
+    monkeypatch.setattr("sys.argv", ["reserver", "check", "requests"])
+    monkeypatch.delenv("RESERVER_TRACEBACK", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 3
+    err = capsys.readouterr().err
+    assert err.startswith("internal error: RuntimeError: boom (a bug in reserver")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    monkeypatch.setenv("RESERVER_TRACEBACK", "1")
+    with pytest.raises(RuntimeError):
+        main()

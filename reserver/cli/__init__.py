@@ -7,6 +7,7 @@ wires them together and turns user errors into one line and exit status 1.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -51,7 +52,8 @@ def missing_extra(exc: ModuleNotFoundError, argv: list[str]) -> str | None:
 def main() -> None:
     """Entry point. Click reports usage errors itself (exit 2); a ReserverError is the user's
     input being wrong in a way only reserver can tell: one line and exit status 1. A command
-    whose extra is not installed says which one, in one line (exit 2)."""
+    whose extra is not installed says which one, in one line (exit 2). Anything else is a
+    bug: one line and exit status 3."""
     try:
         app()
     except ModuleNotFoundError as exc:
@@ -66,3 +68,15 @@ def main() -> None:
     except KeyboardInterrupt:
         console_err.print("interrupted", highlight=False)
         sys.exit(130)
+    except Exception as exc:
+        # A bug, not the user's input: one line and its own status (3), so CI tells it from
+        # a finding (1) or a usage error (2); RESERVER_TRACEBACK=1 shows where it happened.
+        if os.environ.get("RESERVER_TRACEBACK", "") not in ("", "0"):
+            raise
+        console_err.print(
+            f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            " (a bug in reserver; RESERVER_TRACEBACK=1 shows where)",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(3)
