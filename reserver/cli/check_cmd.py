@@ -55,11 +55,13 @@ def check_command(
     requirement: list[Path] = typer.Option(
         [], "--requirement", "-r", help="A dependency file to read (repeatable)."
     ),
-    corpus: Path | None = typer.Option(
+    corpus: str | None = typer.Option(
         None,
         "--corpus",
-        help='Popular names, one per line in popularity order, or a "top PyPI packages" JSON. '
-        "Default: the bundled top 10,000 (snapshot of 2026-04-01).",
+        metavar="FILE|URL",
+        help='Popular names, one per line in popularity order, or a "top PyPI packages" JSON '
+        "(a file, or its URL for a newer snapshot). Default: the bundled top 10,000 (snapshot "
+        "of 2026-04-01).",
     ),
     top: int | None = typer.Option(
         None, "--top", min=1, help="Only the first N names of the corpus count as popular."
@@ -98,10 +100,11 @@ def check_command(
 ) -> None:
     """Check dependency names for likely typosquats of popular packages."""  # fmt: skip
     from ..guard.check import check
-    from ..guard.corpus import default_corpus, load_corpus
+    from ..guard.corpus import corpus_from, default_corpus, load_corpus
     from ..guard.detect import Policy
     from ..guard.formats import FORMATS
     from ..guard.model import LEVELS
+    from ..selection import DEFAULT_CACHE
 
     if output_format not in FORMATS:
         raise usage_error(f"unknown format {output_format!r} (choose {', '.join(FORMATS)})")
@@ -121,7 +124,7 @@ def check_command(
     if not names and not files:
         raise usage_error("nothing to check: give package names or dependency files")
     try:
-        popular = load_corpus(corpus) if corpus is not None else default_corpus()
+        popular = corpus_from(corpus, DEFAULT_CACHE) if corpus is not None else default_corpus()
         if top is not None:
             popular = popular[:top]
         allowed = [*allow, *resolve()["allow"]]

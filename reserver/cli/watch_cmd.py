@@ -54,21 +54,27 @@ def watch_command(
     target: list[str] = typer.Option(
         [], "--target", "-t", help="A name you protect (repeatable); checked before the corpus."
     ),
-    corpus: Path | None = typer.Option(
-        None, "--corpus", help="Popular names (one per line, or top-PyPI JSON); default bundled."
+    corpus: str | None = typer.Option(
+        None,
+        "--corpus",
+        metavar="FILE|URL",
+        help="Popular names (one per line, or a top-PyPI JSON file or URL); default: the "
+        "bundled top 10,000.",
     ),
     top: int = typer.Option(5000, "--top", min=0, help="How many corpus names to protect."),
     output_format: str = typer.Option("table", "--format", "-f", help="table or json."),
 ) -> None:
     """Report names new on an index since the last run that look like typos of targets."""
-    from ..guard.corpus import default_corpus, load_corpus
+    from ..guard.corpus import corpus_from, default_corpus
     from ..guard.watch import WebhookError, watch_detector, watch_once
+    from ..selection import DEFAULT_CACHE
 
     if output_format not in ("table", "json"):
         raise typer.BadParameter("choose table or json", param_hint="--format")
     popular: list[str] = []
     if top > 0:
-        popular = (load_corpus(corpus) if corpus is not None else default_corpus())[:top]
+        chosen = corpus_from(corpus, DEFAULT_CACHE) if corpus is not None else default_corpus()
+        popular = chosen[:top]
     if not popular and not target:
         raise usage_error("nothing to protect: give --target names or a corpus with --top > 0")
     detector = watch_detector(popular, target)

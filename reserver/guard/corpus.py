@@ -60,6 +60,19 @@ def _from_json(path: Path, text: str) -> list[str]:
 DEFAULT_CORPUS = "data/top-pypi-10000.txt"
 
 
+def corpus_from(source: str, cache_dir: Path | None = None) -> list[str]:
+    """Names in popularity order from ``source``: a file (see :func:`load_corpus`) or the
+    http(s) URL of a "top PyPI packages" JSON, fetched once and revalidated from the cache."""
+    if not source.startswith(("http://", "https://")):
+        return load_corpus(Path(source))
+    from ..popularity import fetch_popular
+
+    names = [item.project for item in fetch_popular(source, cache_dir)]
+    if not names:
+        raise CorpusError(f"{source}: the corpus is empty")
+    return names
+
+
 def default_corpus() -> list[str]:
     """The bundled top 10,000, most downloaded first: the corpus the quality figures of
     ``check`` were measured with (benchmarks/bench_check.py). ``--corpus`` gives a newer

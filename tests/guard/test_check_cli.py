@@ -281,3 +281,33 @@ def test_an_error_about_a_line_never_echoes_its_secret(corpus_file: Path, tmp_pa
         assert result.returncode == 2 and str(requirements) in result.stderr, result.stderr
         assert "***" in result.stderr, result.stderr
         assert not any(secret in result.stderr + result.stdout for secret in secrets), result.stderr
+
+
+def test_the_corpus_can_be_a_newer_snapshot_by_url(tmp_path: Path) -> None:
+    # A "top PyPI packages" JSON served on loopback, as its publisher serves it.
+    import functools
+    import http.server
+    import threading
+
+    rows = [{"project": "acme-widgets", "download_count": 100}, {"project": "requests",
+            "download_count": 90}]  # fmt: skip
+    (tmp_path / "top.json").write_text(json.dumps({"last_update": "x", "rows": rows}))
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # the check under test prints to the same stderr
+
+    handler = functools.partial(Quiet, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        found = run_cli("check", "--corpus", f"{url}/top.json", "acme-widgtes", "-f", "json")
+        missing = run_cli("check", "--corpus", f"{url}/nothing.json", "acme-widgtes")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert found.returncode == 1, found.stderr
+    assert json.loads(found.stdout)[0]["target"] == "acme-widgets"
+    assert missing.returncode == 2 and "404" in missing.stderr, missing.stderr
+    assert missing.stderr.count("\n") == 1
