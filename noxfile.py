@@ -11,7 +11,7 @@ nox.options.reuse_existing_virtualenvs = True
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole suite (pass -- -m "not slow" for the quick part)."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[all]", "--group", "test")
     session.run("pytest", *session.posargs)
 
 
@@ -24,12 +24,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    session.install("-e", ".[test]")
+    session.install("-e", ".[all]", "--group", "test")
     session.run("mypy", "reserver")
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Run every benchmark and write benchmarks/RESULTS.md."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[all]", "--group", "test")
     session.run("python", "benchmarks/run_all.py", *session.posargs)

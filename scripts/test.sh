@@ -28,7 +28,7 @@ fi
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/python -m pip install -q -e '.[all]' --group test
 # A wheelhouse of reserver's runtime dependencies (every extra), so the tests that install
 # reserver in a fresh virtual environment (the README's first command, the install sizes)
 # install from this folder, not from the network.
