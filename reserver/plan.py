@@ -320,12 +320,13 @@ def load_plan(path: Path) -> Plan:
         raise PlanError(f"{path}: not a plan (invalid JSON at line {exc.lineno})") from None
     if not isinstance(raw, dict) or raw.get("format") != PLAN_FORMAT:
         raise PlanError(f"{path}: not a reserver plan (expected format {PLAN_FORMAT!r})")
+    options = raw.get("options", {})
+    if not isinstance(options, dict):
+        raise PlanError(f"{path}: malformed plan ('options' must be an object)")
     try:
         holder = Holder(**raw.get("holder", {}))
         entries = tuple(PlanEntry(**item) for item in raw["entries"])
-        return Plan(
-            entries, holder, str(raw.get("version", DEFAULT_VERSION)), dict(raw.get("options", {}))
-        )
+        return Plan(entries, holder, str(raw.get("version", DEFAULT_VERSION)), dict(options))
     except ReserverError as exc:
         raise PlanError(f"{path}: {exc}") from None
     except (KeyError, TypeError) as exc:
