@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from .errors import ReserverError
 from .names.normalize import canonicalize, name_problem
 from .typo import TypoModel
+from .typo.edits import Edit
 from .typo.kinds import IMPORT_NAME
 
 #: The feed's columns, in the CSV's order.
@@ -51,26 +52,33 @@ class Share:
     target: their hits are what they are)."""
 
 
-def describe(hit: Hit, model: TypoModel) -> tuple[str, str]:
-    """(kind, position) of a reserved name in the model's vocabulary; a name that is not a
-    typo of its target is its category (``stdlib``, ``removed``, ``internal``)."""
+def _typo_edit(hit: Hit, model: TypoModel) -> Edit | None:
+    # The edit from a typo name's target to it (None for other names, or none found).
+    if hit.category != "typo" or hit.target is None:
+        return None
+    return model.explain(canonicalize(hit.name), canonicalize(hit.target))
+
+
+def _kind_and_position(hit: Hit, edit: Edit | None) -> tuple[str, str]:
     if hit.category == "import":
         return IMPORT_NAME, ""
     if hit.category != "typo" or hit.target is None:
         return hit.category, ""
-    edit = model.explain(canonicalize(hit.name), canonicalize(hit.target))
-    if edit is None:
-        return "other", ""
-    return edit.kind, edit.position
+    return ("other", "") if edit is None else (edit.kind, edit.position)
 
 
-def _expected(hits: Sequence[Hit], model: TypoModel) -> dict[str, float]:
+def describe(hit: Hit, model: TypoModel) -> tuple[str, str]:
+    """(kind, position) of a reserved name in the model's vocabulary; a name that is not a
+    typo of its target is its category (``stdlib``, ``removed``, ``internal``)."""
+    return _kind_and_position(hit, _typo_edit(hit, model))
+
+
+def _expected(explained: Sequence[tuple[Hit, Edit | None]], model: TypoModel) -> dict[str, float]:
     # Each target's hits, shared among its held typo names by the model's probability.
     by_target: dict[str, list[tuple[Hit, float]]] = defaultdict(list)
-    for hit in hits:
+    for hit, edit in explained:
         if hit.category != "typo" or hit.target is None:
             continue
-        edit = model.explain(canonicalize(hit.name), canonicalize(hit.target))
         p = model.edit_probability(edit, hit.target) if edit is not None else 0.0
         by_target[canonicalize(hit.target)].append((hit, p))
     expected: dict[str, float] = {}
@@ -87,14 +95,16 @@ def shares(hits: Sequence[Hit], model: TypoModel, by: str = "kind") -> list[Shar
     """Hits per kind (``by="kind"``) or per position of the letter slips (``"position"``),
     most hits first: each row's share of all hits, and the share the model expected for the
     typo names (their target's hits split by the model's probability of each name)."""
-    expected = _expected(hits, model)
+    # Each name explained once, for its kind and for the model's expectation alike.
+    explained = [(hit, _typo_edit(hit, model)) for hit in hits]
+    expected = _expected(explained, model)
     total = sum(h.hits for h in hits) or 1
     held: dict[str, int] = defaultdict(int)
     hit_names: dict[str, int] = defaultdict(int)
     counts: dict[str, int] = defaultdict(int)
     wanted: dict[str, float | None] = {}
-    for hit in hits:
-        kind, position = describe(hit, model)
+    for hit, edit in explained:
+        kind, position = _kind_and_position(hit, edit)
         key = kind if by == "kind" else position
         if not key:
             continue

@@ -69,13 +69,16 @@ def _dedupe(items: list[Popular]) -> list[Popular]:
     return result
 
 
+#: The bundled list: the 10,000 most downloaded projects of a dated "top PyPI packages"
+#: snapshot (its header names the source; benchmarks/refresh_corpus.py rewrites it).
+BUNDLED_TOP = "data/top-pypi-10000.txt"
+
+
 def bundled_popular() -> list[Popular]:
     """The bundled top 10,000 of a dated "top PyPI packages" snapshot, most downloaded first
     (ranks only: the file keeps names, see its header for the source and date). The same
     list is check's and watch's default corpus."""
-    from .guard.corpus import DEFAULT_CORPUS
-
-    text = resources.files("reserver").joinpath(DEFAULT_CORPUS).read_text(encoding="utf-8")
+    text = resources.files("reserver").joinpath(BUNDLED_TOP).read_text(encoding="utf-8")
     names = [
         line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
     ]

@@ -16,7 +16,7 @@ import platformdirs
 
 from .errors import ReserverError, read_text_file
 from .gcpause import collector_paused
-from .index.listing import ListingError, NameLookup, fetch_listing, load_listing_file
+from .index.listing import NameLookup, names_of
 from .names.import_names import import_names_for, top_level_from_record, top_level_from_text
 from .names.normalize import canonicalize, is_valid_name, name_problem
 from .names.ranking import (
@@ -434,14 +434,8 @@ def resolve_index(request: SelectionRequest, targets: int = 0) -> IndexView:
         raise ReserverError(str(exc)) from None
     if index is None:
         return IndexView(EMPTY, profile, None)
-    if not index.startswith(("http://", "https://")):
-        return IndexView(load_listing_file(Path(index)).known(), profile, index)
-    try:
-        return IndexView(fetch_listing(index, request.cache_dir).known(), profile, index)
-    except ListingError as exc:
-        if not exc.fallback_ok or targets > SMALL_RUN:
-            raise
-        return IndexView(EMPTY, profile, index, NameLookup(index))
+    known, lookup = names_of(index, request.cache_dir, ask_each=targets <= SMALL_RUN)
+    return IndexView(known, profile, index, lookup)
 
 
 def run_selection(request: SelectionRequest) -> Selection:

@@ -25,22 +25,11 @@ def _is_file(item: str) -> bool:
 
 def _index_membership(index: str) -> tuple[str, Callable[[str], bool]]:
     """The index's name and a test of whether it has a (canonical) name."""
-    from ..index.listing import ListingError, NameLookup, fetch_listing, load_listing_file
+    from ..index.listing import names_of
     from ..selection import DEFAULT_CACHE
 
-    if not index.startswith(("http://", "https://")):
-        names = load_listing_file(Path(index)).known()
-        return index, lambda name: name in names.canonical
-    try:
-        listing = fetch_listing(index, DEFAULT_CACHE)
-    except ListingError as exc:
-        if not exc.fallback_ok:
-            raise
-        # An index that does not list its projects is asked name by name (a few hundred at
-        # most: NameLookup refuses more).
-        return index, NameLookup(index).exists
-    names = listing.known()
-    return index, lambda name: name in names.canonical
+    known, lookup = names_of(index, DEFAULT_CACHE)
+    return index, lookup.exists if lookup is not None else known.__contains__
 
 
 @app.command("check")

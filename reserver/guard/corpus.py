@@ -55,11 +55,6 @@ def _from_json(path: Path, text: str) -> list[str]:
     return names
 
 
-#: The bundled corpus: the 10,000 most downloaded projects of a dated "top PyPI packages"
-#: snapshot (its header names the source; benchmarks/refresh_corpus.py rewrites it).
-DEFAULT_CORPUS = "data/top-pypi-10000.txt"
-
-
 def corpus_from(source: str, cache_dir: Path | None = None) -> list[str]:
     """Names in popularity order from ``source``: a file (see :func:`load_corpus`) or the
     http(s) URL of a "top PyPI packages" JSON, fetched once and revalidated from the cache."""
@@ -74,10 +69,9 @@ def corpus_from(source: str, cache_dir: Path | None = None) -> list[str]:
 
 
 def default_corpus() -> list[str]:
-    """The bundled top 10,000, most downloaded first: the corpus the quality figures of
-    ``check`` were measured with (benchmarks/bench_check.py). ``--corpus`` gives a newer
-    snapshot or an organisation's own list."""
-    from importlib import resources
+    """The bundled top 10,000 (``reserver.popularity``), most downloaded first: the corpus
+    the quality figures of ``check`` were measured with (benchmarks/bench_check.py).
+    ``--corpus`` gives a newer snapshot or an organisation's own list."""
+    from ..popularity import bundled_popular
 
-    path = Path(str(resources.files("reserver").joinpath(DEFAULT_CORPUS)))
-    return load_corpus(path)
+    return [item.project for item in bundled_popular()]

@@ -43,7 +43,7 @@ from ..typo.kinds import (
     WORD_DROPPED,
     WORD_ORDER,
 )
-from ..typo.lookalikes import LOOKALIKES
+from ..typo.lookalikes import GROUP_LOOKALIKES
 from ..typo.namelike import NameLikeness, default_namelike
 from .model import Match
 
@@ -93,8 +93,6 @@ _WORD_KINDS = (AFFIX, WORD_DROPPED, WORD_ORDER)
 #: The kinds of a pair found only by the two-slip search: exactly two slips apart, so no
 #: one-character edit; word edits are found by the word lookups before it.
 _SLIP_KINDS = (TWO_EDITS, LOOKALIKE)
-#: The look-alikes of more than one character ("rn" read as "m"): two slips apart.
-_GROUP_LOOKALIKES = tuple((a, b) for a, b in LOOKALIKES if len(a) > 1 or len(b) > 1)
 
 
 _BAND_NAMES = (*(str(limit) for limit in _BANDS), "more")
@@ -118,7 +116,7 @@ def _lookalike_variants(key: str) -> set[str]:
     """What ``key`` reads as with one look-alike group of letters swapped back (``m`` for
     ``rn``): the keys it is a look-alike pair of."""
     variants: set[str] = set()
-    for written, read_as in _GROUP_LOOKALIKES:
+    for written, read_as in GROUP_LOOKALIKES:
         start = key.find(read_as)
         while start != -1:
             variants.add(key[:start] + written + key[start + len(read_as) :])
@@ -211,7 +209,9 @@ class Detector:
         self._word_ceiling = self._ceilings(self._tops(_WORD_KINDS))
         self._slip_ceiling = self._ceilings(self._tops(_SLIP_KINDS))
         self._two_ceiling = self._ceilings(self._tops((TWO_EDITS,)))
-        self._reported_dropped = self._split_word_lookups(self._floor())
+        # Fixed by the policy and the fitted slope: computed once, not once per lookup.
+        self._policy_floor = self._floor()
+        self._reported_dropped = self._split_word_lookups(self._policy_floor)
         self._allowed = {canonicalize(name) for name in allow}
         self._imports = {
             canonicalize(module): self._rank[canonicalize(dist)]
@@ -263,7 +263,7 @@ class Detector:
         """The most likely intended package for ``name``, or None when it looks fine."""
         if not name or self.is_known(name):
             return None
-        best = self._best(name, self._floor())
+        best = self._best(name, self._policy_floor)
         ultra = self._ultra.get(ultranormalize(name))
         if best is None and ultra is not None:
             # Every pair fell below the floor but the registry's own rule may still report
@@ -542,7 +542,7 @@ class Detector:
 
     def _word_lookup(self, words: str, key: str, floor: float | None) -> Iterable[int]:
         """The names that are ``words`` with one word more (see ``_reported_dropped``)."""
-        if floor is None or floor != self._floor():
+        if floor is None or floor != self._policy_floor:
             return self._dropped.get(words, ())
         found = self._reported_dropped.get(words)
         if found is None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ReserverError
-from ..names.rules import KnownNames
+from ..names.rules import EMPTY, KnownNames
 from .http_cache import ConditionalCache
 
 if TYPE_CHECKING:
@@ -262,3 +262,19 @@ class NameLookup:
 
     def close(self) -> None:
         self._client.close()
+
+
+def names_of(
+    index: str, cache_dir: Path | None = None, *, ask_each: bool = True
+) -> tuple[KnownNames, NameLookup | None]:
+    """What ``index`` (a saved listing file or an index URL) holds: its whole listing, or,
+    for an index that does not serve one, nothing listed and a :class:`NameLookup` to ask
+    name by name (``ask_each=False`` refuses that instead, re-raising the listing error)."""
+    if not index.startswith(("http://", "https://")):
+        return load_listing_file(Path(index)).known(), None
+    try:
+        return fetch_listing(index, cache_dir).known(), None
+    except ListingError as exc:
+        if not exc.fallback_ok or not ask_each:
+            raise
+        return EMPTY, NameLookup(index)

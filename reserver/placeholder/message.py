@@ -24,6 +24,12 @@ _COMMANDS = {
     "pipenv": "pipenv install {}",
 }
 
+#: Tools that install what a file lists: the user edits the file, there is no command to give.
+_FILES = {
+    "piptools": "Write it in your requirements.in:",
+    "hatch": "Write it in your project's dependencies (pyproject.toml):",
+}
+
 
 def install_command(installer: str, distribution: str) -> str:
     """The exact command that installs ``distribution`` with ``installer``; for tools that
@@ -37,13 +43,6 @@ def install_command(installer: str, distribution: str) -> str:
     if installer in _FILES:
         return distribution
     return _COMMANDS.get(installer, "pip install {}").format(distribution)
-
-
-#: Tools that install what a file lists: the user edits the file, there is no command to give.
-_FILES = {
-    "piptools": "Write it in your requirements.in:",
-    "hatch": "Write it in your project's dependencies (pyproject.toml):",
-}
 
 
 def install_lead(installer: str) -> str:

@@ -27,7 +27,7 @@ from .kinds import (
     WORD_DROPPED,
     WORD_ORDER,
 )
-from .lookalikes import LOOKALIKES, is_lookalike
+from .lookalikes import GROUP_LOOKALIKES, is_lookalike
 
 VOWELS = frozenset("aeiouy")
 #: Characters a letter edit may put into a name (separators are their own kind).
@@ -235,9 +235,7 @@ def letter_edit(typed: str, meant: str, layouts: tuple[str, ...] = ("qwerty",)) 
 
 
 def _lookalike_edit(typed: str, meant: str) -> Edit | None:
-    for written, read_as in LOOKALIKES:
-        if len(written) == len(read_as) == 1:
-            continue  # single characters are letter edits above
+    for written, read_as in GROUP_LOOKALIKES:  # single characters are letter edits above
         start = meant.find(written)
         while start != -1:
             if meant[:start] + read_as + meant[start + len(written) :] == typed:

@@ -26,6 +26,13 @@ LOOKALIKES: tuple[tuple[str, str], ...] = tuple(
 )
 
 
+#: The look-alikes of more than one character ("rn" read as "m"): not a one-letter edit, two
+#: slips apart.
+GROUP_LOOKALIKES: tuple[tuple[str, str], ...] = tuple(
+    (a, b) for a, b in LOOKALIKES if len(a) > 1 or len(b) > 1
+)
+
+
 @cache
 def single_lookalikes() -> frozenset[frozenset[str]]:
     """Pairs of single characters that look alike.

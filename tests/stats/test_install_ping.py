@@ -23,7 +23,7 @@ from reserver.index.local import LocalIndex
 from reserver.placeholder.message import render_message
 from reserver.plan import entry_for
 
-from ..conftest import installer_env, uv_binary
+from ..conftest import installer_env, run, uv_binary
 from .conftest import TOKEN, StatsServer, quiet_port
 
 pytestmark = pytest.mark.slow
@@ -40,10 +40,6 @@ class Setup:
     offline_port: int
     """The port the OFFLINE placeholder pings; each test decides what listens there."""
     work: Path
-
-
-def run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, check=False, timeout=180, **kwargs)  # type: ignore[call-overload]
 
 
 def reserver(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
