@@ -10,8 +10,10 @@ more letters", the plain rule the issue measured on its own held-out set.
 
     .venv/bin/python benchmarks/bench_check_cv.py          (about a minute)
 
-The generation weights (which explain() prefers, the affix lexicon) stay the shipped ones,
-fitted on the whole train split: only detection's terms are refitted per fold.
+The generation weights (which explain() prefers) stay the shipped ones, fitted on the whole
+train split. Detection's terms and the affix lexicon (which words attackers were seen to add)
+are refitted per fold: a held-out squat's word must be as new to the fold's detector as a
+real new attack's is.
 """
 
 from __future__ import annotations
@@ -29,15 +31,23 @@ from detection_fit import (
     near_miss_counts,
     registry_names,
 )
-from fit_typo_model import DATA, in_half, match_malicious, read_malicious, read_top
+from fit_typo_model import (
+    DATA,
+    POPULAR_TOP,
+    in_half,
+    match_malicious,
+    read_malicious,
+    read_top,
+)
 
 from reserver.evaluate import default_dataset, load_dataset, split_dataset
 from reserver.guard.detect import Detector
 from reserver.names.normalize import canonicalize
 from reserver.typo import fit
 from reserver.typo.kinds import LETTER_KINDS
-from reserver.typo.model import default_model
+from reserver.typo.model import TypoModel, default_model
 from reserver.typo.namelike import default_namelike
+from reserver.typo.weights import parse_weights
 
 FOLDS = 5
 
@@ -71,7 +81,6 @@ def main() -> int:
     corpus = top[:CORPUS]
     base = Detector(corpus, model=model, namelike=namelike)
     registry = registry_names(DATA / "pypi-names.txt.gz", set(malicious))
-    negative = near_miss_counts(base, top, registry)
     calibration = [n for n in top[CORPUS:15_000] if in_half(n, 0)]
     report = [n for n in top[CORPUS:15_000] if in_half(n, 1)]
 
@@ -79,13 +88,20 @@ def main() -> int:
     plain: dict[str, list[bool]] = defaultdict(list)
     alarms: list[int] = []
     for k in range(FOLDS):
-        kept = [o for o in train_obs if fold_of(o.target) != k] + mal_obs
-        positive = attack_counts(base, kept)
+        train_kept = [o for o in train_obs if fold_of(o.target) != k]
+        kept = train_kept + mal_obs
+        raw = dict(model.weights.raw)
+        raw["affixes"] = {
+            **fit.fit_affixes(kept, top, POPULAR_TOP, train_kept),
+            "registry": raw["affixes"]["registry"],
+        }
+        weights = parse_weights(raw)
+        fold_base = Detector(corpus, model=TypoModel(weights), namelike=namelike)
+        positive = attack_counts(fold_base, kept)
+        negative = near_miss_counts(fold_base, top, registry)
         ratios = log_ratios(positive.attack, negative.legitimate)
-        squats_kept = [(o.squat, o.target) for o in kept if o.source == "train"]
-        detector, _, _ = calibrate(
-            model.weights, ratios, corpus, calibration, namelike, squats_kept
-        )
+        squats_kept = [(o.squat, o.target) for o in train_kept]
+        detector, _, _ = calibrate(weights, ratios, corpus, calibration, namelike, squats_kept)
         alarms.append(sum(detector.check(n) is not None for n in report))
         for squat, target in squats.items():
             if fold_of(target) != k:

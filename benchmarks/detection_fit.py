@@ -96,7 +96,9 @@ def attack_counts(detector: Detector, attacks: Sequence[Observation]) -> Counts:
             continue
         counts.n_attacks += 1
         log_prob = detector.namelike.log_prob(obs.squat)
-        for feature in detector.features(obs.edit, index, log_prob):
+        # Each attack is weighed as a new one would be: its own word is not in the lexicon
+        # (the lexicon is counted from these same attacks; see Detector.affix_class).
+        for feature in detector.features(obs.edit, index, log_prob, held_out=True):
             if feature.startswith("band:"):
                 # Malicious names were matched to the top 3,000 only, so they say nothing
                 # about how often less popular targets are attacked.
@@ -151,10 +153,13 @@ def log_ratios(attack: Counter[str], legitimate: Counter[str]) -> dict[str, floa
     return ratios
 
 
-def _segment_scores(detector: Detector, name: str) -> dict[str, tuple[float, int]]:
-    """Per threshold segment, the best evidence ``name`` has there and for which target."""
+def _segment_scores(
+    detector: Detector, name: str, held_out: bool = False
+) -> dict[str, tuple[float, int]]:
+    """Per threshold segment, the best evidence ``name`` has there and for which target
+    (``held_out``: a squat the affix lexicon was counted from; see Detector.affix_class)."""
     found: dict[str, tuple[float, int]] = {}
-    for evidence, index, edit in detector.scored_pairs(name):
+    for evidence, index, edit in detector.scored_pairs(name, held_out=held_out):
         segment = detector.segment(edit, index)
         if segment not in found or evidence > found[segment][0]:
             found[segment] = (evidence, index)
@@ -194,7 +199,7 @@ def allocate(
     attacks: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for squat, target in squats:
         rank = detector.rank(target)
-        for segment, (evidence, index) in _segment_scores(detector, squat).items():
+        for segment, (evidence, index) in _segment_scores(detector, squat, True).items():
             if index == rank:
                 attacks[segment].append((evidence, 1 / math.sqrt(per_target[target])))
     forced = sum(detector.same_name(n) for n in legit)
@@ -318,7 +323,9 @@ def fit_detection(
             f"legitimate: {negative.n_legitimate} near-miss pairs, "
             f"{negative.n_legitimate - negative.n_popular} of {negative.n_background} sampled "
             f"registry names and {negative.n_popular} of the top {CORPUS:,} against more "
-            "popular projects; length and name-likeness bands per edit family; thresholds: "
+            "popular projects; length and name-likeness bands per edit family; an attack's "
+            "added word is classed as if that attack had not been seen (leave-one-out: "
+            "Detector.affix_class), so unseen words get the share new attacks show; thresholds: "
             "one per segment (edit family x popularity band of the target), allocated greedily to "
             f"catch the most of the {len(squats)} labelled squats (weighted 1/sqrt(squats of "
             f"the target)) with at most {TARGET_FALSE_ALARMS:.1%} of {len(legit)} projects "

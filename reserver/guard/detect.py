@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -146,14 +146,12 @@ class Detector:
         weights = self.model.weights
         self._slope = weights.detection.get("slope", 1.0)
         self._log_ratio = weights.log_ratio
-        # Affix words attackers used more than once; a word seen once ("checksum",
-        # "sessions") is as often a legitimate project's as an attacker's, and is weighed
-        # as "rare". Seen once = the lowest (Good-Turing) probability in the lexicon.
-        once = min(weights.affixes.values(), default=0.0)
-        self._lexicon = frozenset(
-            label.split(":", 1)[1] for label, p in weights.affixes.items() if p > once
-        )
-        self._rare = frozenset(label.split(":", 1)[1] for label in weights.affixes)
+        # How often attackers were seen to add each word (either end). A word used more
+        # than once is "lexicon"; a word seen once ("checksum", "sessions") is as often a
+        # legitimate project's as an attacker's, and is weighed as "rare".
+        self._affix_seen: Counter[str] = Counter()
+        for label, count in weights.raw.get("affixes", {}).get("counts", {}).items():
+            self._affix_seen[label.split(":", 1)[1]] += int(count)
         self.names: list[str] = []
         self._canon: list[str] = []
         self._rank: dict[str, int] = {}
@@ -342,12 +340,12 @@ class Detector:
                 yield index, edit
 
     def scored_pairs(
-        self, name: str, floor: float | None = None
+        self, name: str, floor: float | None = None, held_out: bool = False
     ) -> Iterator[tuple[float, int, Edit]]:
         """Each pair of :meth:`pairs` with its evidence (:meth:`pair_evidence`)."""
         log_prob = self.namelike.log_prob(canonicalize(name))
         for index, edit in self.pairs(name, floor):
-            yield self.pair_evidence(edit, index, log_prob), index, edit
+            yield self.pair_evidence(edit, index, log_prob, held_out), index, edit
 
     def _best(self, name: str, floor: float | None = None) -> tuple[float, int, Edit] | None:
         """The pair with the widest margin of evidence over its segment's threshold (among
@@ -359,26 +357,29 @@ class Detector:
                 best = (margin, index, edit)
         return best
 
-    def features(self, edit: Edit, index: int, log_prob: float) -> tuple[str, str, str, str]:
+    def affix_class(self, word: str, held_out: bool = False) -> str:
+        """What detection knows of a word added to a popular name: "popular" (another
+        popular project's name, which legitimate plugins glue on far more often than
+        attackers do), "lexicon" (attackers used it more than once), "rare" (once) or
+        "other" (never). ``held_out``: the word's use in the squat being weighed is not
+        counted, as the fit must weigh each attack it learned the lexicon from (left in, no
+        attack would ever use an unseen word, though most new ones do)."""
+        rank = self._rank.get(word)
+        if rank is not None and rank < self.policy.plugin_top:
+            return "popular"
+        seen = self._affix_seen[word] - held_out
+        return "lexicon" if seen > 1 else "rare" if seen == 1 else "other"
+
+    def features(
+        self, edit: Edit, index: int, log_prob: float, held_out: bool = False
+    ) -> tuple[str, str, str, str]:
         """The four facts detection weighs: the edit's cell, the target's popularity band,
         and within the edit's family the target's length band and how much less name-like
         the typed name (``log_prob``, see :meth:`NameLikeness.log_prob`) is than the target
-        (see ``detection`` in weights.json)."""
+        (see ``detection`` in weights.json). ``held_out``: see :meth:`affix_class`."""
         kind = edit.kind
         if kind == AFFIX:
-            # Popular projects' names, which legitimate plugins glue on ("django-click") far
-            # more often than attackers do, and the words attackers glue on: the fit weighs
-            # each on its own. A popular name an attacker also used once stays "popular".
-            rank = self._rank.get(edit.relation)
-            if rank is not None and rank < self.policy.plugin_top:
-                known = "popular"
-            elif edit.relation in self._lexicon:
-                known = "lexicon"
-            elif edit.relation in self._rare:
-                known = "rare"
-            else:
-                known = "other"
-            cell = f"{kind}:{edit.position}:{known}"
+            cell = f"{kind}:{edit.position}:{self.affix_class(edit.relation, held_out)}"
         elif kind in LETTER_KINDS:
             # Detection weighs the middle as one band. Split as generation splits it
             # (early/late), cross-validation found 199 rather than 201 train squats at 0.99%
@@ -403,12 +404,16 @@ class Detector:
             f"namelike:{family}:{namelike}",
         )
 
-    def pair_evidence(self, edit: Edit, index: int, log_prob: float) -> float:
+    def pair_evidence(
+        self, edit: Edit, index: int, log_prob: float, held_out: bool = False
+    ) -> float:
         """Log-odds, up to a constant, that ``edit`` of corpus name ``index`` is an attack
-        rather than a legitimate project: the sum of the fitted log ratios of its features."""
+        rather than a legitimate project: the sum of the fitted log ratios of its features
+        (``held_out``: see :meth:`affix_class`)."""
         ratios = self._log_ratio
         floor = ratios.get("unseen", -5.0)
-        return sum(ratios.get(f, floor) for f in self.features(edit, index, log_prob))
+        features = self.features(edit, index, log_prob, held_out)
+        return sum(ratios.get(f, floor) for f in features)
 
     def _ceilings(self, tops: dict[str, float]) -> list[float]:
         """Per corpus name, the widest margin an edit of the kinds in ``tops`` (see

@@ -185,3 +185,27 @@ def test_skipping_pairs_below_the_floor_changes_no_verdict() -> None:
                 skipped += 1
                 assert margin < floor, (name, every.names[index], edit)
     assert skipped > 1000
+
+
+def test_an_attack_is_weighed_as_if_its_own_added_word_were_new() -> None:
+    """The affix lexicon is counted from the same attacks the detection terms are fitted on.
+    Weighed with its own word in the lexicon, no attack ever used an unseen word, and the
+    fit priced every new word as never used by attackers (6.5 nats against it), though most
+    words in new attacks are new. Each attack is weighed with its own use left out."""
+    detector = Detector(["requests", "numpy"])
+    counts: dict[str, int] = {}
+    for label, count in detector.model.weights.raw["affixes"]["counts"].items():
+        word = label.split(":", 1)[1]
+        counts[word] = counts.get(word, 0) + count
+    once = next(w for w, c in counts.items() if c == 1 and detector.rank(w) is None)
+    twice = next(w for w, c in counts.items() if c == 2 and detector.rank(w) is None)
+    assert detector.affix_class(once) == "rare"
+    assert detector.affix_class(once, held_out=True) == "other"
+    assert detector.affix_class(twice) == "lexicon"
+    assert detector.affix_class(twice, held_out=True) == "rare"
+    assert detector.affix_class("never-used-by-anyone") == "other"
+    assert Detector(["requests", "numpy"]).affix_class("numpy") == "popular"
+    # The shipped weights were fitted so: attacks with a word no other attack used exist.
+    evidence = detector.model.weights.raw["detection"]["evidence"]
+    assert evidence["cell:affix:suffix:other"]["attacks"] > 0
+    assert evidence["cell:affix:prefix:other"]["attacks"] > 0
