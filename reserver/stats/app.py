@@ -14,15 +14,17 @@ from datetime import date, datetime, timezone
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ReserverError
 from ..holder import Holder
-from .collector import PingFastPath, process_ping, read_limited
+from .collector import RETRY_AFTER, UNAVAILABLE, PingFastPath, process_ping, read_limited
 from .constants import TOKEN_ENV
+from .dbthreads import Database, StoreUnavailable
+from .export import SharedExport
+from .limits import REGISTER_SECONDS
 from .metrics import CONTENT_TYPE, StatsMetrics
 from .ratelimit import DEFAULT_RATE, PingRateLimiter
 from .schema import (
@@ -37,8 +39,10 @@ from .state import ServiceState, state_of
 from .store import StatsStore
 from .writer import PingWriter
 
-#: Registered names are re-read this often, so every worker learns a registration soon.
-NAMES_REFRESH_SECONDS = 5.0
+#: Registered names are re-read this often, so every worker learns a registration soon
+#: (with several workers on one database, a name registered through one must soon be
+#: accepted by all).
+NAMES_REFRESH_SECONDS = 2.0
 
 
 def utc_today() -> date:
@@ -122,24 +126,32 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state: ServiceState = app.state.stats
-        await run_in_threadpool(state.reload_names)
-        await run_in_threadpool(state.hasher.load, state.today())
+        # Each bounded: a database that fails now is retried by the refresher, the health
+        # probe and the first ping, instead of keeping the service from starting.
+        await state.db.probe()
+        with contextlib.suppress(Exception):
+            await state.db.read(state.reload_names)
+        with contextlib.suppress(Exception):
+            day = state.today()
+            await state.db.read(lambda: state.hasher.load(day))
         state.writer.start()
 
         async def refresh() -> None:
             while True:
                 await asyncio.sleep(NAMES_REFRESH_SECONDS)
                 with contextlib.suppress(Exception):  # a failed refresh keeps the old list
-                    await run_in_threadpool(state.reload_names)
+                    await state.db.read(state.reload_names)
 
-        refresher = asyncio.get_running_loop().create_task(refresh())
+        loop = asyncio.get_running_loop()
+        tasks = [loop.create_task(refresh()), loop.create_task(state.db.monitor())]
         try:
             yield
         finally:
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await state.writer.stop()
+            state.db.close()
 
     app = FastAPI(
         title="reserver stats",
@@ -148,13 +160,20 @@ def create_app(
         lifespan=lifespan,
     )
     writer = PingWriter(store, max_batch=max_batch)
-    metrics = StatsMetrics(lambda: float(writer.pending))
+    db = Database(store)
+    metrics = StatsMetrics(lambda: float(writer.pending), lambda: float(db.available))
     writer.on_commit = metrics.committed
     state = ServiceState(
         store=store, token=token, limiter=limiter, today=today, writer=writer,
-        hasher=SourceHasher(store.salt_for), metrics=metrics,
+        hasher=SourceHasher(store.salt_for), metrics=metrics, db=db, exports=SharedExport(db),
     )  # fmt: skip
     app.state.stats = state
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, exc: StoreUnavailable) -> Response:
+        # The documented contract for every database failure: 503, try again later.
+        return Response(UNAVAILABLE, status_code=503, media_type="application/json",
+                        headers={"Retry-After": RETRY_AFTER})  # fmt: skip
 
     @app.post(
         "/ping",
@@ -168,7 +187,7 @@ def create_app(
             415: {"description": "Not JSON."},
             422: {"description": "Malformed ping."},
             429: {"description": "Too many pings from this source."},
-            503: {"description": "The store is unavailable; nothing was counted."},
+            503: {"description": "The store is unavailable; nothing was counted (Retry-After)."},
         },
         tags=["collector"],
     )
@@ -179,7 +198,9 @@ def create_app(
             request.headers.get("content-type", ""), request.headers.get("content-length"),
             request.stream(),
         )  # fmt: skip
-        return Response(body, status_code=status, media_type="application/json" if body else None)
+        headers = {"Retry-After": RETRY_AFTER} if status == 503 else None
+        return Response(body, status_code=status, headers=headers,
+                        media_type="application/json" if body else None)  # fmt: skip
 
     @app.post(
         "/admin/names",
@@ -213,8 +234,8 @@ def create_app(
                 replacement_in_stdlib=item.replacement_in_stdlib, holder_name=holder.name,
                 holder_contact=holder.contact, holder_url=holder.url,
             ))  # fmt: skip
-        count = await run_in_threadpool(store.register, entries)
-        await run_in_threadpool(state.reload_names)
+        count = await db.read(lambda: store.register(entries), REGISTER_SECONDS)
+        await db.read(state.reload_names)
         return {"registered": count, "known": len(state.names)}
 
     @app.delete(
@@ -227,17 +248,23 @@ def create_app(
     )
     async def unregister(name: str) -> Response:
         key = name_key(name)
-        if key is None or not await run_in_threadpool(store.unregister, key):
+        if key is None or not await db.read(lambda: store.unregister(key)):
             raise HTTPException(404, "not a registered name")
-        await run_in_threadpool(state.reload_names)
+        await db.read(state.reload_names)
         return Response(status_code=204)
 
-    @app.get("/healthz", summary="Liveness and database reachability.", tags=["operations"])
-    def healthz() -> Response:
-        try:
-            store.ping_db()
-        except Exception:
-            return JSONResponse({"status": "database unavailable"}, status_code=503)
+    @app.get(
+        "/healthz",
+        summary="Liveness and database reachability.",
+        responses={503: {"description": "The database does not answer (Retry-After)."}},
+        tags=["operations"],
+    )
+    async def healthz() -> Response:
+        # The health probe's last answer, refreshed in the background: asking the database
+        # here would hang this request (and one more thread) whenever the database does.
+        if not db.available:
+            return JSONResponse({"status": "database unavailable"}, status_code=503,
+                                headers={"Retry-After": RETRY_AFTER})  # fmt: skip
         return JSONResponse({"status": "ok", "registered_names": len(state.names)})
 
     @app.get(

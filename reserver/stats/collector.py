@@ -12,9 +12,9 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 
-from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
+from .limits import PING_COMMIT_SECONDS, RETRY_AFTER_SECONDS
 from .schema import MAX_PING_BYTES, Ping, PingBody, name_key
 from .state import ServiceState
 
@@ -41,6 +41,16 @@ async def read_limited(
     return b"".join(parts)
 
 
+#: What every 503 carries: the documented contract is "not counted, try again after this".
+RETRY_AFTER = str(RETRY_AFTER_SECONDS)
+UNAVAILABLE = b'{"detail":"the store is unavailable"}'
+
+
+def _unavailable(state: ServiceState) -> tuple[int, bytes]:
+    state.metrics.rejected.labels("store_unavailable").inc()
+    return 503, UNAVAILABLE
+
+
 def _reject(state: ServiceState, status: int, reason: str, detail: str) -> tuple[int, bytes]:
     state.metrics.rejected.labels(reason).inc()
     state.writer.reject(state.today(), reason)
@@ -54,12 +64,21 @@ async def process_ping(
     content_length: str | None,
     chunks: AsyncIterator[bytes],
 ) -> tuple[int, bytes]:
-    """Handle one ping; returns the status and JSON body to answer with (204 when counted)."""
+    """Handle one ping; returns the status and JSON body to answer with (204 when counted).
+
+    Every failure of the database is a 503 (with Retry-After, added by the caller), never a
+    500: the placeholder only needs to know the ping was not counted.
+    """
     day = state.today()
     if state.hasher.needs_salt(day):
-        await run_in_threadpool(state.hasher.load, day)
+        try:
+            await state.db.read(lambda: state.hasher.load(day), PING_COMMIT_SECONDS)
+        except Exception:  # the salt is in the database; without it nothing can be counted
+            return _unavailable(state)
     # Only the salted digest is used from here on; the address itself is never kept.
     source = state.hasher.digest(client, day)
+    if source is None:  # another ping loaded another day's salt meanwhile (at midnight)
+        return _unavailable(state)
     if not state.limiter.allow(source):
         return _reject(state, 429, "rate_limited", "too many pings from this source")
     body = await read_limited(chunks, content_length, MAX_PING_BYTES)
@@ -76,11 +95,14 @@ async def process_ping(
         return _reject(state, 422, "malformed", "not a valid ping")
     if key not in state.names:
         return _reject(state, 404, "unknown_name", "not a name held by this service")
+    if not state.db.available:
+        # The health probe finds the database down: the commit would only fail or time out
+        # seconds later, holding the client all that time.
+        return _unavailable(state)
     try:
         await state.writer.add(day, Ping(key, parsed.installer, parsed.python, parsed.ci), source)
     except Exception:  # the store failed: not acknowledged, so the client knows it is not counted
-        state.metrics.rejected.labels("store_unavailable").inc()
-        return 503, b'{"detail":"the store is unavailable"}'
+        return _unavailable(state)
     state.metrics.accepted_by[parsed.installer].inc()
     return 204, b""
 
@@ -121,5 +143,7 @@ class PingFastPath:
         if body:  # a 204 carries no body and no length
             headers = [(b"content-type", b"application/json"),
                        (b"content-length", str(len(body)).encode())]  # fmt: skip
+        if status == 503:
+            headers.append((b"retry-after", RETRY_AFTER.encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

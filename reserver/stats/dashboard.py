@@ -13,15 +13,20 @@ from typing import Any
 
 import jinja2
 from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from ..names.stdlib import is_current_stdlib
 from ..placeholder import ci
 from ..placeholder.message import install_command
-from .report import name_detail, summary, target_of
+from .api import name_numbers
+from .collector import RETRY_AFTER
+from .dbthreads import StoreUnavailable
+from .report import summary, target_of
 from .schema import RegisteredName, name_key
 from .state import state_of
+from .store import DailyRow, StatsStore
 
 HERE = Path(__file__).resolve().parent
 TOP_N = 20
@@ -60,6 +65,19 @@ def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 
+def _unavailable() -> HTMLResponse:
+    """The page's frame without numbers, at once, while the database does not answer."""
+    page = _page("unavailable.html", status=503)
+    page.headers["Retry-After"] = RETRY_AFTER
+    return page
+
+
+def _dashboard_numbers(
+    store: StatsStore, names: dict[str, RegisteredName]
+) -> tuple[dict[str, Any], list[DailyRow]]:
+    return summary(store, names), store.daily()
+
+
 def _entry(request: Request, name: str) -> RegisteredName | None:
     key = name_key(name)
     return state_of(request).names.get(key) if key is not None else None
@@ -78,11 +96,17 @@ def why_commands(entry: RegisteredName) -> list[tuple[str, str]]:
 def mount_dashboard(app: FastAPI) -> None:
     """Add the pages and static files to ``app``."""
 
+    # The pages that show numbers are async and read through ``state.db`` (bounded, on the
+    # database's own threads); the others never touch the database.
+
     @app.get("/", response_class=HTMLResponse, summary="The dashboard.", tags=["pages"])
-    def dashboard(request: Request) -> HTMLResponse:
+    async def dashboard(request: Request) -> HTMLResponse:
         state = state_of(request)
-        data = summary(state.store, state.names)
-        daily = state.store.daily()
+        names = state.names
+        try:
+            data, daily = await state.db.read(lambda: _dashboard_numbers(state.store, names))
+        except StoreUnavailable:
+            return _unavailable()
         chart_data = {
             "days": [row.day.isoformat() for row in daily],
             "interactive": [row.interactive for row in daily],
@@ -96,7 +120,9 @@ def mount_dashboard(app: FastAPI) -> None:
             (shown, count, name_key(shown) or shown)
             for shown, count in list(data["by_name"].items())[:TOP_N]
         ]
-        return _page(
+        # Rendering is CPU work on data already read: Starlette's threads, not the event loop.
+        return await run_in_threadpool(
+            _page,
             "dashboard.html",
             data=data,
             top_names=top_names,
@@ -109,20 +135,22 @@ def mount_dashboard(app: FastAPI) -> None:
         )
 
     @app.get("/names/{name}", response_class=HTMLResponse, summary="One name.", tags=["pages"])
-    def name_page(request: Request, name: str) -> HTMLResponse:
+    async def name_page(request: Request, name: str) -> HTMLResponse:
         entry = _entry(request, name)
         if entry is None:
             return _page("not_found.html", status=404)
         state = state_of(request)
-        total = state.store.totals().get("name", {}).get(entry.key, 0)
-        detail = name_detail(state.store, entry, total)
+        try:
+            detail = await state.db.read(lambda: name_numbers(state.store, entry))
+        except StoreUnavailable:
+            return _unavailable()
         chart = {
             "days": [d["day"] for d in detail["daily"]],
             "total": [d["total"] for d in detail["daily"]],
             "installer": detail["by_installer"],
             "python": detail["by_python"],
         }
-        return _page("name.html", entry=entry, detail=detail, chart=chart)
+        return await run_in_threadpool(_page, "name.html", entry=entry, detail=detail, chart=chart)
 
     @app.get(
         "/why/{name}",

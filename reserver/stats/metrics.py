@@ -10,9 +10,10 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class StatsMetrics:
-    """Counters an operator alerts on: accepted and rejected pings, commit time, queue depth."""
+    """Counters an operator alerts on: accepted and rejected pings, commit time, queue depth,
+    whether the database answers."""
 
-    def __init__(self, queue_depth: Callable[[], float]) -> None:
+    def __init__(self, queue_depth: Callable[[], float], database_up: Callable[[], float]) -> None:
         self.registry = CollectorRegistry()
         self.accepted = Counter(
             "reserver_pings_accepted", "Pings committed to the store.", ["installer"],
@@ -38,6 +39,11 @@ class StatsMetrics:
             "reserver_ping_queue", "Pings waiting for the next commit.", registry=self.registry
         )
         queue.set_function(queue_depth)
+        up = Gauge(
+            "reserver_database_up", "1 while the health probe reaches the database, else 0.",
+            registry=self.registry,
+        )  # fmt: skip
+        up.set_function(database_up)
 
     def committed(self, pings: int, seconds: float) -> None:
         self.commit_seconds.observe(seconds)

@@ -8,6 +8,7 @@ import uvicorn
 
 from .app import create_app, outermost
 from .constants import DEFAULT_DB
+from .limits import GRACEFUL_SHUTDOWN_SECONDS
 from .ratelimit import DEFAULT_RATE
 from .store import StatsStore
 
@@ -32,4 +33,5 @@ def serve(
     # (only from ``forwarded_allow_ips``) so rate limits and unique sources see real clients.
     uvicorn.run(outermost(app), host=host, port=port, access_log=False, log_level="warning",
                 server_header=False, proxy_headers=True,
-                forwarded_allow_ips=forwarded_allow_ips)  # fmt: skip
+                forwarded_allow_ips=forwarded_allow_ips,
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)  # fmt: skip

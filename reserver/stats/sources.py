@@ -30,8 +30,10 @@ class SourceHasher:
         salt = self._salt_for(day)
         self._day, self._salt = day, salt
 
-    def digest(self, address: str, day: date) -> str:
-        """32 hex digits identifying ``address`` within ``day`` and nowhere else."""
+    def digest(self, address: str, day: date) -> str | None:
+        """32 hex digits identifying ``address`` within ``day`` and nowhere else; None when
+        ``day``'s salt is not the one loaded. Never loads it: this runs on the event loop,
+        where a database call would stall every request."""
         if day != self._day:
-            self.load(day)
+            return None
         return hmac.new(self._salt, address.encode(), hashlib.sha256).hexdigest()[:32]

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from fastapi import Request
 
+from .dbthreads import Database
+from .export import SharedExport
 from .metrics import StatsMetrics
 from .ratelimit import PingRateLimiter
 from .schema import RegisteredName
 from .sources import SourceHasher
 from .store import StatsStore
 from .writer import PingWriter
-
-#: Seconds a worker trusts its copy of the registered names.
-NAMES_TTL = 2.0
 
 
 @dataclass
@@ -31,20 +29,19 @@ class ServiceState:
     writer: PingWriter
     hasher: SourceHasher
     metrics: StatsMetrics
+    db: Database
+    exports: SharedExport
     _names: dict[str, RegisteredName] = field(default_factory=dict)
-    _loaded_at: float = float("-inf")
 
     @property
     def names(self) -> dict[str, RegisteredName]:
-        """The registered names, re-read every few seconds: with several workers sharing one
-        database, a name registered through one worker must soon be accepted by all."""
-        if time.monotonic() - self._loaded_at > NAMES_TTL:
-            self.reload_names()
+        """The registered names as last read. Never read here: this is asked on the event
+        loop, for every ping, and the app re-reads them in the background instead."""
         return self._names
 
     def reload_names(self) -> None:
+        """Re-read the names (blocking: call it through ``db``)."""
         self._names = self.store.registered()
-        self._loaded_at = time.monotonic()
 
 
 def state_of(request: Request) -> ServiceState:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -39,10 +39,22 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from ..errors import ReserverError
+from .limits import (
+    CONNECT_TIMEOUT_SECONDS,
+    EXPORT_SECONDS,
+    IDLE_IN_TRANSACTION_MS,
+    KEEPALIVES_COUNT,
+    KEEPALIVES_IDLE_SECONDS,
+    KEEPALIVES_INTERVAL_SECONDS,
+    POOL_SIZE,
+    POOL_TIMEOUT_SECONDS,
+    STATEMENT_TIMEOUT_MS,
+    TCP_USER_TIMEOUT_MS,
+)
 from .schema import Ping, RegisteredName
 
 SCHEMA_VERSION = "1"
@@ -54,6 +66,10 @@ CountKey = tuple[str, date, str, str, bool]
 
 class StoreError(ReserverError):
     """The stats database cannot be used (bad URL, unreachable, or a newer schema)."""
+
+
+class CommitAbandoned(Exception):
+    """Raised inside ``record`` to roll a batch back: a ping in it was already refused."""
 
 
 @dataclass(frozen=True)
@@ -138,28 +154,64 @@ def _tables(metadata: MetaData) -> dict[str, Table]:
     }  # fmt: skip
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``: SQLite (WAL, full sync, busy timeout) or PostgreSQL (psycopg)."""
+def make_engine(url: str | URL, pool_size: int = POOL_SIZE) -> Engine:
+    """An engine for ``url``: SQLite (WAL, full sync, busy timeout) or PostgreSQL (psycopg,
+    with connect, statement and TCP timeouts), pooling at most ``pool_size`` connections."""
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise StoreError(f"not a database URL: {url!r}") from None
     backend = parsed.get_backend_name()
+    # No overflow: the service runs one database thread per pooled connection (see limits),
+    # so a full pool means every thread is busy, and more connections would not help.
+    pooling: dict[str, Any] = {
+        "pool_size": pool_size, "max_overflow": 0, "pool_timeout": POOL_TIMEOUT_SECONDS,
+    }  # fmt: skip
     if backend == "sqlite":
         database = parsed.database or ""
         if database in ("", ":memory:"):
             raise StoreError("an in-memory SQLite database would lose every count; give a file")
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 10})
+        engine = create_engine(parsed, connect_args={"timeout": 10}, **pooling)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             raise StoreError("use postgresql+psycopg://... (psycopg 3) for PostgreSQL")
-        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        return create_engine(
+            parsed, pool_pre_ping=True, connect_args=_postgresql_args(parsed.query), **pooling
+        )
     raise StoreError(
         f"unsupported database {backend!r}: use sqlite:///FILE or postgresql+psycopg://"
     )
+
+
+def _postgresql_args(query: Mapping[str, str | tuple[str, ...]]) -> dict[str, Any]:
+    """Timeouts for every PostgreSQL connection; what the URL's query sets itself wins.
+
+    psycopg waits for a query's answer without any deadline, so these do not bound a call
+    on a connection that went silent (the caller's own deadline does): they make the server
+    drop a stuck worker's locks, and TCP drop a connection whose peer is gone.
+    """
+    defaults: dict[str, Any] = {
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "keepalives": 1,
+        "keepalives_idle": KEEPALIVES_IDLE_SECONDS,
+        "keepalives_interval": KEEPALIVES_INTERVAL_SECONDS,
+        "keepalives_count": KEEPALIVES_COUNT,
+        "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
+    }
+    args = {key: value for key, value in defaults.items() if key not in query}
+    settings = (
+        f"-c statement_timeout={STATEMENT_TIMEOUT_MS} "
+        f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
+    )
+    given = query.get("options")
+    if given is not None:
+        # The server applies options in order: the URL's own come last, so they win.
+        settings += " " + (given if isinstance(given, str) else " ".join(given))
+    args["options"] = settings
+    return args
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -187,6 +239,7 @@ class StatsStore:
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._dates_as_text = engine.dialect.name == "sqlite"
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        self._probe: Engine | None = None
 
     @classmethod
     def open(cls, url: str, schema: str | None = None) -> StatsStore:
@@ -230,9 +283,21 @@ class StatsStore:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
 
     def ping_db(self) -> None:
-        """Raise unless the database answers (for /healthz)."""
-        with self.engine.connect() as conn:
+        """Raise unless the database answers (the health probe).
+
+        The probe has a connection of its own, outside the pool: it must tell whether the
+        database answers, not whether the service's threads happen to be busy.
+        """
+        if self._probe is None:
+            self._probe = make_engine(self.engine.url, pool_size=1)
+        with self._probe.connect() as conn:
             conn.execute(select(1))
+
+    def close_probe(self) -> None:
+        """Close the health probe's connection (the service calls this when it stops)."""
+        if self._probe is not None:
+            self._probe.dispose()
+            self._probe = None
 
     # -- writing --------------------------------------------------------------------------
 
@@ -246,8 +311,13 @@ class StatsStore:
         pings: Sequence[tuple[date, Ping]],
         sources: Iterable[tuple[date, str]] = (),
         rejected: Mapping[tuple[date, str], int] | None = None,
+        before_commit: Callable[[], bool] | None = None,
     ) -> None:
-        """Add accepted pings, their salted sources and rejection counts in one transaction."""
+        """Add accepted pings, their salted sources and rejection counts in one transaction.
+
+        ``before_commit`` is asked last: when it says False the transaction is rolled back
+        and ``CommitAbandoned`` raised.
+        """
         counts: Counter[CountKey] = Counter(
             (p.name, day, p.installer, p.python, p.ci) for day, p in pings
         )
@@ -259,6 +329,8 @@ class StatsStore:
                     conn, self.t["rejected"], ("day", "reason"),
                     [{"day": d, "reason": r, "count": n} for (d, r), n in rejected.items()],
                 )  # fmt: skip
+            if before_commit is not None and not before_commit():
+                raise CommitAbandoned
 
     def add_counts(self, conn: Connection, counts: Mapping[CountKey, int]) -> None:
         """Add pre-aggregated counts to the fine table and every roll-up."""
@@ -477,12 +549,16 @@ class StatsStore:
         return out
 
     def counts_rows(self) -> Iterator[tuple[str, date, str, str, bool, int]]:
-        """Every fine-grained count row, for the full CSV export (streamed)."""
+        """Every fine-grained count row, for the full CSV export (read in chunks)."""
         table = self.t["counts"]
         query = select(table).order_by(
             table.c.day, table.c.name, table.c.installer, table.c.python, table.c.ci
         )
         with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
+                # The one query that sorts the whole table: it gets the export's own budget
+                # instead of the few seconds every other statement has.
+                conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(EXPORT_SECONDS * 1000)}")
             result = conn.execution_options(yield_per=5000).execute(query)
             for name, day, installer, python, ci, count in result:
                 yield (name, day, installer, python, bool(ci), int(count))

@@ -3,28 +3,42 @@
 A request is answered only after its ping is committed, so the count acknowledged to
 clients is the count in the store. One transaction per batch instead of per ping is what
 lets SQLite with full sync take thousands of pings per second.
+
+A ping waits a bounded time for its commit (a database that went silent would otherwise
+hold it forever) and is then refused with 503. The batch it was in is rolled back rather
+than committed behind that refusal (and written again without it), so a 503 means "not
+counted", except when the database vanishes during the COMMIT itself, which no client of
+any database can tell from a failure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, NamedTuple
+from functools import partial
+from typing import Literal
 
+from .dbthreads import DbThreads, StoreUnavailable
+from .limits import COMMIT_GRACE_SECONDS, PING_COMMIT_SECONDS, SHUTDOWN_SECONDS
 from .schema import Ping
-from .store import StatsStore
+from .store import CommitAbandoned, StatsStore
 
 
-class _Pending(NamedTuple):
+@dataclass(eq=False)
+class _Pending:
     """An accepted ping and the request waiting for its commit."""
 
     day: date
     ping: Ping
     source: str | None
     done: asyncio.Future[None]
+    # Both change under PingWriter._claim, read by the database thread and the event loop.
+    committing: bool = field(default=False)
+    abandoned: bool = field(default=False)
 
 
 # Queued in place of a ping: wake the writer to commit rejection counts, or stop it.
@@ -45,8 +59,10 @@ class PingWriter:
         self.on_commit = on_commit
         self._queue: asyncio.Queue[_Pending | _Signal] = asyncio.Queue()
         self._rejected: Counter[tuple[date, str]] = Counter()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stats-writer")
+        self._thread = DbThreads("stats-writer", 1)
         self._task: asyncio.Task[None] | None = None
+        self._claim = threading.Lock()
+        self._commit_started: float | None = None
 
     @property
     def pending(self) -> int:
@@ -56,18 +72,46 @@ class PingWriter:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="stats-writer")
 
     async def stop(self) -> None:
-        """Commit what is queued, then stop."""
+        """Commit what is queued, then stop; give up on a commit that does not return."""
         if self._task is not None:
             await self._queue.put("stop")
-            await self._task
+            done, _ = await asyncio.wait({self._task}, timeout=SHUTDOWN_SECONDS)
+            if not done:
+                self._task.cancel()
             self._task = None
-        self._executor.shutdown(wait=True)
+        self._thread.close()
+
+    def stalled(self) -> bool:
+        """True while a commit has been running longer than any ping waits for one."""
+        started = self._commit_started
+        return started is not None and (
+            asyncio.get_running_loop().time() - started > PING_COMMIT_SECONDS
+        )
 
     async def add(self, day: date, ping: Ping, source: str | None) -> None:
-        """Queue an accepted ping; returns once it is committed, raises if the commit failed."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Pending(day, ping, source, future))
-        await future
+        """Queue an accepted ping; returns once it is committed, raises ``StoreUnavailable``
+        (or the commit's error) if it was not."""
+        if self.stalled():
+            # Queueing behind a commit that is stuck would only refuse it later, and fill
+            # memory with pings nobody waits for.
+            raise StoreUnavailable("the previous commit has not returned")
+        item = _Pending(day, ping, source, asyncio.get_running_loop().create_future())
+        self._queue.put_nowait(item)
+        try:
+            await asyncio.wait_for(asyncio.shield(item.done), PING_COMMIT_SECONDS)
+            return
+        except TimeoutError:
+            with self._claim:
+                item.abandoned = not item.committing
+        if item.abandoned:
+            item.done.cancel()
+            raise StoreUnavailable(f"not committed within {PING_COMMIT_SECONDS:g} s")
+        # Its batch was already being committed: a slow commit still counts, so wait a
+        # little for the outcome; past that it is unknown, and refused like a failure.
+        try:
+            await asyncio.wait_for(item.done, COMMIT_GRACE_SECONDS)
+        except TimeoutError:
+            raise StoreUnavailable("the commit did not return") from None
 
     def reject(self, day: date, reason: str) -> None:
         """Count a rejected ping with the next batch (nobody waits for this one)."""
@@ -76,40 +120,64 @@ class PingWriter:
             # Nothing would wake the writer otherwise; an empty batch carries the counts.
             self._queue.put_nowait("flush")
 
+    def _claimed(self, items: list[_Pending]) -> bool:
+        """On the database thread, just before COMMIT: go on only if every ping is still
+        waiting, and from here on let none of them give up unanswered."""
+        with self._claim:
+            if any(item.abandoned for item in items):
+                return False
+            for item in items:
+                item.committing = True
+            return True
+
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
         stopping = False
         while not stopping:
             items = [await self._queue.get()]
             while len(items) < self.max_batch and not self._queue.empty():
                 items.append(self._queue.get_nowait())
-            pings: list[tuple[date, Ping]] = []
-            sources: list[tuple[date, str]] = []
-            waiters: list[asyncio.Future[None]] = []
+            batch: list[_Pending] = []
             for item in items:
                 if item == "stop":
                     stopping = True
-                elif isinstance(item, _Pending):
-                    pings.append((item.day, item.ping))
-                    waiters.append(item.done)
-                    if item.source is not None:
-                        sources.append((item.day, item.source))
+                elif isinstance(item, _Pending) and not item.abandoned:
+                    batch.append(item)  # an abandoned ping was answered 503: not counted
             rejected, self._rejected = self._rejected, Counter()
-            if not pings and not rejected:
-                continue
-            started = loop.time()
             try:
-                await loop.run_in_executor(
-                    self._executor, self.store.record, pings, sources, rejected
-                )
-            except Exception as exc:  # the database is down: tell every waiter, keep going
-                for future in waiters:
-                    if not future.done():
-                        future.set_exception(exc)
+                batch = await self._commit(batch, rejected)
+            except Exception as exc:  # the database failed: tell every waiter, keep going
+                for item in batch:
+                    if not item.done.done():
+                        item.done.set_exception(exc)
+                        # Retrieved by its waiter unless that one gave up meanwhile.
+                        item.done.exception()
                 self._rejected.update(rejected)
                 continue
+            for item in batch:
+                if not item.done.done():
+                    item.done.set_result(None)
+
+    async def _commit(
+        self, batch: list[_Pending], rejected: Counter[tuple[date, str]]
+    ) -> list[_Pending]:
+        """Commit ``batch`` with the rejection counts; returns the pings committed. Pings that
+        gave up while their batch was written are left out, and the rest written again."""
+        loop = asyncio.get_running_loop()
+        while True:
+            pings = [(item.day, item.ping) for item in batch]
+            sources = [(item.day, item.source) for item in batch if item.source is not None]
+            if not pings and not rejected:
+                return batch
+            started = self._commit_started = loop.time()
+            record = partial(self.store.record, pings, sources, rejected,
+                             before_commit=partial(self._claimed, batch))  # fmt: skip
+            try:
+                await asyncio.wrap_future(self._thread.submit(record))
+            except CommitAbandoned:
+                batch = [item for item in batch if not item.abandoned]
+                continue
+            finally:
+                self._commit_started = None
             if self.on_commit is not None:
                 self.on_commit(len(pings), loop.time() - started)
-            for future in waiters:
-                if not future.done():
-                    future.set_result(None)
+            return batch
