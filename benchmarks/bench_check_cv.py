@@ -44,12 +44,37 @@ from reserver.evaluate import default_dataset, load_dataset, split_dataset
 from reserver.guard.detect import Detector
 from reserver.names.normalize import canonicalize
 from reserver.typo import fit
-from reserver.typo.kinds import LETTER_KINDS
+from reserver.typo.kinds import (
+    AFFIX,
+    LETTER_KINDS,
+    LOOKALIKE,
+    SEPARATOR,
+    TWO_EDITS,
+    WORD_DROPPED,
+    WORD_ORDER,
+)
 from reserver.typo.model import TypoModel, default_model
 from reserver.typo.namelike import default_namelike
 from reserver.typo.weights import parse_weights
 
 FOLDS = 5
+#: The composition of the issue's held-out set of 205 real squats (#11: "prefix/suffix words
+#: ~20%, one inserted/substituted/deleted/doubled/swapped letter ~51%, two edits ~10%, word
+#: order or dropped words ~4%, other ~11%"): recall per family re-weighted by it estimates
+#: what that set would show, and the plain rule's estimate can be held against the 36.6% the
+#: issue measured for it there.
+HELD_OUT_SHARES = {"one letter": 51, "words added": 20, "two slips": 10, "word order": 4,
+                   "other": 11}  # fmt: skip
+
+
+def family_of(model: TypoModel, squat: str, target: str) -> str:
+    """The family of the edit that makes ``target`` into ``squat`` (HELD_OUT_SHARES' keys)."""
+    edit = model.explain(squat, target)
+    kind = edit.kind if edit is not None else None
+    if kind in LETTER_KINDS or kind in (LOOKALIKE, SEPARATOR):
+        return "one letter"
+    return {AFFIX: "words added", TWO_EDITS: "two slips", WORD_ORDER: "word order",
+            WORD_DROPPED: "word order"}.get(kind or "", "other")  # fmt: skip
 
 
 def fold_of(target: str) -> int:
@@ -87,6 +112,7 @@ def main() -> int:
     hits: dict[str, list[bool]] = defaultdict(list)
     plain: dict[str, list[bool]] = defaultdict(list)
     alarms: list[int] = []
+    by_family: dict[str, tuple[list[bool], list[bool]]] = defaultdict(lambda: ([], []))
     for k in range(FOLDS):
         train_kept = [o for o in train_obs if fold_of(o.target) != k]
         kept = train_kept + mal_obs
@@ -107,8 +133,12 @@ def main() -> int:
             if fold_of(target) != k:
                 continue
             match = detector.check(squat)
-            hits[target].append(match is not None and canonicalize(match.target) == target)
+            found = match is not None and canonicalize(match.target) == target
+            hits[target].append(found)
             plain[target].append(plain_rule(base, squat) == target)
+            family = family_of(model, squat, target)
+            by_family[family][0].append(found)
+            by_family[family][1].append(plain[target][-1])
     plain_alarms = sum(plain_rule(base, n) is not None for n in report)
 
     def rows(found: dict[str, list[bool]]) -> tuple[str, str]:
@@ -130,6 +160,30 @@ def main() -> int:
          f"median {100 * alarms[FOLDS // 2] / len(report):.2f}% (folds: {alarms})",
          f"{100 * plain_alarms / len(report):.2f}% ({plain_alarms})"),
     ]  # fmt: skip
+
+    def share(oks: list[bool]) -> str:
+        return f"{100 * sum(oks) / len(oks):.1f}% ({sum(oks)}/{len(oks)})" if oks else "-"
+
+    for family in HELD_OUT_SHARES:
+        ours_f, plain_f = by_family.get(family, ([], []))
+        table.append((f"... {family} ({HELD_OUT_SHARES[family]}% of the issue's held-out set)",
+                      share(ours_f), share(plain_f)))  # fmt: skip
+
+    def weighted(column: int) -> str:
+        total = sum(HELD_OUT_SHARES.values())
+        value = sum(
+            HELD_OUT_SHARES[f] * sum(oks[column]) / len(oks[column])
+            for f, oks in by_family.items()
+            if oks[column]
+        )
+        return f"{100 * value / total:.1f}%"
+
+    both = [ours_ok for oks in by_family.values() for ours_ok, plain_ok in zip(*oks, strict=True)
+            if plain_ok]  # fmt: skip
+    table.append(("squats the plain rule flags that fitted detection flags too",
+                  share(both), "100%"))  # fmt: skip
+    table.append(("... re-weighted to the held-out set's composition (estimate; the issue "
+                  "measured the plain rule there at 36.6%)", weighted(0), weighted(1)))  # fmt: skip
     for row in table:
         print("| " + " | ".join(row) + " |")
     return 0
