@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ReserverError
+from .errors import ReserverError, excerpt
 from .holder import Holder
+from .inputs import MIB, read_text_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -66,12 +67,15 @@ class Config:
         return Holder(self["holder"], self["contact"], self["homepage"])
 
 
+#: Largest configuration file read (the pyproject.toml it may live in included).
+MAX_CONFIG_BYTES = 16 * MIB
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    text = read_text_file(path, "configuration file", limit=MAX_CONFIG_BYTES)
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomllib.loads(text)
         return data
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReserverError(f"{path}: cannot read ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ReserverError(f"{path}: invalid TOML ({exc})") from None
     except RecursionError:
@@ -81,7 +85,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _section(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
     """The reserver settings in a file: all of reserver.toml, or pyproject's [tool.reserver]."""
     if path.name == "pyproject.toml":
-        section = data.get("tool", {}).get("reserver")
+        tool = data.get("tool")  # any TOML value: "tool = 5" is valid TOML
+        section = tool.get("reserver") if isinstance(tool, dict) else None
         return section if isinstance(section, dict) else None
     return data
 
@@ -101,11 +106,11 @@ def _check(path: str, key: str, value: Any) -> Any:
     setting = SETTINGS.get(key)
     if setting is None:
         known = ", ".join(sorted(SETTINGS))
-        raise ReserverError(f"{path}: unknown key {key!r} (known keys: {known})")
+        raise ReserverError(f"{path}: unknown key {excerpt(key)} (known keys: {known})")
     if setting.kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ReserverError(f"{path}: {key} must be a whole number, not {value!r}")
+        raise ReserverError(f"{path}: {key} must be a whole number, not {excerpt(value)}")
     if setting.kind is str and not isinstance(value, str):
-        raise ReserverError(f"{path}: {key} must be a string, not {value!r}")
+        raise ReserverError(f"{path}: {key} must be a string, not {excerpt(value)}")
     if setting.kind is list and not (
         isinstance(value, list) and all(isinstance(v, str) for v in value)
     ):

@@ -12,7 +12,8 @@ from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
-from .errors import ReserverError, read_text_file
+from .errors import ReserverError
+from .inputs import read_text_file
 from .names.normalize import canonicalize, name_problem
 from .names.rules import (
     BLOCKED,
@@ -115,8 +116,12 @@ def load_dataset(path: Path) -> list[Attack]:
     """Read ``squat,target[,source]`` rows; ``#`` lines are comments; a header is optional."""
     text = read_text_file(path, "dataset")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    try:
+        rows = list(csv.reader(io.StringIO("\n".join(lines))))
+    except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a stray NUL
+        raise ReserverError(f"{path}: not a squat,target dataset (CSV: {exc})") from None
     attacks: list[Attack] = []
-    for number, row in enumerate(csv.reader(io.StringIO("\n".join(lines))), 1):
+    for number, row in enumerate(rows, 1):
         if number == 1 and [c.strip().lower() for c in row[:2]] == ["squat", "target"]:
             continue
         if len(row) < 2:

@@ -16,7 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .errors import ReserverError
+from .errors import ReserverError, excerpt
+from .inputs import load_json
 from .names.normalize import canonicalize, name_problem
 from .typo import TypoModel
 from .typo.edits import Edit
@@ -144,7 +145,7 @@ def parse_feed(text: str, source: str) -> list[Hit]:
     stripped = text.lstrip()
     try:
         if stripped.startswith("{"):
-            raw = json.loads(text)
+            raw = load_json(text, source)
             rows = raw.get("hits") if isinstance(raw, dict) else None
             if not isinstance(rows, list):
                 raise ReserverError(f'{source}: not a hits feed (no "hits" list)')
@@ -156,6 +157,8 @@ def parse_feed(text: str, source: str) -> list[Hit]:
     except json.JSONDecodeError as exc:
         message = f"{source}: not a hits feed (invalid JSON at line {exc.lineno})"
         raise ReserverError(message) from None
+    except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a stray NUL
+        raise ReserverError(f"{source}: not a hits feed (CSV: {exc})") from None
     return [_hit(row, source, number) for number, row in enumerate(rows, start=1)]
 
 
@@ -169,13 +172,14 @@ def _hit(row: object, source: str, number: int) -> Hit:
         if value is None and label == "target":
             continue
         if not isinstance(value, str) or name_problem(value) is not None:
-            raise ReserverError(f"{where}: {label} {value!r} is not a package name")
+            raise ReserverError(f"{where}: {label} {excerpt(value)} is not a package name")
     if category not in _CATEGORIES:
-        raise ReserverError(f"{where}: unknown category {category!r}")
+        raise ReserverError(f"{where}: unknown category {excerpt(category)}")
     try:
         hits = int(row.get("hits", ""))
-    except (TypeError, ValueError):
-        raise ReserverError(f"{where}: hits {row.get('hits')!r} is not a whole number") from None
+    except (TypeError, ValueError, OverflowError):
+        message = f"{where}: hits {excerpt(row.get('hits'))} is not a whole number"
+        raise ReserverError(message) from None
     if hits < 0:
         raise ReserverError(f"{where}: hits {hits} is negative")
     assert isinstance(name, str)

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .errors import ReserverError
+from .errors import ReserverError, excerpt
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\Z")
 _URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/+=&?#:@!$,;-]*)?\Z")
@@ -24,11 +24,18 @@ class Holder:
     """A page explaining the reservation effort."""
 
     def __post_init__(self) -> None:
+        self.check()
+
+    def check(self) -> Holder:
+        """``self`` when every field is safe in a placeholder's files, else ReserverError;
+        run on creation and again by the builder before rendering."""
         check_text("holder name", self.name, 100)
-        if not _EMAIL.match(self.contact) and not _URL.match(self.contact):
-            raise ReserverError(f"holder contact {self.contact!r} is not an email address or URL")
-        if not _URL.match(self.url):
-            raise ReserverError(f"holder url {self.url!r} is not an http(s) URL")
+        contact, url = self.contact, self.url
+        if not isinstance(contact, str) or not (_EMAIL.match(contact) or _URL.match(contact)):
+            raise ReserverError(f"holder contact {excerpt(contact)} is not an email address or URL")
+        if not isinstance(url, str) or not _URL.match(url):
+            raise ReserverError(f"holder url {excerpt(url)} is not an http(s) URL")
+        return self
 
     def is_example(self) -> bool:
         """True while the contact or the page is still the example default (or any address
@@ -58,7 +65,7 @@ def _host(contact: str) -> str:
 
 def check_text(what: str, value: str, limit: int) -> str:
     """Refuse free text that could break out of a metadata header, a string or markup."""
-    if not value or len(value) > limit:
+    if not isinstance(value, str) or not value or len(value) > limit:
         raise ReserverError(f"{what} must be 1 to {limit} characters")
     # Cc: control characters (C0 and C1); Cf: invisible format characters, among them the
     # bidirectional overrides that make "ACME\u202eytiruceS" read as another name.
@@ -70,5 +77,5 @@ def check_text(what: str, value: str, limit: int) -> str:
 def check_url(what: str, value: str) -> str:
     """Accept only plain http(s) URLs (the stats URL, project URLs)."""
     if not _URL.match(value):
-        raise ReserverError(f"{what} {value!r} is not a plain http(s) URL")
+        raise ReserverError(f"{what} {excerpt(value)} is not a plain http(s) URL")
     return value

@@ -8,6 +8,7 @@ import os
 import re
 import stat
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from json.encoder import encode_basestring_ascii
@@ -16,12 +17,13 @@ from typing import Any, Literal
 
 from packaging.version import InvalidVersion, Version
 
-from .errors import PlanError, ReserverError, read_text_file
+from .errors import PlanError, ReserverError, excerpt
 from .gcpause import collector_paused
 from .holder import Holder
+from .inputs import load_json, nested_deeper, read_text_file
 from .names.import_names import distribution_for_import
 from .names.normalize import canonicalize, is_valid_name, name_problem
-from .names.rules import RegistryProfile
+from .names.rules import STATUSES, RegistryProfile
 from .names.stdlib import REMOVED_REPLACEMENTS, is_stdlib, removed_in, stdlib_module
 
 PLAN_FORMAT = "reserver-plan/1"
@@ -34,6 +36,11 @@ SKIPPED_STATUSES = frozenset({"taken", "blocked"})
 
 
 _PYTHON_VERSION = re.compile(r"[0-9]{1,2}\.[0-9]{1,3}\Z")
+# A kind is a word of the typo model's vocabulary (or an older plan's): lowercase and "_".
+_KIND = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
+#: Longest reason a plan entry may give: the engine's are short, but one may quote a
+#: project of the index ("too similar to existing project '...'"), whose names have no cap.
+MAX_REASON = 1000
 
 
 @dataclass(frozen=True)
@@ -62,26 +69,87 @@ class PlanEntry:
     """True when the replacement is itself a standard-library module."""
 
     def __post_init__(self) -> None:
-        # is_valid_name is the cheap check; name_problem only runs to explain a failure.
-        if not is_valid_name(self.name):
-            raise ReserverError(name_problem(self.name) or f"invalid name {self.name!r}")
-        if self.category not in CATEGORIES:
-            raise ReserverError(f"unknown category {self.category!r} for {self.name!r}")
-        if self.target is not None:
-            if not is_valid_name(self.target):
-                raise ReserverError(f"target of {self.name!r}: {name_problem(self.target)}")
-            if canonicalize(self.target) == canonicalize(self.name):
-                raise ReserverError(f"{self.name!r} cannot be a placeholder for itself")
-        elif self.category in ("typo", "import"):
-            raise ReserverError(f"{self.name!r} needs a target (NAME=TARGET)")
-        if self.replacement is not None and name_problem(self.replacement):
-            raise ReserverError(f"replacement {self.replacement!r} is not a valid name")
-        # Written into the README, PKG-INFO and the install message: a Python version only.
-        if self.removed_in is not None and not _PYTHON_VERSION.match(self.removed_in):
-            raise ReserverError(
-                f"removed_in of {self.name!r} must be a Python version such as 3.13, "
-                f"not {self.removed_in[:40]!r}"
-            )
+        check_entry(self)
+
+
+def check_entry(entry: PlanEntry) -> PlanEntry:
+    """``entry`` unchanged, or ReserverError saying in one line which field is unusable."""
+    problem = entry_problem(entry)
+    if problem is not None:
+        raise ReserverError(problem)
+    return entry
+
+
+def entry_problem(entry: PlanEntry) -> str | None:
+    """What in ``entry`` must not reach a placeholder, a README, PKG-INFO or a terminal, or
+    None when every field is fit for all of them.
+
+    The one validation of a plan entry: every entry made or read from a plan file passes it
+    (``PlanEntry.__post_init__``), and the builder runs it again before rendering, since an
+    entry can be made without it (:func:`engine_entry`) or altered after.
+    """
+    return _names_problem(entry) or _category_problem(entry) or _recorded_problem(entry)
+
+
+def _names_problem(entry: PlanEntry) -> str | None:
+    # is_valid_name is the cheap check; name_problem only runs to explain a failure.
+    if not isinstance(entry.name, str) or not is_valid_name(entry.name):
+        return _name_problem(entry.name) or f"invalid name {excerpt(entry.name)}"
+    if entry.target is not None:
+        if not isinstance(entry.target, str) or not is_valid_name(entry.target):
+            return f"target of {entry.name!r}: {_name_problem(entry.target)}"
+        if canonicalize(entry.target) == canonicalize(entry.name):
+            return f"{entry.name!r} cannot be a placeholder for itself"
+    elif entry.category in ("typo", "import"):
+        return f"{entry.name!r} needs a target (NAME=TARGET)"
+    replacement = entry.replacement
+    if replacement is not None and (not isinstance(replacement, str) or name_problem(replacement)):
+        return f"replacement {excerpt(replacement)} of {entry.name!r} is not a valid name"
+    return None
+
+
+def _name_problem(value: object) -> str | None:
+    return name_problem(value) if isinstance(value, str) else f"{excerpt(value)} is not a name"
+
+
+def _category_problem(entry: PlanEntry) -> str | None:
+    if entry.category not in CATEGORIES:
+        return f"unknown category {excerpt(entry.category)} for {entry.name!r}"
+    # Written into the README, PKG-INFO and the install message: a Python version only.
+    removed = entry.removed_in
+    if removed is not None and not (isinstance(removed, str) and _PYTHON_VERSION.match(removed)):
+        return (
+            f"removed_in of {entry.name!r} must be a Python version such as 3.13, "
+            f"not {excerpt(removed, 40)}"
+        )
+    if not isinstance(entry.replacement_in_stdlib, bool):
+        return f"replacement_in_stdlib of {entry.name!r} must be true or false"
+    return None
+
+
+def _recorded_problem(entry: PlanEntry) -> str | None:
+    """The fields a plan records for review (kind, score, status, reason): printed by plan
+    summaries and exports, so they are words, never escapes or bidirectional overrides."""
+    if not isinstance(entry.kind, str) or not _KIND.match(entry.kind):
+        return f"kind of {entry.name!r} must be a lowercase word, not {excerpt(entry.kind, 40)}"
+    if isinstance(entry.score, bool) or not isinstance(entry.score, (int, float)):
+        return f"score of {entry.name!r} must be a number, not {excerpt(entry.score, 40)}"
+    if entry.status not in STATUSES:
+        return (
+            f"status of {entry.name!r} must be one of {', '.join(STATUSES)}, "
+            f"not {excerpt(entry.status, 40)}"
+        )
+    return _reason_problem(entry.name, entry.reason)
+
+
+def _reason_problem(name: str, reason: object) -> str | None:
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
+        return f"reason of {name!r} must be text of at most {MAX_REASON} characters"
+    # Cc: control characters (terminal escapes, line breaks); Cf: invisible format
+    # characters, among them the bidirectional overrides that make text read backwards.
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in reason):
+        return f"reason of {name!r} contains control or invisible characters"
+    return None
 
 
 def engine_entry(
@@ -124,14 +192,7 @@ class Plan:
     """How the plan was made (selection options), kept for review and reruns."""
 
     def __post_init__(self) -> None:
-        try:
-            parsed = Version(self.version)
-        except InvalidVersion:
-            raise ReserverError(f"invalid placeholder version {self.version!r}") from None
-        if parsed.is_prerelease or parsed.is_devrelease or str(parsed) != self.version:
-            raise ReserverError(
-                f"placeholder version must be a normalised final release, not {self.version!r}"
-            )
+        check_version(self.version)
         seen: dict[str, str] = {}
         for entry in self.entries:
             key = canonicalize(entry.name)
@@ -151,6 +212,20 @@ class Plan:
             "options": self.options,
             "entries": [asdict(e) for e in self.entries],
         }
+
+
+def check_version(version: str) -> str:
+    """``version`` unchanged when it is a normalised final release (what a placeholder is
+    published as, and written into its file name and PKG-INFO), else ReserverError."""
+    try:
+        parsed = Version(version)
+    except (InvalidVersion, TypeError):
+        raise ReserverError(f"invalid placeholder version {excerpt(version, 40)}") from None
+    if parsed.is_prerelease or parsed.is_devrelease or str(parsed) != version:
+        raise ReserverError(
+            f"placeholder version must be a normalised final release, not {excerpt(version, 40)}"
+        )
+    return version
 
 
 def entry_for(name: str, target: str | None = None) -> PlanEntry:
@@ -196,7 +271,7 @@ def parse_name_option(value: str) -> PlanEntry:
     """Parse one ``--name SQUAT=TARGET`` (or ``--name pwd``) command-line value."""
     squat, sep, target = value.partition("=")
     if sep and not target.strip():
-        raise ReserverError(f"--name {value!r}: the target after '=' is empty")
+        raise ReserverError(f"--name {excerpt(value)}: the target after '=' is empty")
     return entry_for(squat.strip(), target.strip() if sep else None)
 
 
@@ -267,13 +342,16 @@ def _entry_line(entry: PlanEntry) -> str:
     )
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, make_parents: bool = False) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
     A folder that cannot hold the file (``/proc``, read-only, missing rights, a full disk)
     is a ReserverError naming the path, not a traceback. A device or a pipe (``-o
     /dev/null``, ``/dev/stdout``, a FIFO) is written where it is: a rename would put a
-    regular file in its place (and, run as root, take ``/dev/null`` from the whole machine)."""
+    regular file in its place (and, run as root, take ``/dev/null`` from the whole machine).
+    A missing folder is refused, not created: a mistyped ``-o reprot/x.json`` would
+    otherwise leave the report where nobody looks. ``make_parents`` is for reserver's own
+    folders (its cache)."""
     try:
         mode: int | None = path.stat().st_mode
     except FileNotFoundError:
@@ -290,7 +368,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             raise _cannot_write(path, exc) from None
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if make_parents:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            check_parent_folder(path)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise _cannot_write(path, exc) from None
@@ -311,11 +392,32 @@ def _cannot_write(path: Path, exc: OSError) -> ReserverError:
     return ReserverError(f"cannot write {path} ({exc.strerror or exc})")
 
 
+def check_parent_folder(path: Path) -> Path:
+    """``path`` unchanged when the folder it goes in exists, else ReserverError: files the
+    user names are written only into folders that are already there."""
+    parent = path.parent
+    try:
+        exists = parent.is_dir()
+    except OSError as exc:  # a name too long for the file system, for one
+        raise _cannot_write(path, exc) from None
+    if not exists:
+        if parent.exists():
+            raise ReserverError(f"cannot write {path} ({parent} is a file, not a folder)")
+        raise ReserverError(
+            f"cannot write {path} (the folder {parent} does not exist; create it first)"
+        )
+    return path
+
+
+#: Largest plan file read: a plan of 100,000 names is about 25 MiB.
+MAX_PLAN_BYTES = 128 * 1024 * 1024
+
+
 def load_plan(path: Path) -> Plan:
     """Read and validate a plan file; any problem is a PlanError naming the file."""
-    text = read_text_file(path, "plan file", PlanError)
+    text = read_text_file(path, "plan file", PlanError, MAX_PLAN_BYTES)
     try:
-        raw = json.loads(text)
+        raw = load_json(text, str(path), PlanError)
     except json.JSONDecodeError as exc:
         raise PlanError(f"{path}: not a plan (invalid JSON at line {exc.lineno})") from None
     if not isinstance(raw, dict) or raw.get("format") != PLAN_FORMAT:
@@ -323,14 +425,24 @@ def load_plan(path: Path) -> Plan:
     options = raw.get("options", {})
     if not isinstance(options, dict):
         raise PlanError(f"{path}: malformed plan ('options' must be an object)")
+    if nested_deeper(options):
+        # Kept and written again by every rerun: a deep one would overflow that code's stack.
+        raise PlanError(f"{path}: malformed plan ('options' nested too deeply)")
+    entries, holder = raw.get("entries"), raw.get("holder", {})
+    if not isinstance(entries, list) or not all(isinstance(item, dict) for item in entries):
+        raise PlanError(f"{path}: malformed plan ('entries' must be a list of objects)")
+    if not isinstance(holder, dict):
+        raise PlanError(f"{path}: malformed plan ('holder' must be an object)")
+    version = raw.get("version", DEFAULT_VERSION)
+    if not isinstance(version, str):
+        raise PlanError(f"{path}: malformed plan ('version' must be a string)")
     try:
-        holder = Holder(**raw.get("holder", {}))
-        entries = tuple(PlanEntry(**item) for item in raw["entries"])
-        return Plan(entries, holder, str(raw.get("version", DEFAULT_VERSION)), dict(options))
+        made = tuple(PlanEntry(**item) for item in entries)
+        return Plan(made, Holder(**holder), version, options)
     except ReserverError as exc:
         raise PlanError(f"{path}: {exc}") from None
-    except (KeyError, TypeError) as exc:
-        raise PlanError(f"{path}: malformed plan entry ({exc})") from None
+    except TypeError as exc:
+        raise PlanError(f"{path}: malformed plan entry ({excerpt(str(exc), 120)})") from None
 
 
 def with_status(entries: Sequence[PlanEntry], status: str) -> list[PlanEntry]:

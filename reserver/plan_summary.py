@@ -18,7 +18,8 @@ from .plan import SKIPPED_STATUSES, Plan
 SHOWN = 6
 #: How many of the first names to build it lists.
 FIRST = 8
-_QUOTED = re.compile(r" '[^']*'$")
+# \Z, not $: "$" also matches before a final newline (see the validators' rule).
+_QUOTED = re.compile(r" '[^']*'\Z")
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ReserverError
+from .errors import ReserverError, excerpt
 from .index.http_cache import ConditionalCache
+from .inputs import MAX_FILE_BYTES, load_json, read_bytes_file
 from .names.normalize import canonicalize, name_problem
-from .names.targets import POPULAR, Target, harm_from_downloads, harm_from_rank
+from .names.stdlib import import_counts, standard_dropins
+from .names.targets import (
+    POPULAR,
+    Target,
+    demand_from_use,
+    harm_from_downloads,
+    harm_from_rank,
+)
 
 if TYPE_CHECKING:
     import httpx  # imported where a URL is fetched: a popularity FILE needs no httpx
@@ -49,7 +56,9 @@ def parse_top_packages(data: Any, source: str) -> list[Popular]:
             raise PopularityError(f"{source}: row {number} has no project name")
         count = row.get("download_count", 0)
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise PopularityError(f"{source}: row {number} has a bad download_count {count!r}")
+            raise PopularityError(
+                f"{source}: row {number} has a bad download_count {excerpt(count)}"
+            )
         problem = name_problem(row["project"])
         if problem is not None:
             raise PopularityError(f"{source}: row {number}: {problem}")
@@ -87,7 +96,7 @@ def bundled_popular() -> list[Popular]:
 
 def _load_json(body: bytes, source: str) -> Any:
     try:
-        return json.loads(body)
+        return load_json(body, source, PopularityError)
     except ValueError as exc:
         raise PopularityError(f"{source}: not JSON ({str(exc).splitlines()[0]})") from None
 
@@ -131,12 +140,7 @@ def load_popular(source: str | None, cache_dir: Path | None = None) -> list[Popu
     if source.startswith(("http://", "https://")):
         return fetch_popular(source, cache_dir)
     path = Path(source)
-    try:
-        body = path.read_bytes()
-    except FileNotFoundError:
-        raise PopularityError(f"{path}: no such popularity file") from None
-    except OSError as exc:
-        raise PopularityError(f"{path}: cannot read popularity file ({exc.strerror})") from None
+    body = read_bytes_file(path, "popularity file", PopularityError, MAX_FILE_BYTES)
     return parse_top_packages(_load_json(body, str(path)), str(path))
 
 
@@ -167,8 +171,26 @@ def popular_targets(popular: list[Popular], top: int) -> list[Target]:
 
 def stdlib_demand(popular: list[Popular]) -> tuple[dict[str, float], float]:
     """How often each standard-library name is asked of pip, as harms on the popular
-    projects' scale (see :func:`reserver.names.targets.stdlib_targets`): the harm of every
-    listed project by canonical name, and that of the least popular one for the rest."""
+    projects' scale (see :func:`reserver.names.targets.stdlib_targets`), and the harm of the
+    least popular listed project, for names with no evidence at all.
+
+    Measured: the harm of the listed project of the same name, or for a removed module that
+    of its drop-in ("standard-telnetlib" is installed by people whose code still imports
+    telnetlib). Predicted, for the other modules some widely used project imports: from
+    how many import them (:func:`reserver.names.targets.demand_from_use`)."""
     harms = _harms(popular)
     by_name = {canonicalize(item.project): harm for item, harm in zip(popular, harms, strict=True)}
-    return by_name, min(harms, default=harm_from_rank(1))
+    floor = min(harms, default=harm_from_rank(1))
+    uses, _ = import_counts()
+    measured = {m: by_name[canonicalize(m)] for m in uses if canonicalize(m) in by_name}
+    for module, dropin in standard_dropins().items():
+        if module not in measured and canonicalize(dropin) in by_name:
+            measured[module] = by_name[canonicalize(dropin)]
+    # Only the same-name projects calibrate the line: a drop-in is installed for code that
+    # still imports a removed module, a demand no count of today's imports can show.
+    same_name = {m: h for m, h in measured.items() if canonicalize(m) in by_name}
+    predicted = demand_from_use(same_name, uses, floor)
+    demand = dict(by_name)
+    for module, harm in {**predicted, **measured}.items():
+        demand[canonicalize(module)] = harm
+    return demand, floor

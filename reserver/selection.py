@@ -14,9 +14,10 @@ from typing import NamedTuple
 
 import platformdirs
 
-from .errors import ReserverError, read_text_file
+from .errors import ReserverError, excerpt
 from .gcpause import collector_paused
 from .index.listing import NameLookup, names_of
+from .inputs import read_text_file
 from .names.import_names import import_names_for, top_level_from_record, top_level_from_text
 from .names.normalize import canonicalize, is_valid_name, name_problem
 from .names.ranking import (
@@ -160,13 +161,17 @@ class SelectionRequest:
         return bool(self.targets or self.stdlib or self.top or self.targets_file)
 
 
+#: A targets file lists the projects to protect: thousands of names, not megabytes.
+TARGETS_FILE_BYTES = 16 * 1024 * 1024
+
+
 def read_targets_file(path: Path) -> list[Target]:
     """One name per line; ``NAME internal`` marks a name that must never resolve publicly.
 
     ``#`` starts a comment. Any bad line is an error naming the line: a half-read list of
     names to protect is worse than none.
     """
-    text = read_text_file(path, "targets file")
+    text = read_text_file(path, "targets file", limit=TARGETS_FILE_BYTES)
     targets: list[Target] = []
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()
@@ -175,7 +180,7 @@ def read_targets_file(path: Path) -> list[Target]:
         parts = line.split()
         if len(parts) > 2 or (len(parts) == 2 and parts[1] != INTERNAL):
             raise ReserverError(
-                f"{path}:{number}: expected 'NAME' or 'NAME internal', got {line!r}"
+                f"{path}:{number}: expected 'NAME' or 'NAME internal', got {excerpt(line)}"
             )
         problem = name_problem(parts[0])
         if problem is not None:
@@ -197,14 +202,13 @@ def import_names_from_wheel(path: Path) -> tuple[str, tuple[str, ...]]:
             members = set(wheel.namelist())
             top_level = f"{dist_info}/top_level.txt"
             if top_level in members:
-                names = top_level_from_text(wheel.read(top_level).decode("utf-8", "replace"))
+                names = top_level_from_text(_wheel_text(path, wheel, top_level))
             else:
-                record = wheel.read(f"{dist_info}/RECORD").decode("utf-8", "replace")
-                names = top_level_from_record(record)
+                names = top_level_from_record(_wheel_text(path, wheel, f"{dist_info}/RECORD"))
             metadata = f"{dist_info}/METADATA"
             declared = None
             if metadata in members:
-                text = wheel.read(metadata).decode("utf-8", "replace")
+                text = _wheel_text(path, wheel, metadata)
                 declared = next(
                     (line[5:].strip() for line in text.splitlines() if line.startswith("Name:")),
                     None,
@@ -215,13 +219,25 @@ def import_names_from_wheel(path: Path) -> tuple[str, tuple[str, ...]]:
     return distribution, names
 
 
+#: Largest wheel metadata file read (RECORD of a large wheel is a few MiB).
+WHEEL_MEMBER_BYTES = 16 * 1024 * 1024
+
+
+def _wheel_text(path: Path, wheel: zipfile.ZipFile, member: str) -> str:
+    """A metadata file of a wheel, refused before it is inflated when it says it is larger
+    than any real one (zipfile stops at the size the archive declares)."""
+    if wheel.getinfo(member).file_size > WHEEL_MEMBER_BYTES:
+        raise ReserverError(f"{path}: {member} is larger than {WHEEL_MEMBER_BYTES // 2**20} MiB")
+    return wheel.read(member).decode("utf-8", "replace")
+
+
 def gather_targets(request: SelectionRequest) -> list[Target]:
     """The targets a request names, merged: given, then file, then popular, then stdlib."""
     groups: list[list[Target]] = []
     for name in request.targets:
         problem = name_problem(name)
         if problem is not None:
-            raise ReserverError(f"target {name!r}: {problem}")
+            raise ReserverError(f"target {excerpt(name)}: {problem}")
     groups.append([Target(name, GIVEN) for name in request.targets])
     if request.targets_file is not None:
         groups.append(read_targets_file(request.targets_file))

@@ -155,3 +155,20 @@ def test_an_internal_error_is_one_line_and_exit_3(
     monkeypatch.setenv("RESERVER_TRACEBACK", "1")
     with pytest.raises(RuntimeError):
         main()
+
+
+def test_no_output_is_written_into_a_folder_that_does_not_exist(tmp_path: Path) -> None:
+    # A mistyped folder once appeared silently with the file in it; now nothing is made.
+    plan = tmp_path / "plan.json"
+    assert reserver("plan", "--name", "pwd", "-o", str(plan)).returncode == 0
+    missing = tmp_path / "mistyped"
+    for args in (
+        ["plan", "--name", "pwd", "-o", str(missing / "plan.json")],
+        ["generate", "requests", "--offline", "--budget", "2", "-o", str(missing / "g.csv"),
+         "-f", "csv"],
+        ["export", str(plan), "-o", str(missing / "names.txt"), "-f", "txt"],
+    ):  # fmt: skip
+        done = reserver(*args)
+        assert (done.returncode, done.stderr.count("\n")) == (1, 1), (args, done.stderr)
+        assert f"the folder {missing} does not exist; create it first" in done.stderr
+        assert not missing.exists()

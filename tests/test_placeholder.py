@@ -209,6 +209,17 @@ GOOD_PKG_INFO = b"Metadata-Version: 2.2\nName: foo\nVersion: 0.0.1\nSummary: s\n
             "does not match",
         ),
         ("foo-0.0.2.tar.gz", {"foo-0.0.2/PKG-INFO": GOOD_PKG_INFO}, "differs"),
+        # Bounded before they are read whole: a tar of many members, a huge PKG-INFO.
+        (
+            "foo-0.0.1.tar.gz",
+            {"foo-0.0.1/PKG-INFO": GOOD_PKG_INFO, **{f"foo-0.0.1/f{i}": b"" for i in range(64)}},
+            "more than 64 files",
+        ),
+        (
+            "foo-0.0.1.tar.gz",
+            {"foo-0.0.1/PKG-INFO": GOOD_PKG_INFO + b"x" * (2 * 1024 * 1024)},
+            "PKG-INFO is larger than 1 MiB",
+        ),
     ],
 )
 def test_validation_names_the_broken_rule(

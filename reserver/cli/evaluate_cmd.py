@@ -41,7 +41,7 @@ def _report(evaluation: Evaluation, split: str) -> Table:
 def _read_hits(source: str) -> str:
     """The text of a hits feed: a stats service's URL, or a file saved from one."""
     if not source.startswith(("http://", "https://")):
-        from ..errors import read_text_file
+        from ..inputs import read_text_file
 
         return read_text_file(Path(source), "hits feed")
     import httpx
@@ -111,7 +111,9 @@ def evaluate_command(
     index: Path | None = typer.Option(
         None, "--index", help="A saved listing FILE for the 'too similar' rule (offline)."
     ),
-    output_format: str = typer.Option("table", "--format", "-f", help="table or json."),
+    output_format: str = typer.Option(
+        "table", "--format", "-f", metavar="table|json", help="Report format."
+    ),
     split: str = typer.Option(
         "validation",
         "--split",

@@ -86,6 +86,11 @@ def reserve_command(
         from ..publish.twine_upload import resolve_repository_url
 
         registry = profile_for_index(resolve_repository_url(credentials)).name
+    # --workdir names the folder reserve works in (as build's --out): it is made if needed.
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReserverError(f"cannot use {workdir} as the work folder ({exc.strerror})") from None
     plan_file = workdir / "plan.json"
     # What chose the names: a rerun with the same selection resumes the saved plan.
     selection = {

@@ -6,12 +6,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ReserverError
+from ..errors import ReserverError, excerpt
 from ..names.normalize import MAX_NAME_LENGTH, canonicalize, name_problem
 from .detect import Detector, Policy
 from .errors import InputFileError
 from .model import Dependency, Finding, Location, Match
 from .sources import read_dependencies
+from .sources._text import MAX_DEPENDENCIES
 
 
 @dataclass(frozen=True)
@@ -35,18 +36,22 @@ def gather(names: Iterable[str], files: Iterable[Path]) -> tuple[list[Dependency
     for name in names:
         problem = name_problem(name)
         if problem is not None:
-            raise ReserverError(f"{name!r}: {problem}")
+            raise ReserverError(f"{excerpt(name)}: {problem}")
         found.append(Dependency(name))
     read: list[str] = []
     for path in files:
         for dependency in read_dependencies(path):
+            where = dependency.location or Location(str(path))
             if len(dependency.name) > MAX_NAME_LENGTH:
                 # No registry holds such a name; matching it would cost memory quadratic in
                 # its length (a pull request's 5 MB "name" must not take down CI).
                 raise InputFileError(
-                    dependency.location or Location(str(path)),
+                    where,
                     f"a name of {len(dependency.name)} characters (at most {MAX_NAME_LENGTH})",
                 )
+            if len(found) >= MAX_DEPENDENCIES:
+                # Each file is bounded on its own; this bounds many files together.
+                raise InputFileError(where, f"more than {MAX_DEPENDENCIES:,} names to check")
             found.append(dependency)
         read.append(str(path))
     return found, read

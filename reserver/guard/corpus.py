@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import ReserverError, read_text_file
+from ..errors import ReserverError, excerpt
+from ..inputs import load_json, read_text_file
 from ..names.normalize import is_valid_name
 
 
@@ -28,7 +29,7 @@ def load_corpus(path: Path) -> list[str]:
         if not line:
             continue
         if not is_valid_name(line):
-            raise CorpusError(f"{path}:{number}: not a package name: {line[:60]!r}")
+            raise CorpusError(f"{path}:{number}: not a package name: {excerpt(line)}")
         names.append(line)
     if not names:
         raise CorpusError(f"{path}: the corpus is empty")
@@ -37,9 +38,9 @@ def load_corpus(path: Path) -> list[str]:
 
 def _from_json(path: Path, text: str) -> list[str]:
     try:
-        data = json.loads(text)
+        data = load_json(text, str(path), CorpusError)
         rows = data["rows"]
-        names = [str(row["project"]) for row in rows]
+        names = [_project(row["project"]) for row in rows]
     except json.JSONDecodeError as exc:
         raise CorpusError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
     except (KeyError, TypeError):
@@ -50,9 +51,21 @@ def _from_json(path: Path, text: str) -> list[str]:
         raise CorpusError(f"{path}: the corpus is empty")
     # The published file is sorted already; sort anyway so a hand-edited one still works.
     if all(isinstance(row, dict) and "download_count" in row for row in rows):
-        order = sorted(range(len(rows)), key=lambda i: -int(rows[i]["download_count"]))
+        try:
+            counts = [int(row["download_count"]) for row in rows]
+        except (TypeError, ValueError):
+            raise CorpusError(f"{path}: a download_count is not a whole number") from None
+        order = sorted(range(len(rows)), key=lambda i: -counts[i])
         names = [names[i] for i in order]
     return names
+
+
+def _project(value: object) -> str:
+    # A name, never str() of whatever the file holds there: a list nested a thousand deep
+    # would overflow repr's stack (TypeError is the caller's "not a top PyPI packages file").
+    if not isinstance(value, str):
+        raise TypeError("project is not a string")
+    return value
 
 
 def corpus_from(source: str, cache_dir: Path | None = None) -> list[str]:

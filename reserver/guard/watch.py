@@ -16,8 +16,9 @@ from pathlib import Path
 
 import httpx
 
-from ..errors import ReserverError
-from ..index.listing import Listing, fetch_listing, load_listing_file
+from ..errors import ReserverError, shorten
+from ..index.listing import MAX_LISTING_BYTES, Listing, fetch_listing, load_listing_file
+from ..inputs import load_json, read_text_file
 from ..plan import write_atomic
 from ..typo.kinds import describe
 from .detect import Detector
@@ -69,14 +70,15 @@ def load_state(path: Path) -> WatchState | None:
     listing (900,000 names) loads and saves in a fraction of a second that way.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WatchError(f"{path}: cannot read watch state ({exc})") from None
+        if not path.exists():
+            return None
+    except OSError:
+        pass  # a name too long for the file system: reading it says so in one line
+    # The state holds one name a line of a listing: it is as large as the listing may be.
+    text = read_text_file(path, "watch state", WatchError, MAX_LISTING_BYTES)
     header_line, _, body = text.partition("\n")
     try:
-        header = json.loads(header_line)
+        header = load_json(header_line, f"{path}:1", WatchError)
     except json.JSONDecodeError:
         raise WatchError(f"{path}:1: not a reserver watch state (bad header)") from None
     if not isinstance(header, dict) or header.get("format") != STATE_FORMAT:
@@ -87,12 +89,15 @@ def load_state(path: Path) -> WatchState | None:
     try:
         count = int(header["count"])
         serial = header.get("serial")
+        index = header["index"]
+        if not isinstance(index, str):
+            raise TypeError("index is not a string")
         state = WatchState(
-            str(header["index"]), frozenset(lines), float(header["updated"]),
+            index, frozenset(lines), float(header["updated"]),
             None if serial is None else int(serial),
         )  # fmt: skip
-    except (KeyError, TypeError, ValueError) as exc:
-        raise WatchError(f"{path}:1: malformed watch state header ({exc})") from None
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise WatchError(f"{path}:1: malformed watch state header ({shorten(str(exc))})") from None
     if count != len(lines):
         # A truncated file would make every missing name look new: refuse it instead.
         raise WatchError(f"{path}: watch state is truncated ({len(lines)} of {count} names)")

@@ -73,8 +73,9 @@ class ConditionalCache:
             "fetched_at": str(time.time()),
             "max_age": _max_age(response.headers.get("cache-control", "")),
         }
-        write_atomic(self._body_path, response.content)
-        write_atomic(self._meta_path, json.dumps(meta).encode())
+        # The cache folder is reserver's own: made on first use.
+        write_atomic(self._body_path, response.content, make_parents=True)
+        write_atomic(self._meta_path, json.dumps(meta).encode(), make_parents=True)
 
 
 def _max_age(cache_control: str) -> str:
@@ -96,6 +97,6 @@ def _max_age(cache_control: str) -> str:
 def _read_meta(path: Path) -> dict[str, str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}  # a broken cache is only a lost optimisation: fetch afresh
     return {k: str(v) for k, v in data.items()} if isinstance(data, dict) else {}

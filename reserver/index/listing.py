@@ -8,13 +8,13 @@ small runs against indexes that do not list their projects.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ReserverError
+from ..errors import ReserverError, excerpt
+from ..inputs import MIB, load_json, read_bytes_file
 from ..names.rules import EMPTY, KnownNames
 from .http_cache import ConditionalCache
 
@@ -103,14 +103,22 @@ def listing_serial(body: bytes) -> int | None:
 
 def _parse_json(body: bytes, source: str) -> tuple[str, ...]:
     try:
-        data = json.loads(body)
+        data = load_json(body, source, ListingError)
         projects = data["projects"]
-        names = tuple(str(p["name"]) for p in projects)
+        names = tuple(_project_name(p["name"]) for p in projects)
     except (ValueError, KeyError, TypeError) as exc:
         raise ListingError(f"{source}: not a PEP 691 project listing ({_short(exc)})") from None
     if not names and data.get("meta") is None:
         raise ListingError(f"{source}: not a PEP 691 project listing (no meta, no projects)")
     return names
+
+
+def _project_name(value: object) -> str:
+    # Never str() of whatever the listing holds there: a list nested a thousand deep would
+    # overflow repr's stack.
+    if not isinstance(value, str):
+        raise TypeError(f"a project name is {type(value).__name__}, not a string")
+    return value
 
 
 def _parse_html(body: bytes, source: str) -> tuple[str, ...]:
@@ -121,7 +129,7 @@ def _parse_html(body: bytes, source: str) -> tuple[str, ...]:
         raise ListingError(f"{source}: not a PEP 503 project listing (no project links)")
     bad = next((n for n in names if not _LISTED_NAME.match(n)), None)
     if bad is not None:
-        raise ListingError(f"{source}: not a project listing (link text {bad[:40]!r})")
+        raise ListingError(f"{source}: not a project listing (link text {excerpt(bad, 40)})")
     return names
 
 
@@ -133,7 +141,9 @@ def _parse_lines(body: bytes, source: str) -> tuple[str, ...]:
     names = tuple(line.strip() for line in text.splitlines() if line.strip())
     for number, name in enumerate(names, 1):
         if not _LISTED_NAME.match(name):
-            raise ListingError(f"{source}: line {number} is not a project name: {name[:40]!r}")
+            raise ListingError(
+                f"{source}: line {number} is not a project name: {excerpt(name, 40)}"
+            )
     return names
 
 
@@ -141,14 +151,14 @@ def _short(exc: BaseException) -> str:
     return str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
 
 
+#: Largest saved listing read: PyPI's whole PEP 691 listing (about 700,000 projects) is
+#: under 64 MiB; room for it to grow, and a limit for /dev/zero.
+MAX_LISTING_BYTES = 256 * MIB
+
+
 def load_listing_file(path: Path) -> Listing:
     """Read a saved listing (PEP 691 JSON, PEP 503 HTML, or one name per line)."""
-    try:
-        body = path.read_bytes()
-    except FileNotFoundError:
-        raise ListingError(f"{path}: no such listing file") from None
-    except OSError as exc:
-        raise ListingError(f"{path}: cannot read listing ({exc.strerror})") from None
+    body = read_bytes_file(path, "listing file", ListingError, MAX_LISTING_BYTES)
     if not body.strip():
         raise ListingError(f"{path}: the listing file is empty")
     suffix = path.suffix.lower()

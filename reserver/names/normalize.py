@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..errors import excerpt
+
 # The registry's own name rule (PEP 508 identifier), applied case-insensitively to ASCII.
 _VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])\Z", re.IGNORECASE | re.ASCII)
 _SEPARATOR_RUNS = re.compile(r"[-_.]+")
@@ -30,15 +32,18 @@ def name_problem(name: str) -> str | None:
         return None
     if not name:
         return "the name is empty"
-    if not name.isascii():
-        return f"{name!r} contains non-ASCII characters"
+    # The length first: the messages below quote the name, and a name read from a file can
+    # be a whole 5 MB line. The quote is redacted too (a "password=..." line is no name).
     if len(name) > MAX_NAME_LENGTH:
         return f"the name is {len(name)} characters long (at most {MAX_NAME_LENGTH})"
+    shown = excerpt(name, MAX_NAME_LENGTH)
+    if not name.isascii():
+        return f"{shown} contains non-ASCII characters"
     if any(c.isspace() for c in name):
-        return f"{name!r} contains whitespace"
+        return f"{shown} contains whitespace"
     if not _VALID_NAME.match(name):
         return (
-            f"{name!r} is not a valid package name (letters, digits, '.', '_' and '-' only, "
+            f"{shown} is not a valid package name (letters, digits, '.', '_' and '-' only, "
             "starting and ending with a letter or digit)"
         )
     return None

@@ -139,6 +139,23 @@ def standard_dropins() -> dict[str, str]:
     return dict(tuple(row.split(",", 1)) for row in rows[1:])  # type: ignore[misc]
 
 
+@cache
+def import_counts() -> tuple[dict[str, int], int]:
+    """How many of a set of widely used projects import each top-level standard-library
+    module, and how many projects were read (``reserver/data/stdlib_imports.csv``, measured
+    by ``benchmarks/measure_stdlib_imports.py``)."""
+    text = resources.files("reserver").joinpath("data/stdlib_imports.csv").read_text("utf-8")
+    projects = 0
+    counts: dict[str, int] = {}
+    for line in text.splitlines():
+        if line.startswith("# projects="):
+            projects = int(line.split("=", 1)[1])
+        elif line and not line.startswith("#") and line != "module,projects":
+            module, count = line.split(",", 1)
+            counts[module] = int(count)
+    return counts, projects
+
+
 def dropin_for(name: str) -> str | None:
     """The drop-in distribution for removed module ``name``, if there is one.
 

@@ -56,14 +56,50 @@ def harm_from_rank(rank: int) -> float:
     return 1.0 / (1.0 + math.log10(max(rank, 1)))
 
 
+def demand_from_use(
+    measured: Mapping[str, float], uses: Mapping[str, int], floor: float
+) -> dict[str, float]:
+    """Harms for modules whose demand is not measured, predicted from how many projects
+    import them (``uses``): the least-squares line of measured harm on log(1 + uses) over
+    the modules that have both, clipped to [``floor``, the highest measured harm].
+
+    Only modules some project imports are predicted, and only when more use goes with more
+    demand among the measured ones: otherwise use says nothing, and they keep ``floor``.
+
+    >>> measured = {"asyncio": 0.3, "argparse": 0.28, "graphlib": 0.2}
+    >>> uses = {"asyncio": 150, "argparse": 190, "graphlib": 4, "urllib": 238, "idlelib": 2}
+    >>> {k: round(v, 3) for k, v in demand_from_use(measured, uses, 0.19).items()}
+    {'idlelib': 0.19, 'urllib': 0.298}
+    """
+    pairs = [(math.log1p(uses[m]), h) for m, h in measured.items() if uses.get(m, 0) > 0]
+    if len(pairs) < 3:
+        return {}
+    mean_x = sum(x for x, _ in pairs) / len(pairs)
+    mean_y = sum(y for _, y in pairs) / len(pairs)
+    spread = sum((x - mean_x) ** 2 for x, _ in pairs)
+    if spread == 0:
+        return {}
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in pairs) / spread
+    if slope <= 0:
+        return {}
+    ceiling = max(y for _, y in pairs)
+    return {
+        module: min(ceiling, max(floor, mean_y + slope * (math.log1p(count) - mean_x)))
+        for module, count in sorted(uses.items())
+        if count > 0 and module not in measured
+    }
+
+
 def stdlib_targets(demand: Mapping[str, float], unmeasured: float) -> list[Target]:
     """Every standard-library module and dotted prefix that is a valid project name.
 
-    A module's harm is how often its name is asked of pip, measured like any project's: the
-    harm of the PyPI project of the same name in the popularity data (``demand``, by
-    canonical name: ``asyncio``, ``argparse`` and ``typing`` are downloaded by people who
-    meant the standard library). Modules with no such project get ``unmeasured``: the harm
-    of the least popular project the data lists, which they do not outrank.
+    A module's harm is how often its name is asked of pip (``demand``, by canonical name; see
+    :func:`reserver.popularity.stdlib_demand`): measured where the popularity data lists a
+    PyPI project of the same name (``asyncio``, ``argparse`` and ``typing`` are downloaded by
+    people who meant the standard library) or the drop-in of a removed module
+    (``standard-telnetlib``), else predicted from how widely the module is imported. Modules
+    with neither get ``unmeasured``: the harm of the least popular project the data lists,
+    which they do not outrank.
 
     >>> harms = {t.name: t.harm for t in stdlib_targets({"asyncio": 0.4}, 0.2)}
     >>> harms["asyncio"], harms["pwd"]

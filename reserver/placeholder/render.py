@@ -10,11 +10,11 @@ from typing import Any
 
 import jinja2
 
-from ..errors import ReserverError
+from ..errors import ReserverError, excerpt
 from ..holder import Holder, check_url
-from ..names.normalize import name_problem, sdist_filename_stem
+from ..names.normalize import sdist_filename_stem
 from ..names.stdlib import is_current_stdlib
-from ..plan import PlanEntry
+from ..plan import PlanEntry, check_entry, check_version
 from . import ci
 from .message import render_messages, summary
 
@@ -109,10 +109,14 @@ def render(
     stats_url: str | None = None,
     templates: Path | None = None,
 ) -> RenderedPackage:
-    """Render the placeholder for ``entry``; every value is validated before it is used."""
-    for value in (entry.name, entry.target, entry.replacement):
-        if value is not None and name_problem(value) is not None:
-            raise ReserverError(f"refusing to render {value!r}: {name_problem(value)}")
+    """Render the placeholder for ``entry``; every value is validated before it is used,
+    by the same checks a plan file passes when it is loaded."""
+    try:
+        check_entry(entry)
+        holder.check()
+        check_version(version)
+    except ReserverError as exc:
+        raise ReserverError(f"refusing to render {excerpt(entry.name)}: {exc}") from None
     if stats_url is not None:
         check_url("stats URL", stats_url)
         stats_url = stats_url.rstrip("/")

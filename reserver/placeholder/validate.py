@@ -18,6 +18,11 @@ from ..names.normalize import sdist_filename_stem
 
 ACCEPTED_METADATA_VERSIONS = ("2.2", "2.3", "2.4", "2.5")
 MAX_SUMMARY = 512
+#: A placeholder sdist holds 7 files and a PKG-INFO of a few KiB: an archive past these is
+#: not one, and is refused before it is read whole (a tar of a million members, a PKG-INFO
+#: that inflates to gigabytes).
+MAX_MEMBERS = 64
+MAX_PKG_INFO_BYTES = 1024 * 1024
 _FILENAME = re.compile(r"^(?P<stem>[a-z0-9_]+?)-(?P<version>[^-/]+)\.tar\.gz\Z")
 
 
@@ -42,11 +47,20 @@ def validate_sdist(path: Path) -> SdistInfo:
     base = path.name[: -len(".tar.gz")]
     try:
         with tarfile.open(path, mode="r:gz") as tar:
-            members = tar.getmembers()
+            members = _members(path, tar)
             pkg_info = _read_pkg_info(path, tar, members, base)
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise ValidationError(f"{path.name}: not a readable .tar.gz ({exc})") from None
     return _check_metadata(path, pkg_info, match.group("stem"), match.group("version"))
+
+
+def _members(path: Path, tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
+    members: list[tarfile.TarInfo] = []
+    for member in tar:  # one header at a time, not getmembers()' whole list
+        if len(members) == MAX_MEMBERS:
+            raise ValidationError(f"{path.name}: more than {MAX_MEMBERS} files: not a placeholder")
+        members.append(member)
+    return members
 
 
 def _read_pkg_info(
@@ -66,8 +80,11 @@ def _read_pkg_info(
         handle = None
     if handle is None:
         raise ValidationError(f"{path.name}: no {base}/PKG-INFO")
+    data = handle.read(MAX_PKG_INFO_BYTES + 1)
+    if len(data) > MAX_PKG_INFO_BYTES:
+        raise ValidationError(f"{path.name}: PKG-INFO is larger than 1 MiB: not a placeholder")
     try:
-        return handle.read().decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise ValidationError(f"{path.name}: PKG-INFO is not UTF-8") from None
 

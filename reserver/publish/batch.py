@@ -9,6 +9,7 @@ state is ``uploading``, which the next run settles by reading the index before s
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import signal
 import threading
@@ -41,6 +42,7 @@ from .ledger import (
     LedgerError,
     LedgerState,
     SdistRecord,
+    check_ledger_folder,
 )
 from .pacing import PYPI_HOSTS, Rate, SlidingWindow, default_rate
 from .twine_upload import (
@@ -511,10 +513,13 @@ def upload_batch(
             _read_session(url, simple, session), simple, read_timeout, use_listing=listing
         )
         if dry_run:
-            ledger = Ledger(ledger_path, create=False) if ledger_path.exists() else None
+            ledger = Ledger(ledger_path, create=False) if os.path.exists(ledger_path) else None
             return _dry_run(url, sdists, ledger, check, chosen, on_event)
-        lock = FileLock(str(ledger_path) + ".lock")
-        ledger_path.parent.mkdir(parents=True, exist_ok=True)
+        if ledger_path == DEFAULT_LEDGER:
+            # The default place is reserver's own work folder, made as build makes its
+            # dist folder there; a --ledger the user gives goes only into an existing one.
+            ledger_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(check_ledger_folder(ledger_path)) + ".lock")
         try:
             lock.acquire(timeout=0)
         except LockTimeout:

@@ -8,6 +8,7 @@ leaves the ledger at the last completed transition, never between two.
 from __future__ import annotations
 
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -15,7 +16,7 @@ from enum import Enum
 from pathlib import Path
 from types import TracebackType
 
-from ..errors import ReserverError
+from ..errors import ReserverError, excerpt
 from ..names.normalize import canonicalize
 from .defaults import DEFAULT_LEDGER as DEFAULT_LEDGER
 from .pacing import parse_rate
@@ -151,16 +152,14 @@ class Ledger:
 
     def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
-        if not create and not path.exists():
-            raise LedgerError(f"{path}: no ledger here yet; run 'reserver upload' first")
+        existed = _ledger_file_exists(path, create)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: every transaction below is an explicit BEGIN IMMEDIATE..COMMIT.
             self._db = sqlite3.connect(str(path), isolation_level=None, timeout=30.0)
         except (sqlite3.Error, OSError) as exc:
             raise LedgerError(f"{path}: cannot open ledger ({exc})") from None
         try:
-            self._prepare()
+            self._prepare(existed)
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise LedgerError(
@@ -171,13 +170,15 @@ class Ledger:
             self._db.close()
             raise
 
-    def _prepare(self) -> None:
+    def _prepare(self, existed: bool) -> None:
         db = self._db
         tables = {
             row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
         tables.discard("sqlite_sequence")
-        if tables and not tables >= _TABLES:
+        # Only a path where nothing was gets a new ledger: a file already there without the
+        # ledger's tables is someone else's, or a ledger that lost its content.
+        if (tables or existed) and not tables >= _TABLES:
             raise LedgerError(f"{self.path}: an SQLite file, but not a reserver ledger")
         if tables:
             check = db.execute("PRAGMA quick_check").fetchone()
@@ -328,7 +329,7 @@ class Ledger:
             "last_error, attempts, updated_at FROM names WHERE repository = ? AND name = ?",
             (repository, key),
         ).fetchone()
-        return _to_row(found) if found is not None else None
+        return _to_row(found, self.path) if found is not None else None
 
     def get(self, repository: str, name: str) -> LedgerRow | None:
         """The row of ``name`` on ``repository``, or None when the ledger never saw it."""
@@ -344,7 +345,7 @@ class Ledger:
         if repository is not None:
             query += " WHERE repository = ?"
             args = (repository,)
-        return [_to_row(r) for r in self._db.execute(query + " ORDER BY rowid", args)]
+        return [_to_row(r, self.path) for r in self._db.execute(query + " ORDER BY rowid", args)]
 
     def repositories(self) -> dict[str, str]:
         """Every repository the ledger knows, with the pacing its last batch used."""
@@ -361,7 +362,7 @@ class Ledger:
             query += " AND repository = ?"
             args.append(repository)
         return [
-            LedgerEvent(at, repo, name, LedgerState(state), status, detail)
+            LedgerEvent(at, repo, name, _state(state, self.path, name), status, detail)
             for at, repo, name, state, status, detail in self._db.execute(
                 query + " ORDER BY id", args
             )
@@ -459,17 +460,72 @@ class _Transaction:
             self._db.execute("ROLLBACK")
 
 
-def _to_row(found: tuple[object, ...]) -> LedgerRow:
+def _to_row(found: tuple[object, ...], path: Path) -> LedgerRow:
     repository, name, display, state, sha256, filename, reason, error, attempts, at = found
-    return LedgerRow(
-        str(repository),
-        str(name),
-        str(display),
-        LedgerState(str(state)),
-        None if sha256 is None else str(sha256),
-        None if filename is None else str(filename),
-        str(reason),
-        str(error),
-        int(str(attempts)),
-        float(str(at)),
-    )
+    try:
+        return LedgerRow(
+            str(repository),
+            str(name),
+            str(display),
+            _state(state, path, name),
+            None if sha256 is None else str(sha256),
+            None if filename is None else str(filename),
+            str(reason),
+            str(error),
+            int(str(attempts)),
+            float(str(at)),
+        )
+    except ValueError as exc:
+        raise LedgerError(
+            f"{path}: the row of {excerpt(name)} is malformed ({excerpt(str(exc), 80)}); "
+            "the ledger was edited or is damaged"
+        ) from None
+
+
+def _state(value: object, path: Path, name: object) -> LedgerState:
+    """A state read from the ledger; LedgerError, naming the row, for any other word."""
+    try:
+        return LedgerState(value)
+    except ValueError:
+        known = ", ".join(state.value for state in LedgerState)
+        raise LedgerError(
+            f"{path}: {excerpt(name)} has the unknown state {excerpt(value)} (known: {known}); "
+            "the ledger was edited or is damaged"
+        ) from None
+
+
+def check_ledger_folder(path: Path) -> Path:
+    """``path`` when the folder a new ledger would go in exists, else LedgerError: a
+    mistyped ``--ledger`` must not quietly start a second ledger in a new folder."""
+    if not path.parent.is_dir():
+        raise LedgerError(
+            f"{path}: the folder {path.parent} does not exist; create it first, or give "
+            "--ledger the path of the existing ledger"
+        )
+    return path
+
+
+def _ledger_file_exists(path: Path, create: bool) -> bool:
+    """Whether a ledger file is at ``path`` already; LedgerError when there is none and
+    none may be made there, or when what is there cannot be a ledger."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:  # a name too long for the file system, a file used as a folder
+        raise LedgerError(f"{path}: cannot open ledger ({exc.strerror or exc})") from None
+    if info is None:
+        if not create:
+            raise LedgerError(f"{path}: no ledger here yet; run 'reserver upload' first")
+        check_ledger_folder(path)
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        raise LedgerError(f"{path}: not a ledger file")
+    if info.st_size == 0:
+        # SQLite would take an empty file for a new database: a ledger truncated to nothing
+        # would restart from scratch without a word.
+        raise LedgerError(
+            f"{path}: the file is empty (0 bytes), not a ledger; move it aside to start a new "
+            "one (the index will be checked for every name)"
+        )
+    return True

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..errors import ReserverError
+from ..errors import ReserverError, excerpt
 
 _UNITS = {
     "s": 1.0, "sec": 1.0, "second": 1.0, "seconds": 1.0,
@@ -68,7 +68,7 @@ def parse_rate(text: str) -> Rate | None:
     match = _RATE.match(lowered)
     if match is None or match.group(3) not in _UNITS:
         raise ReserverError(
-            f"invalid rate {text!r}: write it like 20/hour, 100/minute, 5/2s, or none"
+            f"invalid rate {excerpt(text)}: write it like 20/hour, 100/minute, 5/2s, or none"
         )
     count = int(match.group(1))
     period = float(match.group(2) or 1) * _UNITS[match.group(3)]

@@ -10,10 +10,12 @@ import pytest
 
 from reserver.errors import ReserverError
 from reserver.names.candidates import generate_candidates
+from reserver.names.normalize import canonicalize
 from reserver.names.ranking import apply_total_budget, budget_for, rank_target
 from reserver.names.rules import BLOCKED, EMPTY, PRIVATE, PYPI, TAKEN, KnownNames, name_status
 from reserver.names.targets import GIVEN, INTERNAL, POPULAR, STDLIB, Target
 from reserver.plan import make_plan
+from reserver.popularity import bundled_popular, stdlib_demand
 from reserver.selection import (
     SelectionOptions,
     SelectionRequest,
@@ -224,3 +226,18 @@ def test_stdlib_modules_people_ask_pip_for_get_more_of_a_total_budget(tmp_path: 
     chosen = [r.target for r in _free(list(run_selection(request).names))]
     assert chosen.count("asyncio") == 3  # measured demand: its full budget
     assert chosen.count("colorsys") == 0  # unmeasured: at most the least popular's harm
+
+
+def test_stdlib_demand_follows_measured_use_where_pip_demand_is_not_measured() -> None:
+    # The bundled popularity data lists no project named urllib, xml, pwd or idlelib, and
+    # telnetlib left the standard library in 3.13.
+    demand, floor = stdlib_demand(bundled_popular())
+    by_name = {canonicalize(p.project): p for p in bundled_popular()}
+    assert "standard-telnetlib" in by_name and "telnetlib" not in by_name
+    # A removed module is asked for as often as its drop-in is installed.
+    assert demand["telnetlib"] == demand["standard-telnetlib"] > floor
+    # Modules many widely used projects import outweigh ones almost none import.
+    assert demand["urllib"] > demand["pwd"] > demand["idlelib"] >= floor
+    assert demand["xml"] > demand["idlelib"]
+    # Measured demand is kept as measured.
+    assert demand["asyncio"] == demand[canonicalize("asyncio")] > demand["urllib"]

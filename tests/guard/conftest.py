@@ -60,10 +60,11 @@ def run_cli(*args: str) -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
-def run_cli_process(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed entry point in a child process, as pre-commit or cron would."""
+def run_cli_process(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the installed entry point in a child process, as pre-commit or cron would; a run
+    past ``timeout`` seconds raises ``TimeoutExpired`` (the child is killed)."""
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, "-c", "from reserver.cli import main; main()", *args],
-        capture_output=True, text=True, cwd=REPO, env=env, timeout=120,
+        capture_output=True, text=True, cwd=REPO, env=env, timeout=timeout,
     )  # fmt: skip

@@ -158,23 +158,60 @@ def test_hostile_input_is_one_line_and_exit_2_not_a_crash(
     corpus_file: Path, tmp_path: Path
 ) -> None:
     # Each of these once ran out of memory, recursed or crashed with a traceback (exit 1,
-    # read by CI as "findings").
+    # read by CI as "findings"; later exit 3, an internal error).
     long_name = tmp_path / "requirements.txt"
-    long_name.write_text("requests\n" + "x" * 100_000 + "\n")
+    long_name.write_text("requests\n" + "x" * 1000 + "\n")
     nested = tmp_path / "pyproject.toml"
-    nested.write_text("a = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    nested.write_text("a = " + "[\n" * 50_000 + "]\n" * 50_000)  # short lines: past the limits
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder\n")
+    too_long = "a" * 1000 + ".txt"  # a file argument too long for the file system
     cases = [
-        (["-r", str(long_name)], f"{long_name}:2: a name of 100000 characters (at most 128)"),
-        (["-r", "/dev/zero"], "/dev/zero: larger than 16 MiB: not a dependency file"),
+        (["-r", str(long_name)], f"{long_name}:2: a name of 1000 characters (at most 128)"),
         ([str(nested)], f"{nested}: invalid TOML: nested too deeply"),
         (["a" * 1000], "the name is 1000 characters long (at most 128)"),
+        ([too_long], f"{too_long[:60]}...: cannot read (File name too long)"),
+        (["-r", "x" * 5000], "cannot read (File name too long)"),
         (["requests", "-o", "/proc/reserver-report"], "cannot write /proc/reserver-report"),
+        (["requests", "-o", f"{a_file}/report.json"], f"cannot write {a_file}/report.json"),
     ]
     for args, message in cases:
         result = run_cli("check", "--corpus", str(corpus_file), *args)
         assert result.returncode == 2, (args, result.stderr[-300:])
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, args
         assert message in result.stderr, (args, result.stderr[-300:])
+        assert len(result.stderr) < 400, args  # what a file or argument holds is cut short
+
+
+def test_a_5_mb_single_line_file_is_one_line_and_exit_2(corpus_file: Path, tmp_path: Path) -> None:
+    # Issue #16: this file once grew `reserver check` to 23.5 GB. Its peak memory is measured
+    # by benchmarks/bench_check_limits.py; this holds the outcome.
+    requirements = tmp_path / "r.txt"
+    requirements.write_text("x" * 5_000_000 + "\n")
+    result = run_cli("check", "--corpus", str(corpus_file), "-r", str(requirements))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"error: {requirements}:1: a line of 5,000,000 characters (at most 65,536): "
+        "not a dependency file\n"
+    )
+
+
+def test_dev_zero_ends_promptly_with_exit_2(corpus_file: Path) -> None:
+    # In a child process with a deadline: reading it whole would never end, and must not
+    # hang the suite if that comes back (TimeoutExpired fails the test instead).
+    done = run_cli_process("check", "--corpus", str(corpus_file), "-r", "/dev/zero", timeout=60)
+    assert done.returncode == 2, done.stderr[-300:]
+    assert done.stderr == "error: /dev/zero: larger than 16 MiB: not a dependency file\n"
+
+
+def test_a_report_is_never_written_into_a_folder_that_does_not_exist(
+    corpus_file: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "reprot" / "check.json"  # a mistyped folder
+    result = run_cli("check", "--corpus", str(corpus_file), "reqeusts", "-o", str(report))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert f"the folder {report.parent} does not exist; create it first" in result.stderr
+    assert not report.parent.exists()
 
 
 def test_a_report_to_a_pipe_or_device_is_written_in_place(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reserver.guard.errors import InputFileError
 from reserver.guard.sources import read_dependencies
@@ -260,3 +262,166 @@ def test_a_pdm_lock_lists_every_locked_package(tmp_path: Path) -> None:
         '[[package]]\nname = "reqeusts"\nversion = "0.0.1"\n'
     )
     assert names(path) == [("requests", "pdm.lock", 6), ("reqeusts", "pdm.lock", 10)]
+
+
+# -- limits: each checked before the work that grows with it ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("requirements.txt", "requests\n" * 300_001, "more than 300,000 lines"),
+        ("requirements.txt", "requests\n" + "x" * 70_000 + "\n", ":2: a line of 70,000 characters"),
+        # 1,020,000 items on 34 lines of 60,000 characters: within every other limit.
+        ("pyproject.toml", "a = [\n" + ("1," * 30_000 + "\n") * 34 + "]\n", "1,000,000 TOML"),
+        # Lines ending in \r, \f or \x1c are lines too (str.splitlines), and counted as such.
+        ("requirements.txt", "a\x0c" * 300_001, "more than 300,000 lines"),
+    ],
+)
+def test_a_file_past_a_limit_is_refused_before_it_is_parsed(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(InputFileError, match=message):
+        read_dependencies(path)
+
+
+def test_crlf_lines_count_once(tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_bytes(b"# a comment\r\n" * 200_000 + b"requests\r\n")  # 400,002 break characters
+    assert names(path) == [("requests", "requirements.txt", 200_001)]
+
+
+def test_names_past_the_limit_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from reserver.guard.check import gather
+    from reserver.guard.sources import requirements
+
+    # The limit made small, so the test stays quick; where it is checked is what counts:
+    # while one file is read, and over all the files of a run.
+    monkeypatch.setattr(requirements, "MAX_DEPENDENCIES", 5)
+    path = tmp_path / "requirements.txt"
+    path.write_text("".join(f"name{i}\n" for i in range(6)))
+    with pytest.raises(InputFileError, match=r"requirements\.txt:6: more than 5 names"):
+        read_dependencies(path)
+    monkeypatch.setattr(importlib.import_module("reserver.guard.check"), "MAX_DEPENDENCIES", 5)
+    other = tmp_path / "pyproject.toml"
+    other.write_text('[project]\ndependencies = ["a", "b", "c"]\n')
+    path.write_text("x\ny\nz\n")
+    with pytest.raises(InputFileError, match="more than 5 names"):
+        gather([], [path, other])
+
+
+def test_includes_are_read_once_and_nest_at_most_32_deep(tmp_path: Path) -> None:
+    # Each file includes the next twice: read as pip reads them, the last is read 2 ** 12
+    # times (2 ** 30 took all memory). Small enough that a regression fails, never hangs.
+    for i in range(12):
+        (tmp_path / f"{i}.txt").write_text(f"-r {i + 1}.txt\n-c {i + 1}.txt\n")
+    (tmp_path / "12.txt").write_text("requests\n")
+    assert names(tmp_path / "0.txt") == [("requests", "12.txt", 1)]
+    for i in range(40):
+        (tmp_path / f"chain{i}.txt").write_text(f"-r chain{i + 1}.txt\n")
+    (tmp_path / "chain40.txt").write_text("requests\n")
+    with pytest.raises(InputFileError, match=r"chain32\.txt: included more than 32 files deep"):
+        read_dependencies(tmp_path / "chain0.txt")
+
+
+def test_an_include_too_long_for_the_file_system_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_text("-r " + "x" * 5000 + "\n")
+    with pytest.raises(InputFileError) as caught:
+        read_dependencies(path)
+    assert str(caught.value).startswith(f"{path}:1: -r ") and "File name too long" in str(
+        caught.value
+    )
+    assert len(str(caught.value)) < 300
+
+
+def test_line_numbers_of_toml_names(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        '[project]\ndependencies = [\n  "a",\n  "types-b",  # b\n  \'b>=1\',\n]\n'
+        "[tool.poetry.dependencies]\ntypes-c = '*'\nc = '*'\n"
+    )
+    assert names(pyproject) == [
+        ("a", "pyproject.toml", 3),
+        ("types-b", "pyproject.toml", 4),
+        ("b", "pyproject.toml", 5),
+        ("types-c", "pyproject.toml", 8),
+        ("c", "pyproject.toml", 9),  # not line 8, where "c =" is part of "types-c ="
+    ]
+
+
+def test_hostile_lines_are_read_in_linear_time(tmp_path: Path) -> None:
+    # Each file took a minute or more with the quadratic code it replaced: whitespace before
+    # a comment (pip's comment regex), a word of 60,000 characters (shlex), an error quoting
+    # 60,000 characters of "a-a-a-" (the secret redaction), and the line of each of 50,000
+    # TOML names (a scan of the file per name). In a child process with a deadline, so that
+    # a regression fails the test instead of hanging the suite.
+    import subprocess
+    import sys
+
+    count = 50_000  # names whose line numbers were found with one scan of the file each
+    lines = {
+        "spaces.txt": "a" + " " * 60_000 + "b\n",
+        "word.txt": "--index-url " + "x" * 60_000 + "\n",
+        "quoted.txt": "--index-url " + "a'b'" * 15_000 + "\n",
+        "dashes.txt": "a-" * 30_000 + "!\n",
+        "pyproject.toml": "[project]\ndependencies = [\n"
+        + "".join(f'"n{i}",\n' for i in range(count))
+        + "]\n",
+        "Pipfile": "[packages]\n" + "".join(f'n{i} = "*"\n' for i in range(count)),
+    }
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from reserver.guard.errors import InputFileError\n"
+        "from reserver.guard.sources import read_dependencies\n"
+        "for name in sys.argv[1:]:\n"
+        "    try: found = read_dependencies(Path(name))\n"
+        "    except InputFileError: continue\n"
+        "    if found: print(name, len(found), found[-1].location.line)\n"
+    )
+    folders = []
+    for number, name in enumerate(lines):  # a folder each: two files are named by format
+        folders.append(tmp_path / str(number))
+        folders[-1].mkdir()
+        (folders[-1] / name).write_text(lines[name])
+    paths = [str(folder / name) for folder, name in zip(folders, lines, strict=True)]
+    done = subprocess.run([sys.executable, "-c", script, *paths], capture_output=True,
+                          text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.splitlines() == [
+        f"{paths[4]} {count} {count + 2}",
+        f"{paths[5]} {count} {count + 1}",
+    ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab '\"\\\t=#\u00a0\n", max_size=16))
+def test_words_are_split_exactly_as_shlex_splits_them(line: str) -> None:
+    import shlex
+
+    from reserver.guard.sources.words import split_words
+
+    try:
+        expected: object = shlex.split(line, comments=False, posix=True)
+    except ValueError as exc:
+        expected = str(exc)
+    try:
+        got: object = split_words(line)
+    except ValueError as exc:
+        got = str(exc)
+    assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab #\t\u00a0\\", max_size=16))
+def test_comments_are_stripped_as_pips_regex_strips_them(line: str) -> None:
+    import re
+
+    from reserver.guard.sources.requirements import _strip_comment
+
+    pip_comment = re.compile(r"(^|\s+)#.*$")  # pip's own, quadratic on long whitespace
+    assert _strip_comment(line).strip() == pip_comment.sub("", line).strip()

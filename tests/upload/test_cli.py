@@ -16,7 +16,7 @@ import pytest
 
 from reserver.index.local import LocalIndex
 from reserver.plan import PlanEntry, load_plan
-from reserver.publish.ledger import Ledger, LedgerState
+from reserver.publish.ledger import Ledger, LedgerState, SdistRecord
 
 from ..conftest import on_a_terminal
 from .conftest import Batch, CliRun, twine_env
@@ -493,3 +493,42 @@ def test_upload_asks_for_a_missing_token_in_a_terminal(
         assert {(r.name, r.state) for r in ledger.rows(fresh_index.url)} == {
             ("prompt-name000", LedgerState.RESERVED)
         }
+
+
+def test_a_ledger_that_is_empty_or_damaged_is_refused_in_one_line(
+    batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    batch = batch_factory(1, "damaged")
+    creds = {"TWINE_USERNAME": "u", "TWINE_PASSWORD": "p"}
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    for args in (["status", "--ledger", str(empty)], ["export", "--from-ledger", str(empty)],
+                 upload_args(batch, "http://127.0.0.1:9/", empty)):  # fmt: skip
+        done = run_cli(*args, env=creds)
+        assert_one_line_error(done, "the file is empty (0 bytes), not a ledger")
+        assert done.err.count("\n") == 1 and empty.stat().st_size == 0
+    damaged = tmp_path / "damaged.sqlite"
+    with Ledger(damaged) as ledger:
+        ledger.register("http://127.0.0.1:9/", [SdistRecord("zq-x")])
+    connection = sqlite3.connect(damaged)
+    connection.execute("UPDATE names SET state = 'gone'")
+    connection.commit()
+    connection.close()
+    for args in (["status", "--ledger", str(damaged)], ["export", "--from-ledger", str(damaged)]):
+        done = run_cli(*args)
+        assert_one_line_error(done, "'zq-x' has the unknown state 'gone'")
+        assert done.err.count("\n") == 1
+
+
+def test_upload_never_puts_a_ledger_in_a_new_folder(
+    batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(1, "nofolder")
+    ledger = tmp_path / "ledgres" / "l.sqlite"  # a mistyped folder
+    done = run_cli(*upload_args(batch, "http://127.0.0.1:9/", ledger),
+                   env={"TWINE_USERNAME": "u", "TWINE_PASSWORD": "p"})  # fmt: skip
+    assert_one_line_error(done, "the folder")
+    assert "ledgres does not exist; create it first" in done.err
+    assert not ledger.parent.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -134,3 +135,61 @@ def test_attempt_times_count_an_unfinished_upload_as_now(tmp_path: Path) -> None
         times = ledger.attempt_times(REPO, since=0)
     assert len(times) == 2
     assert times[0] == finished and times[1] >= finished
+
+
+def test_an_empty_file_is_refused_not_taken_for_a_new_ledger(tmp_path: Path) -> None:
+    # SQLite opens a 0-byte file as a new database: a truncated ledger would have started
+    # over without a word, and status would have written a fresh schema into it.
+    path = tmp_path / "l.sqlite"
+    path.write_bytes(b"")
+    for create in (True, False):
+        with pytest.raises(LedgerError, match=r"l\.sqlite: the file is empty \(0 bytes\)"):
+            Ledger(path, create=create)
+    assert path.stat().st_size == 0
+
+
+def test_a_ledger_is_never_made_in_a_folder_that_does_not_exist(tmp_path: Path) -> None:
+    path = tmp_path / "ledgres" / "l.sqlite"  # a mistyped folder
+    with pytest.raises(LedgerError, match=r"the folder .*ledgres does not exist; create it first"):
+        Ledger(path)
+    assert not path.parent.exists()
+
+
+def test_an_existing_sqlite_file_without_tables_is_not_made_a_ledger(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA user_version = 7")  # a valid SQLite file, no tables
+    connection.close()
+    with pytest.raises(LedgerError, match="not a reserver ledger"):
+        Ledger(path)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("state", "bogus", "'foo' has the unknown state 'bogus' (known: planned, built"),
+        ("state", "x" * 5_000_000, "'foo' has the unknown state 'xxxx"),
+        ("attempts", "many", "the row of 'foo' is malformed"),
+    ],
+)
+def test_a_row_the_ledger_cannot_hold_is_a_one_line_error(
+    tmp_path: Path, column: str, value: str, message: str
+) -> None:
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as ledger:
+        ledger.register(REPO, [SdistRecord("foo", "foo-1.tar.gz", "aa" * 32)])
+    connection = sqlite3.connect(path)
+    connection.execute(f"UPDATE names SET {column} = ?", (value,))
+    if column == "state":
+        connection.execute("UPDATE events SET state = ?", (value,))
+    connection.commit()
+    connection.close()
+    with Ledger(path, create=False) as ledger:
+        reads = [lambda: ledger.rows(), lambda: ledger.get(REPO, "foo"),
+                 lambda: ledger.summary(REPO)]  # fmt: skip
+        if column == "state":
+            reads.append(lambda: ledger.events())
+        for read in reads:
+            with pytest.raises(LedgerError, match=re.escape(message)) as caught:
+                read()
+            assert "\n" not in str(caught.value) and len(str(caught.value)) < 400

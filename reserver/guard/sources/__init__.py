@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ...errors import shorten
 from ..errors import InputFileError
 from ..model import Dependency, Location
 from .lockfiles import read_pdm_lock, read_poetry_lock, read_pylock, read_uv_lock
@@ -46,9 +47,15 @@ def reader_for(path: Path) -> Reader:
 
 def read_dependencies(path: Path) -> list[Dependency]:
     """Every package name ``path`` asks for, with where it asks for it."""
-    if not path.exists():
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError as exc:  # a path too long for the file system, for one
+        raise InputFileError(
+            Location(shorten(str(path))), f"cannot read ({exc.strerror})"
+        ) from None
+    if not exists:
         raise InputFileError(Location(str(path)), "no such file")
-    if path.is_dir():
+    if is_dir:
         raise InputFileError(Location(str(path)), "is a directory, not a dependency file")
     if path.name in UNREADABLE:
         raise InputFileError(Location(str(path)), UNREADABLE[path.name])

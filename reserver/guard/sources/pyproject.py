@@ -8,9 +8,10 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from ...errors import excerpt
 from ..errors import InputFileError
 from ..model import Dependency, Location
-from ._text import line_of, read_toml
+from ._text import FirstLines, line_of, read_toml
 
 #: Keys of Poetry dependency tables that are not packages.
 _POETRY_NOT_PACKAGES = frozenset({"python"})
@@ -21,18 +22,19 @@ _PIPFILE_NOT_PACKAGES = frozenset({"source", "requires", "scripts", "pipenv"})
 def read_pyproject(path: Path) -> list[Dependency]:
     """Every package name the project declares, in any table that names packages."""
     data, text = read_toml(path)
+    lines = FirstLines(text)
     found: list[Dependency] = []
 
     def pep508(value: object, context: str) -> None:
         if not isinstance(value, str):
             where = Location(str(path), line_of(text, context.split(".")[-1]))
             raise InputFileError(where, f"{context}: expected a requirement string")
-        where = Location(str(path), line_of(text, value))
+        where = Location(str(path), lines.string(value))
         try:
             found.append(Dependency(Requirement(value).name, where))
         except InvalidRequirement as exc:
-            reason = str(exc).splitlines()[0]
-            raise InputFileError(where, f"invalid requirement {value!r}: {reason}") from None
+            reason = str(exc).splitlines()[0][:200]  # packaging's words; the value is quoted
+            raise InputFileError(where, f"invalid requirement {excerpt(value)}: {reason}") from None
 
     def pep508_list(value: object, context: str) -> None:
         if not isinstance(value, list):
@@ -66,8 +68,7 @@ def read_pyproject(path: Path) -> list[Dependency]:
     for table in tables:
         for name in table:
             if name.lower() not in _POETRY_NOT_PACKAGES:
-                where = Location(str(path), _poetry_line(text, name))
-                found.append(Dependency(name, where))
+                found.append(Dependency(name, Location(str(path), lines.key(name))))
     return found
 
 
@@ -76,23 +77,16 @@ def read_pipfile(path: Path) -> list[Dependency]:
     other category table (Pipenv allows custom ones); ``[source]`` and ``[requires]`` hold
     no packages."""
     data, text = read_toml(path)
+    lines = FirstLines(text)
     found: list[Dependency] = []
     for key, table in data.items():
         if key in _PIPFILE_NOT_PACKAGES or not isinstance(table, dict):
             continue
         for name in table:
-            found.append(Dependency(name, Location(str(path), _poetry_line(text, name))))
+            found.append(Dependency(name, Location(str(path), lines.key(name))))
     return found
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
     value = data.get(key, {})
     return value if isinstance(value, dict) else {}
-
-
-def _poetry_line(text: str, name: str) -> int | None:
-    for candidate in (f"{name} =", f"{name}=", f'"{name}" =', name):
-        line = line_of(text, candidate)
-        if line is not None:
-            return line
-    return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -22,11 +22,15 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from ...errors import excerpt, shorten
 from ..errors import InputFileError
 from ..model import Dependency, Location
-from ._text import read_text
+from ._text import MAX_DEPENDENCIES, read_text
+from .words import split_words
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+#: How deep ``-r``/``-c`` includes may nest: real projects use two or three levels; a chain
+#: of a thousand files would overflow the reader's stack.
+MAX_INCLUDE_DEPTH = 32
 _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
 _EGG = re.compile(r"[#&]egg=([^&]+)")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
@@ -44,11 +48,49 @@ _INCLUDE_OPTIONS = {"-r": "requirement", "--requirement": "requirement",
 _EDITABLE = frozenset({"-e", "--editable"})
 
 
+@dataclass
+class _Reading:
+    """One requirements file being read with everything it includes."""
+
+    found: list[Dependency] = field(default_factory=list)
+    active: list[Path] = field(default_factory=list)
+    """The chain of files being read (a file in it, included again, is a cycle)."""
+    done: set[Path] = field(default_factory=set)
+    """Files read already: pip reads a file included twice twice, for the same names, so
+    each is read once here (ten files each including the next twice would otherwise mean
+    2 ** 10 readings of the last)."""
+
+    def add(self, where: Location, name: str) -> None:
+        if len(self.found) >= MAX_DEPENDENCIES:
+            raise InputFileError(where, f"more than {MAX_DEPENDENCIES:,} names to check")
+        self.found.append(Dependency(name, where))
+
+
 def read_requirements(path: Path) -> list[Dependency]:
     """Names from a requirements file and every file it includes, in reading order."""
-    found: list[Dependency] = []
-    _read(path, found, active=[])
-    return found
+    reading = _Reading()
+    _read(path, reading)
+    return reading.found
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
+def _strip_comment(line: str) -> str:
+    """``line`` without its comment, by pip's rule: from a ``#`` at the start of the line or
+    after whitespace, to the end.
+
+    Found with ``str.find`` rather than pip's ``(^|\\s+)#.*$``, whose backtracking over a run
+    of whitespace is quadratic (a line of 20,000 spaces took 6 s to read).
+
+    >>> _strip_comment("requests  # http"), _strip_comment("pkg#egg # note"), _strip_comment("#")
+    ('requests  ', 'pkg#egg ', '')
+    """
+    start = line.find("#")
+    while start > 0 and not line[start - 1].isspace():
+        start = line.find("#", start + 1)
+    return line if start < 0 else line[:start]
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:
@@ -58,7 +100,7 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     buffer: list[str] = []
     start = 0
     for number, raw in enumerate(text.splitlines(), start=1):
-        is_comment = _COMMENT.match(raw) is not None
+        is_comment = _is_comment(raw)
         if raw.endswith("\\") and not is_comment:
             if not buffer:
                 start = number
@@ -79,63 +121,80 @@ def _expand(line: str) -> str:
     return _ENV_VAR.sub(lambda m: os.environ.get(m.group(1), m.group(0)), line)
 
 
-def _read(path: Path, found: list[Dependency], active: list[Path]) -> None:
+def _read(path: Path, reading: _Reading) -> None:
     resolved = path.resolve()
-    if resolved in active:
-        chain = " -> ".join(str(p) for p in [*active, resolved])
+    if resolved in reading.active:
+        chain = " -> ".join(str(p) for p in [*reading.active, resolved])
         raise InputFileError(Location(str(path)), f"includes itself ({chain})")
+    if resolved in reading.done:
+        return
+    if len(reading.active) >= MAX_INCLUDE_DEPTH:
+        raise InputFileError(
+            Location(str(path)), f"included more than {MAX_INCLUDE_DEPTH} files deep"
+        )
     text = read_text(path)
-    active.append(resolved)
+    reading.active.append(resolved)
     try:
         for number, line in _logical_lines(text):
-            line = _expand(_COMMENT.sub("", line)).strip()
+            line = _expand(_strip_comment(line)).strip()
             if line:
-                _read_line(path, number, line, found, active)
+                _read_line(path, number, line, reading)
     finally:
-        active.pop()
+        reading.active.pop()
+    reading.done.add(resolved)
 
 
-def _split(path: Path, number: int, line: str) -> list[str]:
+def _split(where: Location, line: str) -> list[str]:
     try:
-        return shlex.split(line, comments=False, posix=True)
+        return split_words(line)
     except ValueError as exc:
-        raise InputFileError(Location(str(path), number), f"cannot split line ({exc})") from None
+        raise InputFileError(where, f"cannot split line ({exc})") from None
 
 
-def _read_line(
-    path: Path, number: int, line: str, found: list[Dependency], active: list[Path]
-) -> None:
+def _read_line(path: Path, number: int, line: str, reading: _Reading) -> None:
     where = Location(str(path), number)
     if line.startswith("-"):
-        words = _split(path, number, line)
-        option, _, inline = words[0].partition("=")
-        values = [inline] if inline else words[1:]
-        if option in _INCLUDE_OPTIONS:
-            if not values:
-                raise InputFileError(where, f"{option} needs a file name")
-            target = values[0]
-            if _URL.match(target):
-                raise InputFileError(where, f"{option} {target}: remote includes are not read")
-            included = path.parent / target
-            if not included.is_file():
-                raise InputFileError(where, f"{option} {target}: no such file")
-            _read(included, found, active)
-            return
-        if option in _EDITABLE:
-            if not values:
-                raise InputFileError(where, f"{option} needs a path or URL")
-            name = _name_from_location(values[0])
-            if name is not None:
-                found.append(Dependency(name, where))
-            return
-        if option in _VALUE_OPTIONS or option in _FLAG_OPTIONS:
-            return
-        raise InputFileError(where, f"unknown option {option!r}")
+        _read_option_line(path, where, _split(where, line), reading)
+        return
     requirement, options = _split_options(line)
     _check_options(where, options)
     name = _name_of(where, requirement)
     if name is not None:
-        found.append(Dependency(name, where))
+        reading.add(where, name)
+
+
+def _read_option_line(path: Path, where: Location, words: list[str], reading: _Reading) -> None:
+    option, _, inline = words[0].partition("=")
+    values = [inline] if inline else words[1:]
+    if option in _INCLUDE_OPTIONS:
+        if not values:
+            raise InputFileError(where, f"{option} needs a file name")
+        _read(_included(path, where, option, values[0]), reading)
+        return
+    if option in _EDITABLE:
+        if not values:
+            raise InputFileError(where, f"{option} needs a path or URL")
+        name = _name_from_location(values[0])
+        if name is not None:
+            reading.add(where, name)
+        return
+    if option in _VALUE_OPTIONS or option in _FLAG_OPTIONS:
+        return
+    raise InputFileError(where, f"unknown option {excerpt(option)}")
+
+
+def _included(path: Path, where: Location, option: str, target: str) -> Path:
+    """The file a ``-r``/``-c`` line names, relative to the file that names it."""
+    if _URL.match(target):
+        raise InputFileError(where, f"{option} {shorten(target)}: remote includes are not read")
+    included = path.parent / target
+    try:
+        exists = included.is_file()
+    except OSError as exc:  # a name too long for the file system
+        raise InputFileError(where, f"{option} {shorten(target)}: {exc.strerror}") from None
+    if not exists:
+        raise InputFileError(where, f"{option} {shorten(target)}: no such file")
+    return included
 
 
 def _split_options(line: str) -> tuple[str, str]:
@@ -149,16 +208,20 @@ def _split_options(line: str) -> tuple[str, str]:
 def _check_options(where: Location, options: str) -> None:
     if not options:
         return
-    for word in shlex.split(options):
+    for word in _split(where, options):
         option = word.partition("=")[0]
         if option.startswith("-") and option not in (
             "--hash",
             "--config-settings",
             "--global-option",
         ):
-            raise InputFileError(where, f"option {option!r} is not allowed after a requirement")
+            raise InputFileError(
+                where, f"option {excerpt(option)} is not allowed after a requirement"
+            )
         if option == "--hash" and word.startswith("--hash=") and ":" not in word:
-            raise InputFileError(where, f"malformed hash {word!r} (expected ALGORITHM:DIGEST)")
+            raise InputFileError(
+                where, f"malformed hash {excerpt(word)} (expected ALGORITHM:DIGEST)"
+            )
 
 
 def _looks_like_location(text: str) -> bool:
@@ -175,8 +238,10 @@ def _name_of(where: Location, requirement: str) -> str | None:
     try:
         return Requirement(requirement).name
     except InvalidRequirement as exc:
-        reason = str(exc).splitlines()[0]
-        raise InputFileError(where, f"invalid requirement {requirement!r}: {reason}") from None
+        reason = str(exc).splitlines()[0][:200]  # packaging's words; the line is quoted
+        raise InputFileError(
+            where, f"invalid requirement {excerpt(requirement)}: {reason}"
+        ) from None
 
 
 def _name_from_location(text: str) -> str | None:

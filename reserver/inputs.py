@@ -1,0 +1,113 @@
+"""Reading the files a user names: bounded in size and nesting, every problem one line.
+
+A path on the command line can be anything: ``/dev/zero``, a 5 GB log, JSON nested a
+million deep, a name too long for the file system. Each reader here stops at its limit
+before doing the work that grows with it, and says what is wrong in one line (the error
+class is the caller's, so each command keeps its exit status).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .errors import ReserverError
+
+MIB = 1024 * 1024
+#: The default size limit of a file a user names: plans, corpora, hits feeds and datasets
+#: are far smaller (a 100,000-name plan is about 25 MiB); anything larger, or endless, is
+#: refused after reading this much, never loaded whole.
+MAX_FILE_BYTES = 64 * MIB
+#: How deep a value read from JSON may nest where it is kept and written again (a plan's
+#: options): deeper ones would overflow the stack of the code that copies or writes them.
+MAX_JSON_DEPTH = 32
+
+
+def read_bytes_file(
+    path: Path, what: str, error: type[ReserverError] = ReserverError, limit: int = MAX_FILE_BYTES
+) -> bytes:
+    """The bytes of a file the user named, at most ``limit`` of them, or ``error`` saying in
+    one line why not (missing, unreadable, a folder, a name too long, too large).
+
+    >>> read_bytes_file(Path("/dev/zero"), "plan file", limit=MIB)
+    Traceback (most recent call last):
+    reserver.errors.ReserverError: /dev/zero: plan file larger than 1 MiB
+    """
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise error(f"{path}: {what} larger than {_size(limit)}")
+    return data
+
+
+def read_text_file(
+    path: Path, what: str, error: type[ReserverError] = ReserverError, limit: int = MAX_FILE_BYTES
+) -> str:
+    """The UTF-8 text of a file the user named (see :func:`read_bytes_file`).
+
+    >>> read_text_file(Path("/no/such/list.txt"), "targets file")
+    Traceback (most recent call last):
+    reserver.errors.ReserverError: /no/such/list.txt: no such targets file
+    """
+    data = read_bytes_file(path, what, error, limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(f"{path}:{line}: cannot read {what} (not UTF-8 text)") from None
+
+
+def load_json(data: str | bytes, source: str, error: type[ReserverError] = ReserverError) -> Any:
+    """Parse JSON; nesting deeper than the parser's stack is ``error``, not a crash.
+
+    Malformed JSON raises ``json.JSONDecodeError`` as usual: each caller words that itself.
+
+    >>> load_json("[" * 100_000, "x.json")
+    Traceback (most recent call last):
+    reserver.errors.ReserverError: x.json: invalid JSON (nested too deeply)
+    """
+    try:
+        return json.loads(data)
+    except RecursionError:
+        # The parser gives up at the interpreter's recursion limit (about 1,000 levels),
+        # having read at most that many characters: the cost never grows with the file.
+        raise error(f"{source}: invalid JSON (nested too deeply)") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # a number of more than 4,300 digits, which Python refuses
+        raise error(f"{source}: invalid JSON ({str(exc).splitlines()[0][:80]})") from None
+
+
+def nested_deeper(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``value`` (parsed JSON) nests lists and objects more than ``limit`` deep.
+
+    Walked with a list, not recursion, so the check itself cannot overflow the stack.
+
+    >>> nested_deeper({"a": [[1]]}, 3), nested_deeper({"a": [[1]]}, 2)
+    (False, True)
+    """
+    pending: list[tuple[object, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        children: Iterable[object]
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth + 1 > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _size(limit: int) -> str:
+    return f"{limit // MIB} MiB" if limit % MIB == 0 else f"{limit} bytes"
