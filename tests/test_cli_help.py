@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -44,3 +46,19 @@ def test_every_command_has_help_and_documented_options(
                           capture_output=True, text=True, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "Usage" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("path", "command"), COMMANDS, ids=[" ".join(p) or "reserver" for p, _ in COMMANDS]
+)
+def test_every_option_value_is_named_as_pip_and_click_name_them(
+    path: tuple[str, ...], command: Command
+) -> None:
+    """``--top N``, ``--requirement FILE``, ``--format table|json``: never a Python type's
+    name (``<str>``, ``<path>``, ``<int range>``) where the value goes."""
+    done = subprocess.run([sys.executable, "-m", "reserver", *path, "--help"],
+                          capture_output=True, text=True, check=False,
+                          env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+    options = [line for line in done.stdout.splitlines() if line.lstrip("│ ").startswith("-")]
+    for line in options:
+        assert not re.search(r"<(str|path|int|float|list|text|integer)\b", line), line

@@ -12,7 +12,7 @@ import pkgutil
 import sys
 
 from ..errors import ReserverError
-from ._app import app, console_err
+from ._app import app, console_err, name_option_values
 
 # Every module named *_cmd in this package registers its commands on import, so adding a
 # command is one new file and no edit here. It also means every command module is imported on
@@ -21,6 +21,7 @@ from ._app import app, console_err
 # annotations-only names under TYPE_CHECKING, so that `reserver plan` does not pay for them.
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.endswith("_cmd")):
     importlib.import_module(f"{__name__}.{_module}")
+name_option_values(app)
 
 
 #: The extra each command needs beyond the guard (the base install), for the one-line error a

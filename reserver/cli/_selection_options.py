@@ -21,6 +21,7 @@ TOP = typer.Option(None, "--top", min=1, help="Protect the N most popular packag
 POPULARITY = typer.Option(
     None,
     "--popularity",
+    metavar="FILE|URL",
     help="Top-packages JSON (FILE or URL) for --top and --stdlib's harms; default: bundled list.",
 )
 TARGETS_FILE = typer.Option(
@@ -34,11 +35,17 @@ POPULAR_BONUS = typer.Option(
     0.0, "--popular-bonus", min=0.0, help="Extra budget share for popular targets (1.0: x2)."
 )
 INDEX = typer.Option(
-    None, "--index", help="Index URL, or a saved /simple/ listing FILE (default: PyPI)."
+    None,
+    "--index",
+    metavar="URL|FILE",
+    help="Index URL, or a saved /simple/ listing FILE (default: PyPI).",
 )
 OFFLINE = typer.Option(False, "--offline", help="Do not ask any index; statuses are unchecked.")
 REGISTRY = typer.Option(
-    None, "--registry", help="Rules to apply: pypi, testpypi or private (default: from --index)."
+    None,
+    "--registry",
+    metavar="pypi|testpypi|private",
+    help="Rules to apply: pypi, testpypi or private (default: from --index).",
 )
 LAYOUT = typer.Option(
     [],

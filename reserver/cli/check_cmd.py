@@ -55,11 +55,15 @@ def check_command(
     top: int | None = typer.Option(
         None, "--top", min=1, help="Only the first N names of the corpus count as popular."
     ),
-    allow: list[str] = typer.Option([], "--allow", help="A name that is never a finding."),
+    allow: list[str] = typer.Option(
+        [], "--allow", metavar="NAME", help="A name that is never a finding."
+    ),
     allow_file: Path | None = typer.Option(
         None, "--allow-file", help="Names that are never findings, one per line."
     ),
-    output_format: str = typer.Option("table", "--format", "-f", help="table, json or sarif."),
+    output_format: str = typer.Option(
+        "table", "--format", "-f", metavar="table|json|sarif", help="Report format."
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the report here instead of standard output."
     ),

@@ -16,7 +16,9 @@ def config_command(
     config_file: Path | None = typer.Option(
         None, "--config", help="A reserver.toml or pyproject.toml (default: the current folder's)."
     ),
-    output_format: str = typer.Option("table", "--format", help="table or json"),
+    output_format: str = typer.Option(
+        "table", "--format", "-f", metavar="table|json", help="Output format."
+    ),
 ) -> None:
     """Show the effective configuration and where each value came from."""
     from rich.table import Table

@@ -77,7 +77,9 @@ def generate_command(
     allow_unknown: bool = opt.ALLOW_UNKNOWN,
     wheel: list[Path] = opt.WHEEL,
     cache_dir: Path = opt.CACHE_DIR,
-    output_format: str = typer.Option("table", "--format", "-f", help="table, json or csv."),
+    output_format: str = typer.Option(
+        "table", "--format", "-f", metavar="table|json|csv", help="Output format."
+    ),
     explain: bool = typer.Option(False, "--explain", help="Say why each name was chosen."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
 ) -> None:

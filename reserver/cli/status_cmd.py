@@ -105,7 +105,11 @@ def status_command(
         None, "--repository", help="Only this repository name from .pypirc."
     ),
     output_format: StatusFormat = typer.Option(
-        StatusFormat.table, "--format", help="table for people, json for scripts."
+        StatusFormat.table,
+        "--format",
+        "-f",
+        metavar="table|json",
+        help="table for people, json for scripts.",
     ),
 ) -> None:
     """Show where a batch stands: names per state, time left at the current rate, errors."""

@@ -62,7 +62,9 @@ def watch_command(
         "bundled top 10,000.",
     ),
     top: int = typer.Option(5000, "--top", min=0, help="How many corpus names to protect."),
-    output_format: str = typer.Option("table", "--format", "-f", help="table or json."),
+    output_format: str = typer.Option(
+        "table", "--format", "-f", metavar="table|json", help="Report format."
+    ),
 ) -> None:
     """Report names new on an index since the last run that look like typos of targets."""
     from ..guard.corpus import corpus_from, default_corpus
