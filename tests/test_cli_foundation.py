@@ -37,16 +37,16 @@ def test_version_and_short_help_as_pip_and_twine_have_them() -> None:
 @pytest.mark.parametrize(
     "name", ["re quests=requests", "-x=requests", "a" * 300 + "=requests", "réquests=requests"]
 )
-def test_a_malformed_name_is_one_line_and_exit_one(tmp_path: Path, name: str) -> None:
+def test_a_malformed_name_is_one_line_and_exit_two(tmp_path: Path, name: str) -> None:
     done = reserver("plan", "--name", name, "-o", str(tmp_path / "plan.json"))
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1
     assert not (tmp_path / "plan.json").exists()
 
 
 def test_build_of_a_missing_plan_is_one_line(tmp_path: Path) -> None:
     done = reserver("build", str(tmp_path / "nope.json"), "--out", str(tmp_path))
-    assert (done.returncode, done.stderr.count("\n")) == (1, 1)
+    assert (done.returncode, done.stderr.count("\n")) == (2, 1)
     assert "no such plan file" in done.stderr
 
 
@@ -54,7 +54,7 @@ def test_upload_without_built_sdists_says_to_build(tmp_path: Path) -> None:
     assert reserver("plan", "--name", "pwd", "-o", str(tmp_path / "p.json")).returncode == 0
     done = reserver("upload", str(tmp_path / "p.json"), "--dist", str(tmp_path / "none"),
                     "--repository-url", "http://127.0.0.1:9/")  # fmt: skip
-    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "missing" in done.stderr
 
 
@@ -84,7 +84,7 @@ def test_a_local_version_is_refused_for_pypi_at_plan_and_at_build(tmp_path: Path
     plan = tmp_path / "plan.json"
     done = reserver("plan", "-n", "reqeusts=requests", "--registry", "pypi", "--offline",
                     "--version", "1.0+acme", "-o", str(plan))  # fmt: skip
-    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "pypi refuses local versions such as '1.0+acme'" in done.stderr
     assert not plan.exists()
     # A plan made without the rule (for a private index), then built with PyPI named in it.
@@ -94,14 +94,14 @@ def test_a_local_version_is_refused_for_pypi_at_plan_and_at_build(tmp_path: Path
     raw["options"]["registry"] = "pypi"
     plan.write_text(json.dumps(raw))
     built = reserver("build", str(plan), "--out", str(tmp_path / "dist"))
-    assert built.returncode == 1 and "refuses local versions" in built.stderr
+    assert built.returncode == 2 and "refuses local versions" in built.stderr
     assert not (tmp_path / "dist").exists()
 
 
 def test_a_reversed_name_pair_is_refused_unless_forced(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     done = reserver("plan", "--name", "requests=reqeusts", "-o", str(plan))
-    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "'requests' is itself a popular project" in done.stderr
     assert "did you mean --name reqeusts=requests?" in done.stderr
     assert not plan.exists()
@@ -130,7 +130,7 @@ def test_build_refuses_a_pypi_plan_that_names_the_example_holder(tmp_path: Path)
     assert reserver("plan", "-n", "reqeusts=requests", "--registry", "pypi", "--offline",
                     "-o", str(plan)).returncode == 0  # fmt: skip
     built = reserver("build", str(plan), "--out", str(tmp_path / "dist"))
-    assert built.returncode == 1 and "Traceback" not in built.stderr
+    assert built.returncode == 2 and "Traceback" not in built.stderr
     assert "holder contact is the example 'security@example.org'" in built.stderr
     assert not (tmp_path / "dist").exists()
 
@@ -169,6 +169,6 @@ def test_no_output_is_written_into_a_folder_that_does_not_exist(tmp_path: Path) 
         ["export", str(plan), "-o", str(missing / "names.txt"), "-f", "txt"],
     ):  # fmt: skip
         done = reserver(*args)
-        assert (done.returncode, done.stderr.count("\n")) == (1, 1), (args, done.stderr)
+        assert (done.returncode, done.stderr.count("\n")) == (2, 1), (args, done.stderr)
         assert f"the folder {missing} does not exist; create it first" in done.stderr
         assert not missing.exists()

@@ -59,7 +59,7 @@ def test_config_command_shows_sources_and_refuses_unknown_keys(tmp_path: Path) -
     (tmp_path / "reserver.toml").write_text('colour = "red"\n')
     done = subprocess.run([sys.executable, "-m", "reserver", "config"],
                           cwd=tmp_path, capture_output=True, text=True, check=False)  # fmt: skip
-    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "colour" in done.stderr
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "colour" in done.stderr
 
 
 def test_plan_takes_holder_and_budget_from_the_config_and_options_win(tmp_path: Path) -> None:

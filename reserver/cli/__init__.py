@@ -1,7 +1,7 @@
 """The ``reserver`` command line: a thin layer that parses options and formats results.
 
 Each command lives in its own module and registers itself on ``app``; this module only
-wires them together and turns user errors into one line and exit status 1.
+wires them together and turns user errors into one line and exit status 2.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def missing_extra(exc: ModuleNotFoundError, argv: list[str]) -> str | None:
 
 def main() -> None:
     """Entry point. Click reports usage errors itself (exit 2); a ReserverError is the user's
-    input being wrong in a way only reserver can tell: one line and exit status 1. A command
+    input being wrong in a way only reserver can tell: one line and exit status 2 as well. A command
     whose extra is not installed says which one, in one line (exit 2). Anything else is a
     bug: one line and exit status 3."""
     try:
@@ -64,8 +64,10 @@ def main() -> None:
         console_err.print(f"error: {message}", markup=False, highlight=False)
         sys.exit(2)
     except ReserverError as exc:
+        # The input (a file, an option, an index's answer) cannot be used as given: the
+        # same status as a usage error, so CI tells it from check's and watch's findings (1).
         console_err.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(1)
+        sys.exit(2)
     except KeyboardInterrupt:
         console_err.print("interrupted", highlight=False)
         sys.exit(130)

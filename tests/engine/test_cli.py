@@ -153,14 +153,14 @@ def test_plan_against_a_real_private_index(cli, fresh_index: LocalIndex, tmp_pat
         (["evaluate", "--split", "test"], "--split must be one of"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_1(
+def test_bad_input_is_one_line_and_exit_2(
     cli, listing: Path, tmp_path: Path, args: list[str], message: str
 ) -> None:  # type: ignore[no-untyped-def]
     corrupt = tmp_path / "corrupt.json"
     corrupt.write_text('{"projects": [')
     argv = [str(listing) if a == "LISTING" else str(corrupt) if a == "CORRUPT" else a for a in args]
     done = cli(*argv)
-    assert done.code == 1
+    assert done.code == 2
     assert done.err.startswith("error: ") and message in done.err
     assert len(done.err.strip().splitlines()) == 1
 
@@ -182,7 +182,7 @@ def test_no_plan_is_written_when_the_index_fails(
         "--cache-dir",
         str(tmp_path / "cache"),
     )
-    assert done.code == 1 and "no project links" in done.err
+    assert done.code == 2 and "no project links" in done.err
     assert not out.exists()
 
 
@@ -237,7 +237,7 @@ def test_evaluate_can_measure_every_row(cli) -> None:  # type: ignore[no-untyped
 def test_errors_from_the_installed_command_are_one_line(tmp_path: Path) -> None:
     reserver = Path(sys.executable).parent / "reserver"
     done = subprocess.run([str(reserver), "generate", "--offline"], capture_output=True, text=True)
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert done.stderr.strip() == (
         "error: no targets: give TARGET names, --stdlib, --top N or --targets-file FILE"
     )

@@ -68,5 +68,5 @@ def test_export_usage_errors(tmp_path: Path) -> None:
     assert run_cli("export").returncode == 2
     assert run_cli("export", "x.json", "--from-ledger", "l.sqlite").returncode == 2
     missing = run_cli("export", str(tmp_path / "absent.json"))
-    assert missing.returncode == 1 and "no such plan file" in missing.stderr
-    assert run_cli("export", "--from-ledger", str(tmp_path / "none.sqlite")).returncode == 1
+    assert missing.returncode == 2 and "no such plan file" in missing.stderr
+    assert run_cli("export", "--from-ledger", str(tmp_path / "none.sqlite")).returncode == 2

@@ -163,7 +163,7 @@ def test_reserve_with_other_options_asks_before_replacing_the_plan(
     plan_file = tmp_path / "w" / "plan.json"
     before = plan_file.read_bytes()
     other = run_cli("reserve", "-n", "nmupy-other=numpy", *args, env=twine_env(fresh_index))
-    assert other.code == 1 and "Traceback" not in other.err
+    assert other.code == 2 and "Traceback" not in other.err
     # The difference is shown first, then one error line says what to do.
     assert other.err.splitlines()[-1].startswith("error: ")
     assert "add --yes to replace it" in other.err.splitlines()[-1]
@@ -181,7 +181,7 @@ def test_reserve_with_other_options_asks_before_replacing_the_plan(
 
 
 def assert_one_line_error(done: CliRun, words: str) -> None:
-    assert done.code == 1, (done.out, done.err)
+    assert done.code == 2, (done.out, done.err)
     assert done.err.startswith("error: ") and words in done.err
     assert "Traceback" not in done.err
 
