@@ -9,7 +9,7 @@ import typer
 
 from ..errors import ReserverError
 from ..plan import load_plan
-from ..stats.constants import DEFAULT_DB, TOKEN_ENV
+from ..stats.constants import DEFAULT_DB, SECRET_FILE_ENV, TOKEN_ENV
 from ..stats.ratelimit import DEFAULT_RATE
 from ._app import app, console, console_err
 
@@ -36,9 +36,18 @@ def serve_command(
         None, "--db-schema", help="PostgreSQL schema for the tables (created if missing)."
     ),
     forwarded_allow_ips: str = typer.Option(
-        "127.0.0.1",
+        "",
         "--forwarded-allow-ips",
-        help="Proxies (comma-separated addresses) whose X-Forwarded-For is trusted.",
+        help="Proxies whose X-Forwarded-For is trusted: addresses or networks, "
+        "comma-separated (e.g. 127.0.0.1 when behind nginx on this host). Default: none.",
+    ),
+    secret_file: Path | None = typer.Option(
+        None,
+        "--secret-file",
+        envvar=SECRET_FILE_ENV,
+        help="The key of the unique-source digests, created (mode 0600) if missing; every "
+        "worker on one database needs the same. Default: next to a SQLite file, else in "
+        "the user's data folder.",
     ),
 ) -> None:
     """Serve the ping collector, the dashboard and the API."""
@@ -49,7 +58,8 @@ def serve_command(
         console_err.print(f"note: no --token or ${TOKEN_ENV}: admin endpoints are disabled")
     console_err.print(f"serving stats on http://{host}:{port}/ (database {_safe(db)})")
     limit = None if rate_limit == "off" else rate_limit
-    serve(db, host, port, admin, limit, db_schema, forwarded_allow_ips)
+    serve(db, host, port, admin, limit, db_schema, forwarded_allow_ips, secret_file,
+          note=lambda message: console_err.print(f"note: {message}", markup=False))  # fmt: skip
 
 
 @stats_app.command("register")
@@ -57,15 +67,19 @@ def register_command(
     plan_file: Path = typer.Argument(..., help="The plan whose names the service should accept."),
     url: str = typer.Option(..., "--url", help="The stats service's base URL."),
     token: str | None = typer.Option(None, "--token", help=f"Admin token (default: ${TOKEN_ENV})."),
+    insecure: bool = typer.Option(
+        False, "--insecure", help="Send the token over plain http to another host (unencrypted)."
+    ),
 ) -> None:
     """Register a plan's names, targets and categories with a stats service."""
-    from ..stats.client import register_plan
+    from ..stats.client import check_service_url, register_plan
 
     admin = _token(token)
     if admin is None:
         raise ReserverError(f"give the admin token with --token or ${TOKEN_ENV}")
+    check_service_url(url, insecure)
     plan = load_plan(plan_file)
-    known = register_plan(plan, url, admin)
+    known = register_plan(plan, url, admin, insecure=insecure)
     console.print(f"registered {len(plan.buildable())} names; the service now holds {known}")
 
 

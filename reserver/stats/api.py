@@ -88,7 +88,12 @@ async def api_daily(
     request: Request,
     since: date | None = Query(None, description="First day (YYYY-MM-DD)."),
     until: date | None = Query(None, description="Last day (YYYY-MM-DD)."),
-    name: str | None = Query(None, max_length=100, description="Only this reserved name."),
+    name: str | None = Query(
+        None,
+        max_length=100,
+        description="Only this reserved name (its unique_sources are null: sources are "
+        "counted per day, not per name).",
+    ),
 ) -> dict[str, Any]:
     return {"days": daily_json(await _daily(request, since, until, name))}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import secrets
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime, timezone
@@ -20,13 +21,24 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ReserverError
 from ..holder import Holder
-from .collector import RETRY_AFTER, UNAVAILABLE, PingFastPath, process_ping, read_limited
+from .collector import (
+    RETRY_AFTER,
+    UNAVAILABLE,
+    ASGIApp,
+    Message,
+    PingFastPath,
+    Receive,
+    Scope,
+    Send,
+    process_ping,
+    read_limited,
+)
 from .constants import TOKEN_ENV
 from .dbthreads import Database, StoreUnavailable
 from .export import SharedExport
-from .limits import REGISTER_SECONDS
+from .limits import REGISTER_SECONDS, ROTATION_CHECK_SECONDS
 from .metrics import CONTENT_TYPE, StatsMetrics
-from .ratelimit import DEFAULT_RATE, PingRateLimiter
+from .ratelimit import DEFAULT_RATE, PingRateLimiter, parse_rate
 from .schema import (
     MAX_REGISTER_BYTES,
     PingBody,
@@ -34,6 +46,7 @@ from .schema import (
     RegisteredName,
     name_key,
 )
+from .secret import SECRET_BYTES
 from .sources import SourceHasher
 from .state import ServiceState, state_of
 from .store import StatsStore
@@ -43,6 +56,8 @@ from .writer import PingWriter
 #: (with several workers on one database, a name registered through one must soon be
 #: accepted by all).
 NAMES_REFRESH_SECONDS = 2.0
+#: An admin token shorter than this is refused: 16 characters of token_urlsafe are 96 bits.
+MIN_TOKEN_CHARS = 16
 
 
 def utc_today() -> date:
@@ -84,6 +99,40 @@ def _openapi_with_defs(
     return openapi
 
 
+def check_options(token: str | None, rate_limit: str | None) -> None:
+    """Refuse a short token or a bad rate limit (before anything is created on disk)."""
+    if token is not None and len(token) < MIN_TOKEN_CHARS:
+        raise ReserverError(f"the admin token must be at least {MIN_TOKEN_CHARS} characters")
+    if rate_limit is not None:
+        parse_rate(rate_limit)
+
+
+class HeadAsGet:
+    """Answer HEAD wherever GET is answered, with the GET's headers and no body.
+
+    FastAPI's GET routes refuse HEAD (405), unlike Starlette's own routes; monitors and link
+    checkers use it. The request goes on as a GET in a copy of the scope (the server still
+    sees a HEAD, and sends no body either) and the body is dropped here.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 _bearer = HTTPBearer(auto_error=False, description=f"The admin token (--token or ${TOKEN_ENV}).")
 
 
@@ -117,10 +166,15 @@ def create_app(
     rate_limit: str | None = DEFAULT_RATE,
     today: Callable[[], date] = utc_today,
     max_batch: int = 2000,
+    secret: bytes | None = None,
 ) -> FastAPI:
-    """The whole service over ``store``. ``token`` enables the admin endpoints."""
-    if token is not None and len(token) < 16:
-        raise ReserverError("the admin token must be at least 16 characters")
+    """The whole service over ``store``. ``token`` enables the admin endpoints.
+
+    ``secret`` keys the digests of unique sources (see ``secret``); every worker on one
+    database must be given the same. Without one, a random key of this app's own is used,
+    which suits a single process (tests, benchmarks) and nothing else.
+    """
+    check_options(token, rate_limit)
     limiter = PingRateLimiter(rate_limit)
 
     @contextlib.asynccontextmanager
@@ -131,9 +185,8 @@ def create_app(
         await state.db.probe()
         with contextlib.suppress(Exception):
             await state.db.read(state.reload_names)
-        with contextlib.suppress(Exception):
-            day = state.today()
-            await state.db.read(lambda: state.hasher.load(day))
+        with contextlib.suppress(Exception):  # digests of days before the start go now
+            await state.rotate_sources()
         state.writer.start()
 
         async def refresh() -> None:
@@ -142,8 +195,20 @@ def create_app(
                 with contextlib.suppress(Exception):  # a failed refresh keeps the old list
                     await state.db.read(state.reload_names)
 
+        async def rotate() -> None:
+            # Midnight is noticed here, not by the next ping: with no ping for hours,
+            # yesterday's digests would otherwise stay in the database all that time.
+            while True:
+                await asyncio.sleep(ROTATION_CHECK_SECONDS)
+                with contextlib.suppress(Exception):  # retried at the next check
+                    await state.rotate_sources()
+
         loop = asyncio.get_running_loop()
-        tasks = [loop.create_task(refresh()), loop.create_task(state.db.monitor())]
+        tasks = [
+            loop.create_task(refresh()),
+            loop.create_task(rotate()),
+            loop.create_task(state.db.monitor()),
+        ]
         try:
             yield
         finally:
@@ -158,6 +223,11 @@ def create_app(
         summary="Anonymous counts of blocked installs of reserved package names.",
         version="1",
         lifespan=lifespan,
+        # FastAPI's Swagger UI and ReDoc pages load their scripts from a CDN: blank offline,
+        # and outside the pages' Content-Security-Policy. /docs is a page of our own
+        # (dashboard.py); the schema stays at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     writer = PingWriter(store, max_batch=max_batch)
     db = Database(store)
@@ -165,7 +235,8 @@ def create_app(
     writer.on_commit = metrics.committed
     state = ServiceState(
         store=store, token=token, limiter=limiter, today=today, writer=writer,
-        hasher=SourceHasher(store.salt_for), metrics=metrics, db=db, exports=SharedExport(db),
+        hasher=SourceHasher(secret if secret is not None else os.urandom(SECRET_BYTES)),
+        metrics=metrics, db=db, exports=SharedExport(db),
     )  # fmt: skip
     app.state.stats = state
 
@@ -281,6 +352,7 @@ def create_app(
     from .dashboard import mount_dashboard
 
     app.add_middleware(PingFastPath, state=state)
+    app.add_middleware(HeadAsGet)
     app.include_router(api_router)
     mount_dashboard(app)
     app.openapi = _openapi_with_defs(app, (PingBody, RegisterBody))  # type: ignore[method-assign]

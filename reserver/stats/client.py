@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 import httpx
 
 from ..errors import ReserverError
@@ -24,11 +27,37 @@ def registration_body(plan: Plan) -> dict[str, object]:
     }  # fmt: skip
 
 
-def register_plan(
-    plan: Plan, url: str, token: str, transport: httpx.BaseTransport | None = None
-) -> int:
-    """Register the plan's names at the service ``url``; returns how many it now knows."""
+def is_loopback(host: str) -> bool:
+    """True for this machine's own names and addresses (traffic that never leaves it)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_service_url(url: str, insecure: bool = False) -> None:
+    """Refuse to send the admin token in clear text to another host unless told to."""
     check_url("stats URL", url)
+    parts = urlsplit(url)
+    if parts.scheme == "http" and not is_loopback(parts.hostname or "") and not insecure:
+        raise ReserverError(
+            f"{url} is plain http: the admin token would cross the network unencrypted. "
+            "Use https, or --insecure if the network is yours"
+        )
+
+
+def register_plan(
+    plan: Plan,
+    url: str,
+    token: str,
+    transport: httpx.BaseTransport | None = None,
+    insecure: bool = False,
+) -> int:
+    """Register the plan's names at the service ``url``; returns how many it now knows.
+    Plain http is refused to any host but this one unless ``insecure``."""
+    check_service_url(url, insecure)
     endpoint = url.rstrip("/") + "/admin/names"
     try:
         with httpx.Client(timeout=TIMEOUT, transport=transport) as client:

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .limits import PING_COMMIT_SECONDS, RETRY_AFTER_SECONDS
+from .limits import RETRY_AFTER_SECONDS
 from .schema import MAX_PING_BYTES, Ping, PingBody, name_key
 from .state import ServiceState
 
@@ -70,15 +70,8 @@ async def process_ping(
     500: the placeholder only needs to know the ping was not counted.
     """
     day = state.today()
-    if state.hasher.needs_salt(day):
-        try:
-            await state.db.read(lambda: state.hasher.load(day), PING_COMMIT_SECONDS)
-        except Exception:  # the salt is in the database; without it nothing can be counted
-            return _unavailable(state)
-    # Only the salted digest is used from here on; the address itself is never kept.
+    # Only the keyed digest is used from here on; the address itself is never kept.
     source = state.hasher.digest(client, day)
-    if source is None:  # another ping loaded another day's salt meanwhile (at midnight)
-        return _unavailable(state)
     if not state.limiter.allow(source):
         return _reject(state, 429, "rate_limited", "too many pings from this source")
     body = await read_limited(chunks, content_length, MAX_PING_BYTES)

@@ -6,3 +6,5 @@ from __future__ import annotations
 TOKEN_ENV = "RESERVER_STATS_TOKEN"
 #: Where ``reserver stats serve`` keeps its counts unless told otherwise.
 DEFAULT_DB = "sqlite:///reserver-stats.sqlite3"
+#: The environment variable naming the secret file (``reserver stats serve --secret-file``).
+SECRET_FILE_ENV = "RESERVER_STATS_SECRET_FILE"

@@ -1,7 +1,8 @@
 """The HTML pages: the dashboard, one page per name, and ``/why/{name}`` for mistaken installs.
 
 Charts are drawn in the browser by plotly.js, served from the installed ``plotly`` package,
-so the dashboard works offline and loads nothing from a CDN.
+so the dashboard works offline and loads nothing from a CDN; the API page (``/docs``) is
+rendered here from the OpenAPI schema for the same reason.
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ from .store import DailyRow, StatsStore
 
 HERE = Path(__file__).resolve().parent
 TOP_N = 20
-# plotly.js injects its own <style> elements, hence 'unsafe-inline' for styles only.
+#: Every HTML page gets these. Everything a page loads comes from this service; the one
+#: ``data:`` is the empty favicon (without it browsers fetch /favicon.ico and log a 404).
+#: plotly.js injects its own <style> elements, hence 'unsafe-inline' for styles only (tried
+#: without: Chromium blocks them, with an error per chart). Scripts stay 'self' only.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -180,4 +184,28 @@ def mount_dashboard(app: FastAPI) -> None:
             return Response(status_code=304, headers=headers)
         return Response(data, media_type="text/javascript; charset=utf-8", headers=headers)
 
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_page(request: Request) -> HTMLResponse:
+        return _page("api.html", groups=api_operations(request.app.openapi()))
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+
+def api_operations(schema: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The schema's operations grouped by tag, in the order the schema gives them."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for path, methods in schema.get("paths", {}).items():
+        for method, operation in methods.items():
+            parameters = [
+                (p.get("name", ""), p.get("in", ""), p.get("description", ""))
+                for p in operation.get("parameters", [])
+            ]
+            if "requestBody" in operation:
+                parameters.append(("body", "JSON", "see /openapi.json"))
+            groups.setdefault((operation.get("tags") or ["other"])[0], []).append({
+                "method": method.upper(), "path": path, "summary": operation.get("summary", ""),
+                "parameters": parameters,
+                # A plain link only where a browser's GET would work as it is.
+                "link": method == "get" and "{" not in path,
+            })  # fmt: skip
+    return list(groups.items())

@@ -1,4 +1,4 @@
-"""Per-source rate limiting of pings: a fixed-window counter per salted source digest.
+"""Per-source rate limiting of pings: a fixed-window counter per keyed source digest.
 
 This was first built on the ``limits`` library; its in-memory storage runs a timer thread
 and takes a lock per hit, which measured at a quarter of the CPU of a whole ping
@@ -28,7 +28,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 class PingRateLimiter:
-    """Allows each source (a salted digest, never an address) ``rate`` pings per window.
+    """Allows each source (a keyed digest, never an address) ``rate`` pings per window.
 
     Per process: with several workers each one allows the rate. Memory is bounded by the
     sources seen in one window, since the counts are dropped when the window turns.
@@ -55,3 +55,8 @@ class PingRateLimiter:
             return False
         self._counts[source] = count + 1
         return True
+
+    def forget(self) -> None:
+        """Drop every count (at midnight: the digests they are kept under have changed, so
+        they would never match again, only hold the last day's digests in memory)."""
+        self._counts = {}

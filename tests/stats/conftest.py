@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import random
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -132,11 +135,28 @@ def quiet_port() -> int:
     return free_port()
 
 
+_DATA_HOME: list[str] = []
+
+
+def servers_data_home() -> str:
+    """A data folder of this test process's own (XDG_DATA_HOME of the servers it starts), so
+    the secret file of a server on PostgreSQL is not created in the real home folder; shared
+    by the servers of one process, as workers on one host share theirs."""
+    if not _DATA_HOME:
+        _DATA_HOME.append(tempfile.mkdtemp(prefix="reserver-stats-data-"))
+        atexit.register(shutil.rmtree, _DATA_HOME[0], True)
+    return _DATA_HOME[0]
+
+
 class StatsServer:
     """``reserver stats serve`` in a subprocess on a free loopback port."""
 
     def __init__(
-        self, db_url: str, extra: list[str] | None = None, port: int | None = None
+        self,
+        db_url: str,
+        extra: list[str] | None = None,
+        port: int | None = None,
+        open_files: int | None = None,
     ) -> None:
         self.port = port or quiet_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -144,7 +164,19 @@ class StatsServer:
             str(Path(sys.executable).parent / "reserver"), "stats", "serve",
             "--db", db_url, "--port", str(self.port), "--token", TOKEN, *(extra or []),
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env = {**os.environ, "XDG_DATA_HOME": servers_data_home()}
+        env.pop("RESERVER_STATS_SECRET_FILE", None)
+
+        def limit_files() -> None:  # in the child: soft and hard, as systemd's LimitNOFILE
+            import resource
+
+            assert open_files is not None
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+            preexec_fn=limit_files if open_files is not None else None,
+        )  # fmt: skip
         try:
             wait_for_http(self.url + "/healthz", process=self.process)  # type: ignore[arg-type]
         except Exception:

@@ -273,3 +273,52 @@ def test_the_hits_feed_names_each_kind_in_the_model_vocabulary(client: TestClien
     text = client.get("/api/hits.csv").text
     assert text.splitlines()[0] == "name,target,category,kind,position,hits"
     assert "reqeusts,requests,typo,transposition,late,3" in text.splitlines()
+
+
+def test_one_names_daily_numbers_add_up(client: TestClient) -> None:
+    client.post("/ping", json=ping_body("reqeusts", ci=True))
+    client.post("/ping", json=ping_body("reqeusts"))
+    client.post("/ping", json=ping_body("reqeusts", installer="uv"))
+    client.post("/ping", json=ping_body("pwd"))
+    [day] = client.get("/api/daily", params={"name": "reqeusts"}).json()["days"]
+    assert (day["total"], day["ci"], day["interactive"]) == (3, 1, 2)
+    # Sources are counted per day, not per name: unknown here, and said so (not a zero).
+    assert day["unique_sources"] is None
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/daily.csv?name=reqeusts").text)))
+    assert rows == [{"day": day["day"], "total": "3", "ci": "1", "interactive": "2",
+                     "unique_sources": ""}]  # fmt: skip
+    [everything] = client.get("/api/daily").json()["days"]
+    assert (everything["total"], everything["ci"], everything["interactive"]) == (4, 1, 3)
+    assert everything["unique_sources"] == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/names/reqeusts", "/why/pwd", "/docs", "/api/summary", "/api/daily.csv",
+     "/api/export.csv", "/healthz", "/metrics", "/openapi.json", "/static/dashboard.css",
+     "/static/plotly.min.js"],
+)  # fmt: skip
+def test_head_works_wherever_get_does(client: TestClient, path: str) -> None:
+    get, head = client.get(path), client.head(path)
+    assert get.status_code == head.status_code == 200, (path, head.status_code)
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    if "content-length" in get.headers:
+        assert head.headers["content-length"] == get.headers["content-length"]
+
+
+def test_head_of_what_is_not_there_or_post_only(client: TestClient) -> None:
+    assert client.head("/no-such-page").status_code == 404
+    assert client.head("/ping").status_code == 405
+    assert client.get("/api/summary").json()["total"] == 0  # HEAD /ping counted nothing
+
+
+def test_the_api_page_is_served_here_and_loads_nothing_from_elsewhere(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert '<a href="/api/summary"><code>/api/summary</code></a>' in page.text
+    assert "/admin/names" in page.text and "/openapi.json" in page.text
+    assert "http://" not in page.text and "https://" not in page.text  # no CDN, no remote asset
+    assert client.get("/redoc").status_code == 404
+    assert client.get("/docs/oauth2-redirect").status_code == 404

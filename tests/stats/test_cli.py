@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from reserver.errors import ReserverError
 from reserver.stats.ratelimit import PingRateLimiter, parse_rate
 
 from .conftest import TOKEN, StatsServer
@@ -34,6 +35,12 @@ def in_process(
         code = exc.code
     out = capsys.readouterr()
     return subprocess.CompletedProcess(args, code if isinstance(code, int) else 1, out.out, out.err)
+
+
+def refused(done: subprocess.CompletedProcess[str]) -> bool:
+    """The command stopped on the user's input: status 2, as for a usage error (1 is kept
+    for findings, 3 for a bug; reserver/cli/__init__.py)."""
+    return done.returncode == 2
 
 
 def make_plan(tmp_path: Path) -> Path:
@@ -76,7 +83,7 @@ def test_a_wrong_token_is_a_one_line_error(stats_server: StatsServer, tmp_path: 
     plan = make_plan(tmp_path)
     done = reserver("stats", "register", str(plan), "--url", stats_server.url,
                     "--token", "wrong-token-but-long-enough")  # fmt: skip
-    assert done.returncode == 1
+    assert refused(done)
     assert done.stderr.startswith("error: the stats service refused the token (401)")
     assert "Traceback" not in done.stderr
 
@@ -88,10 +95,10 @@ def test_register_without_a_token_or_service_fails_cleanly(
     monkeypatch.delenv("RESERVER_STATS_TOKEN", raising=False)
     done = in_process(capsys, monkeypatch, "stats", "register", str(plan), "--url",
                       "http://127.0.0.1:9")  # fmt: skip
-    assert done.returncode == 1 and "--token" in done.stderr
+    assert refused(done) and "--token" in done.stderr
     done = in_process(capsys, monkeypatch, "stats", "register", str(plan), "--url",
                       "http://127.0.0.1:9", "--token", TOKEN)  # fmt: skip
-    assert done.returncode == 1
+    assert refused(done)
     assert done.stderr.startswith("error: cannot reach the stats service")
     assert "Traceback" not in done.stderr
 
@@ -114,7 +121,7 @@ def test_serve_refuses_bad_options_in_one_line(
 ) -> None:
     base = ["stats", "serve", "--db", f"sqlite:///{tmp_path / 's.sqlite3'}", "--port", "9"]
     done = in_process(capsys, monkeypatch, *base, *args)
-    assert done.returncode == 1
+    assert refused(done)
     assert message in done.stderr
     assert "Traceback" not in done.stderr
 
@@ -184,3 +191,64 @@ def test_two_workers_on_one_postgresql_share_names_and_counts() -> None:
         second.stop()
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as db:
             db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--token", "short"], "at least 16 characters"),
+        (["--rate-limit", "lots"], "invalid rate limit"),
+        (["--forwarded-allow-ips", "*"], "every client"),
+        (["--forwarded-allow-ips", "proxy.internal"], "not an IP address or network"),
+    ],
+)
+def test_bad_options_are_refused_before_any_file_is_created(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
+) -> None:
+    db = tmp_path / "never.sqlite3"
+    done = in_process(capsys, monkeypatch, "stats", "serve", "--db", f"sqlite:///{db}",
+                      "--port", "9", *args)  # fmt: skip
+    assert refused(done) and message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []  # neither the database nor the secret file
+
+
+def test_register_refuses_plain_http_to_another_host(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = make_plan(tmp_path)
+    # Refused before any connection is tried (the host does not even resolve).
+    done = in_process(capsys, monkeypatch, "stats", "register", str(plan), "--url",
+                      "http://stats.invalid", "--token", TOKEN)  # fmt: skip
+    assert refused(done)
+    assert "plain http" in done.stderr and "--insecure" in done.stderr
+    assert TOKEN not in done.stderr
+
+
+def test_register_sends_the_token_over_https_loopback_or_when_told_to() -> None:
+    from reserver.plan import entry_for, make_plan
+    from reserver.stats.client import register_plan
+
+    plan = make_plan([entry_for("reqeusts", "requests")])
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, json={"registered": 1, "known": 1})
+
+    mock = httpx.MockTransport(answer)  # nothing leaves this process
+    for url in ("https://stats.example.org", "http://127.0.0.1:8000", "http://localhost:1",
+                "http://127.8.9.10"):  # fmt: skip
+        assert register_plan(plan, url, TOKEN, transport=mock) == 1
+    with pytest.raises(ReserverError, match="plain http"):
+        register_plan(plan, "http://stats.example.org", TOKEN, transport=mock)
+    with pytest.raises(ReserverError, match="plain http"):
+        register_plan(plan, "http://127.0.0.1.example.org", TOKEN, transport=mock)
+    assert register_plan(plan, "http://stats.example.org", TOKEN, transport=mock,
+                         insecure=True) == 1  # fmt: skip
+    assert seen[-1] == "http://stats.example.org/admin/names"
+    assert len(seen) == 5

@@ -140,6 +140,10 @@ def test_name_and_why_pages_load_cleanly(server: StatsServer, browser: Browser) 
     assert int(page.locator("#total").get_attribute("data-value") or -1) == detail["total"]
     page.goto(server.url + "/why/reqeusts", wait_until="networkidle")
     assert "pip install requests" in page.locator("main").inner_text()
+    # The API page, the header's "API" link: served here, so it shows offline too.
+    page.click("header nav >> text=API")
+    page.wait_for_load_state("networkidle")
+    assert "/api/summary" in page.locator("main").inner_text()
     assert problems == []
     page.close()
 

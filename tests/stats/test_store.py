@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Column, Date, MetaData, String, Table, func, inspect, select
 
 from reserver.stats.schema import Ping, RegisteredName
 from reserver.stats.store import SCHEMA_VERSION, StatsStore, StoreError, make_engine
@@ -59,18 +61,70 @@ def test_unique_sources_count_each_digest_once_per_day(store: StatsStore) -> Non
     assert store.daily()[0].unique_sources == 2
 
 
-def test_a_days_salt_and_hashes_are_discarded_when_the_day_is_over(store: StatsStore) -> None:
-    first = store.salt_for(DAY)
-    assert store.salt_for(DAY) == first  # every worker gets the same salt for the day
-    store.record([(DAY, Ping("pwd", "uv", "3.12", False))], sources=[(DAY, "c" * 32)])
-    second = store.salt_for(DAY + timedelta(days=1))
-    assert second != first
+def test_a_days_digests_are_deleted_when_the_day_is_over(store: StatsStore) -> None:
+    next_day = DAY + timedelta(days=1)
+    ping = Ping("pwd", "uv", "3.12", False)
+    store.record([(DAY, ping)], sources=[(DAY, "c" * 32)])
+    store.record([(next_day, ping)], sources=[(next_day, "d" * 32)])
+    assert store.drop_sources_before(next_day) == 1
     with store.engine.connect() as conn:
-        salts = conn.execute(select(store.t["salts"].c.day)).scalars().all()
-        hashes = conn.execute(select(func.count()).select_from(store.t["sources"])).scalar_one()
-    assert salts == [DAY + timedelta(days=1)]
-    assert hashes == 0
-    assert store.daily()[0].unique_sources == 1  # the count survives its hashes
+        left = conn.execute(select(store.t["sources"].c.digest)).scalars().all()
+    assert left == ["d" * 32]
+    assert [d.unique_sources for d in store.daily()] == [1, 1]  # the counts survive them
+    assert store.drop_sources_before(next_day) == 0
+    # A big day goes in batches, each its own short transaction: all of it all the same.
+    store.record([], sources=[(DAY, f"{i:032x}") for i in range(7)])
+    assert store.drop_sources_before(next_day, batch=2) == 7
+    assert store.drop_sources_before(next_day + timedelta(days=1), batch=2) == 1
+
+
+def test_a_version_1_database_loses_its_salts_and_their_digests(
+    store: StatsStore, tmp_path: Path
+) -> None:
+    """Version 1 kept each day's salt in the database: the upgrade deletes the salts and the
+    digests made with them, so nothing in the database can reverse a digest any more."""
+    salt = secrets.token_hex(32)
+    digest = secrets.token_hex(16)
+    salts = Table("stats_salts", MetaData(schema=store.schema),
+                  Column("day", Date, primary_key=True), Column("salt", String(64)))  # fmt: skip
+    with store.engine.begin() as conn:
+        salts.create(conn)
+        conn.execute(salts.insert().values(day=DAY, salt=salt))
+        conn.execute(store.t["meta"].update().values(value="1"))
+    store.record([(DAY, Ping("pwd", "uv", "3.12", False))], sources=[(DAY, digest)])
+    StatsStore(store.engine, store.schema).create()
+    assert "stats_salts" not in inspect(store.engine).get_table_names(schema=store.schema)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(store.t["sources"])).scalar() == 0
+        version = conn.execute(select(store.t["meta"].c.value)).scalars().all()
+    assert version == [SCHEMA_VERSION]
+    assert store.daily()[0].unique_sources == 1
+    if store.engine.dialect.name == "sqlite":
+        # Not even in the file's free pages or its WAL (secure_delete, then a checkpoint).
+        raw = sqlite_bytes(store)
+        assert salt.encode() not in raw and digest.encode() not in raw
+
+
+def sqlite_bytes(store: StatsStore) -> bytes:
+    """Everything a copy of a SQLite database's folder would hold of it."""
+    database = Path(str(store.engine.url.database))
+    files = [database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))]
+    return b"".join(f.read_bytes() for f in files if f.exists())
+
+
+def test_one_names_days_add_up(store: StatsStore) -> None:
+    store.record([
+        (DAY, Ping("reqeusts", "pip", "3.12", False)),
+        (DAY, Ping("reqeusts", "uv", "3.12", True)),
+        (DAY, Ping("reqeusts", "pip", "3.11", False)),
+        (DAY, Ping("pwd", "pip", "3.12", True)),
+    ], sources=[(DAY, "e" * 32)])  # fmt: skip
+    [row] = store.daily(name="reqeusts")
+    assert (row.total, row.ci, row.interactive) == (3, 1, 2)
+    assert row.unique_sources is None  # not counted per name: unknown, not zero
+    [everything] = store.daily()
+    assert (everything.total, everything.ci, everything.interactive) == (4, 2, 2)
+    assert everything.unique_sources == 1
 
 
 def test_rejections_are_counted_by_reason(store: StatsStore) -> None:
