@@ -60,6 +60,7 @@ def serve(url: str, port: int, max_batch: int, schema: str | None) -> None:
     import uvicorn
 
     from reserver.stats.app import create_app, outermost
+    from reserver.stats.server import server_config
 
     store = StatsStore.open(url, schema)
     # The rate limiter runs (its cost is part of the figure) with a limit above the load.
@@ -67,7 +68,8 @@ def serve(url: str, port: int, max_batch: int, schema: str | None) -> None:
     # Everything loaded so far lives as long as the process; freezing it keeps the
     # collector's full passes (tens of ms with plotly and SQLAlchemy loaded) off the tail.
     gc.freeze()
-    uvicorn.run(outermost(app), host="127.0.0.1", port=port, access_log=False, log_level="warning")
+    # The server as `reserver stats serve` runs it: its protocol, deadlines and limits.
+    uvicorn.Server(server_config(outermost(app), "127.0.0.1", port, [])).run()
 
 
 class Server:
