@@ -181,16 +181,15 @@ def stdlib_demand(popular: list[Popular]) -> tuple[dict[str, float], float]:
     harms = _harms(popular)
     by_name = {canonicalize(item.project): harm for item, harm in zip(popular, harms, strict=True)}
     floor = min(harms, default=harm_from_rank(1))
-    uses, _ = import_counts()
-    measured = {m: by_name[canonicalize(m)] for m in uses if canonicalize(m) in by_name}
-    for module, dropin in standard_dropins().items():
-        if module not in measured and canonicalize(dropin) in by_name:
-            measured[module] = by_name[canonicalize(dropin)]
+    uses = import_counts()
+    demand = dict(by_name)
     # Only the same-name projects calibrate the line: a drop-in is installed for code that
     # still imports a removed module, a demand no count of today's imports can show.
-    same_name = {m: h for m, h in measured.items() if canonicalize(m) in by_name}
-    predicted = demand_from_use(same_name, uses, floor)
-    demand = dict(by_name)
-    for module, harm in {**predicted, **measured}.items():
+    same_name = {m: by_name[key] for m in uses if (key := canonicalize(m)) in by_name}
+    for module, harm in demand_from_use(same_name, uses, floor).items():
         demand[canonicalize(module)] = harm
+    for module, dropin in standard_dropins().items():
+        key = canonicalize(module)
+        if key not in by_name and canonicalize(dropin) in by_name:
+            demand[key] = by_name[canonicalize(dropin)]
     return demand, floor

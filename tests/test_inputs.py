@@ -70,6 +70,14 @@ def _config(path: Path) -> object:
 Reader = Callable[[Path], object]
 
 
+def _refusal(path: Path, text: str, reader: Reader) -> str:
+    """The message of the input error ``reader`` gives for a file holding ``text``."""
+    path.write_text(text)
+    with pytest.raises(ReserverError) as caught:
+        reader(path)
+    return str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("reader", "name", "text"),
     [
@@ -101,12 +109,8 @@ def test_deep_or_huge_values_are_one_line_input_errors(
 ) -> None:
     # Each of these was a RecursionError, a csv.Error or an OverflowError: an internal
     # error (exit 3) instead of the input's fault.
-    path = tmp_path / name
-    path.write_text(text)
-    with pytest.raises(ReserverError) as caught:
-        reader(path)
-    message = str(caught.value)
-    assert str(path) in message and "\n" not in message and len(message) < 400, message
+    message = _refusal(tmp_path / name, text, reader)
+    assert str(tmp_path / name) in message and "\n" not in message and len(message) < 400, message
 
 
 @pytest.mark.parametrize(
@@ -139,11 +143,8 @@ def test_an_endless_file_is_refused_at_its_limit(reader: Reader, limit: str) -> 
 def test_an_error_quoting_a_line_never_echoes_its_secret(
     tmp_path: Path, reader: Reader, name: str, text: str
 ) -> None:
-    path = tmp_path / name
-    path.write_text(text)
-    with pytest.raises(ReserverError) as caught:
-        reader(path)
-    assert TOKEN not in str(caught.value) and "***" in str(caught.value), str(caught.value)
+    message = _refusal(tmp_path / name, text, reader)
+    assert TOKEN not in message and "***" in message, message
 
 
 def test_a_name_too_long_for_the_file_system_is_a_one_line_error(tmp_path: Path) -> None:

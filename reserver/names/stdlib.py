@@ -140,20 +140,13 @@ def standard_dropins() -> dict[str, str]:
 
 
 @cache
-def import_counts() -> tuple[dict[str, int], int]:
+def import_counts() -> dict[str, int]:
     """How many of a set of widely used projects import each top-level standard-library
-    module, and how many projects were read (``reserver/data/stdlib_imports.csv``, measured
-    by ``benchmarks/measure_stdlib_imports.py``)."""
+    module (``reserver/data/stdlib_imports.csv``, measured by
+    ``benchmarks/measure_stdlib_imports.py``; its header says how many projects were read)."""
     text = resources.files("reserver").joinpath("data/stdlib_imports.csv").read_text("utf-8")
-    projects = 0
-    counts: dict[str, int] = {}
-    for line in text.splitlines():
-        if line.startswith("# projects="):
-            projects = int(line.split("=", 1)[1])
-        elif line and not line.startswith("#") and line != "module,projects":
-            module, count = line.split(",", 1)
-            counts[module] = int(count)
-    return counts, projects
+    rows = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return {module: int(count) for module, count in (row.split(",", 1) for row in rows[1:])}
 
 
 def dropin_for(name: str) -> str | None:
