@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,11 +14,11 @@ from .inputs import MAX_FILE_BYTES, load_json, read_bytes_file
 from .names.normalize import canonicalize, name_problem
 from .names.stdlib import import_counts, standard_dropins
 from .names.targets import (
+    MIN_HARM,
     POPULAR,
     Target,
     demand_from_use,
     harm_from_downloads,
-    harm_from_rank,
 )
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class Popular:
     rank: int
     """1 for the most downloaded."""
     downloads: int | None = None
-    """Downloads over the list's window; None for the bundled list (ranks only)."""
+    """Downloads over the list's window; None when the list gives none."""
 
 
 def parse_top_packages(data: Any, source: str) -> list[Popular]:
@@ -84,14 +85,21 @@ BUNDLED_TOP = "data/top-pypi-10000.txt"
 
 
 def bundled_popular() -> list[Popular]:
-    """The bundled top 10,000 of a dated "top PyPI packages" snapshot, most downloaded first
-    (ranks only: the file keeps names, see its header for the source and date). The same
+    """The bundled top 10,000 of a dated "top PyPI packages" snapshot, most downloaded first,
+    with their download counts (see the file's header for the source and date). The same
     list is check's and watch's default corpus."""
+    return list(_bundled())
+
+
+@cache
+def _bundled() -> tuple[Popular, ...]:
     text = resources.files("reserver").joinpath(BUNDLED_TOP).read_text(encoding="utf-8")
-    names = [
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    ]
-    return _dedupe([Popular(name, 0) for name in names])
+    rows: list[Popular] = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, count = line.strip().partition("\t")
+            rows.append(Popular(name, 0, int(count) if count else None))
+    return tuple(_dedupe(rows))
 
 
 def _load_json(body: bytes, source: str) -> Any:
@@ -145,17 +153,28 @@ def load_popular(source: str | None, cache_dir: Path | None = None) -> list[Popu
 
 
 def _harms(popular: list[Popular]) -> list[float]:
-    """Each project's harm: from downloads against the most downloaded, else from rank."""
+    """Each project's harm: its downloads against the most downloaded (linear, see
+    :func:`reserver.names.targets.harm_from_downloads`). A list without counts is given the
+    bundled snapshot's counts at the same ranks, a measured curve: no simple formula fits
+    it over all ranks (a power law fitted to the snapshot's ranks 1-15,000 has slope -1.89,
+    one fitted to its first 1,000 slope -1.02)."""
     most = max((p.downloads or 0 for p in popular), default=0)
+    if most > 0:
+        return [round_harm(harm_from_downloads(item.downloads or 0, most)) for item in popular]
+    curve = [p.downloads or 0 for p in _bundled()]
     return [
-        round(
-            harm_from_downloads(item.downloads, most)
-            if item.downloads is not None and most > 0
-            else harm_from_rank(item.rank),
-            4,
-        )
+        round_harm(harm_from_downloads(curve[min(item.rank, len(curve)) - 1], curve[0]))
         for item in popular
     ]
+
+
+def round_harm(harm: float) -> float:
+    """Four significant digits: harms span six orders of magnitude.
+
+    >>> round_harm(0.000123456), round_harm(1.0)
+    (0.0001235, 1.0)
+    """
+    return max(MIN_HARM, float(f"{harm:.4g}"))
 
 
 def popular_targets(popular: list[Popular], top: int) -> list[Target]:
@@ -180,14 +199,14 @@ def stdlib_demand(popular: list[Popular]) -> tuple[dict[str, float], float]:
     how many import them (:func:`reserver.names.targets.demand_from_use`)."""
     harms = _harms(popular)
     by_name = {canonicalize(item.project): harm for item, harm in zip(popular, harms, strict=True)}
-    floor = min(harms, default=harm_from_rank(1))
+    floor = min(harms, default=1.0)
     uses = import_counts()
     demand = dict(by_name)
     # Only the same-name projects calibrate the line: a drop-in is installed for code that
     # still imports a removed module, a demand no count of today's imports can show.
     same_name = {m: by_name[key] for m in uses if (key := canonicalize(m)) in by_name}
     for module, harm in demand_from_use(same_name, uses, floor).items():
-        demand[canonicalize(module)] = harm
+        demand[canonicalize(module)] = round_harm(harm)
     for module, dropin in standard_dropins().items():
         key = canonicalize(module)
         if key not in by_name and canonicalize(dropin) in by_name:

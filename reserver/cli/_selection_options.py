@@ -32,7 +32,10 @@ BUDGET = typer.Option(
 )
 TOTAL_BUDGET = typer.Option(None, "--total-budget", min=1, help="Names across all targets.")
 POPULAR_BONUS = typer.Option(
-    0.0, "--popular-bonus", min=0.0, help="Extra budget share for popular targets (1.0: x2)."
+    0.0,
+    "--popular-bonus",
+    min=0.0,
+    help="Extra budget in proportion to downloads (1.0: x2 for the most downloaded).",
 )
 INDEX = typer.Option(
     None,

@@ -53,7 +53,7 @@ def _table(selection: Selection, explain: bool) -> Table:
             row.name,
             row.target or "-",
             row.kind,
-            f"{row.score:.3f}",
+            f"{row.score:.3g}",
             row.status,
             row.explain if explain else row.reason,
         )
@@ -111,7 +111,7 @@ def generate_command(
     if output_format == "table":
         text = (
             "\n".join(
-                f"{r.name}\t{r.target or '-'}\t{r.kind}\t{r.score:.3f}\t{r.status}\t"
+                f"{r.name}\t{r.target or '-'}\t{r.kind}\t{r.score:.3g}\t{r.status}\t"
                 f"{r.explain if explain else r.reason}"
                 for r in selection.names
             )

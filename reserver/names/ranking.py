@@ -45,8 +45,8 @@ class Ranked(NamedTuple):
         """The whole reasoning in one line, for ``--explain``."""
         c = self.candidate
         return (
-            f"{c.kind} ({c.edit}); likelihood {c.score:.3f} x harm {self.harm:.2f} = "
-            f"{self.score:.3f}; {self.status}: {self.why}"
+            f"{c.kind} ({c.edit}); likelihood {c.score:.3g} x harm {self.harm:.3g} = "
+            f"{self.score:.3g}; {self.status}: {self.why}"
         )
 
 
@@ -77,7 +77,9 @@ def _ranked(
     likelihood, kind, edit, steps = entry
     category = "import" if kind == "import_name" else "typo"
     candidate = Candidate(name, target.name, kind, edit, round(likelihood, 6), steps, category)
-    score = round(likelihood * target.harm, 6)
+    # Significant digits, not decimals: harms go down to 1e-6 (linear in downloads), and a
+    # score rounded to six decimals would tie every name of a little-downloaded target at 0.
+    score = float(f"{likelihood * target.harm:.6g}")
     if status in (FREE, UNCHECKED):
         reason = f"{_KIND_WORDS.get(kind, 'typo of')} {target.name}: {edit}"
     else:

@@ -35,7 +35,16 @@ def test_a_file_is_read_most_downloaded_first(tmp_path: Path) -> None:
     assert [(p.project, p.rank) for p in popular] == [("boto3", 1), ("urllib3", 2), ("six", 3)]
     targets = popular_targets(popular, 2)
     assert [t.name for t in targets] == ["boto3", "urllib3"]
-    assert targets[0].harm == 1.0 and 0 < targets[1].harm < 1.0
+    # Harm is in proportion to downloads: half the downloads, half the installs to catch.
+    assert (targets[0].harm, targets[1].harm) == (1.0, 0.5)
+
+
+def test_a_list_without_counts_takes_the_bundled_snapshots_curve(tmp_path: Path) -> None:
+    path = tmp_path / "top.json"
+    path.write_text(json.dumps({"rows": [{"project": n} for n in ("a1", "b2", "c3")]}))
+    harms = [t.harm for t in popular_targets(load_popular(str(path)), 3)]
+    bundled = [t.harm for t in popular_targets(bundled_popular(), 3)]
+    assert harms == bundled and harms[0] == 1.0 > harms[1] > harms[2]
 
 
 def test_a_url_is_fetched_once_then_revalidated(fake_server: FakeServer, tmp_path: Path) -> None:
@@ -52,6 +61,10 @@ def test_the_bundled_list_works_offline() -> None:
     assert popular[0].rank == 1 and all(is_valid_name(p.project) for p in popular)
     assert len({p.project for p in popular}) == len(popular)
     assert load_popular(None) == popular
+    # Each project keeps its download count, most downloaded first: the harms of --top.
+    counts = [p.downloads for p in popular]
+    assert all(isinstance(c, int) and c > 0 for c in counts)
+    assert counts == sorted(counts, reverse=True)  # type: ignore[type-var]
 
 
 @pytest.mark.parametrize(

@@ -228,6 +228,24 @@ def test_stdlib_modules_people_ask_pip_for_get_more_of_a_total_budget(tmp_path: 
     assert chosen.count("colorsys") == 0  # unmeasured: at most the least popular's harm
 
 
+def test_a_volunteers_total_budget_goes_where_the_installs_are() -> None:
+    # The plan: the top 50 and the standard library, 5 names each, 400 in all.
+    request = SelectionRequest(
+        targets=(), stdlib=True, top=50, offline=True,
+        options=SelectionOptions(budget=5, total_budget=400),
+    )  # fmt: skip
+    chosen = [r.target for r in _free(list(run_selection(request).names))]
+    top = {p.project for p in bundled_popular()[:50]}
+    demand, floor = stdlib_demand(bundled_popular())
+    modules = {t for t in chosen if t not in top}
+    # Every popular project gets its full 5 before a little-asked module gets any.
+    assert all(chosen.count(t) == 5 for t in top)
+    # The rest goes to modules people are known or predicted to ask pip for; none to the
+    # modules without evidence (uu, nt, tty, sre_*), which once took 112 of 250 names.
+    assert modules and all(demand.get(canonicalize(m), floor) > floor for m in modules)
+    assert {"asyncio", "argparse"} <= modules and not {"uu", "nt", "tty"} & modules
+
+
 def test_stdlib_demand_follows_measured_use_where_pip_demand_is_not_measured() -> None:
     # The bundled popularity data lists no project named urllib, xml, pwd or idlelib, and
     # telnetlib left the standard library in 3.13.
