@@ -251,8 +251,10 @@ def gather_targets(request: SelectionRequest) -> list[Target]:
             "(how often each module's name is asked of pip)"
         )
     if request.stdlib:
-        demand, unmeasured = stdlib_demand(load_popular(request.popularity, request.cache_dir))
-        groups.append(stdlib_targets(demand, unmeasured))
+        popular = load_popular(request.popularity, request.cache_dir)
+        demand, unmeasured = stdlib_demand(popular)
+        public = {canonicalize(p.project): p.project for p in popular}
+        groups.append(stdlib_targets(demand, unmeasured, public))
     targets = merge_targets(groups)
     if not targets:
         raise ReserverError(
@@ -268,6 +270,9 @@ def _self_row(target: Target, status_of: StatusOf) -> SelectedName | None:
     if target.source == STDLIB:
         version = removed_in(target.name)
         category = "removed" if version else "stdlib"
+        if target.shadows is not None and status in (FREE, UNCHECKED):
+            # One wording for all, so the plan summary counts them as one reason.
+            status, why = BLOCKED, "a public project has this name: a placeholder would hide it"
         reason = (
             why
             if status in (BLOCKED, TAKEN)
@@ -384,9 +389,7 @@ def select(
         claimed.update(r.candidate.name for r in (*ranking.selected, *ranking.skipped))
         rankings[job.index] = ranking
     if options.total_budget is not None:
-        present = [r for r in rankings if r is not None]
-        trimmed = iter(apply_total_budget(present, options.total_budget))
-        rankings = [None if r is None else next(trimmed) for r in rankings]
+        own_rows, rankings = _within_total(own_rows, rankings, options.total_budget)
     names: list[SelectedName] = []
     for i, kept in enumerate(rankings):
         if i in own_rows:
@@ -396,6 +399,37 @@ def select(
             names.extend(_rows(kept.skipped, options.explain))
     checked = known.complete or lookup is not None
     return Selection(tuple(names), tuple(targets), profile, checked, known)
+
+
+def _within_total(
+    own_rows: dict[int, SelectedName],
+    rankings: list[TargetRanking | None],
+    total: int,
+) -> tuple[dict[int, SelectedName], list[TargetRanking | None]]:
+    """Every name to build counts against a total budget, a target's own name too.
+
+    Internal names are always held (they are the organisation's own, the whole point of
+    listing them) and come off the total first. A standard-library module held as itself
+    (on an index that does not refuse it) competes with the typos by its harm: the chance
+    of typing the module's name as it is is one, times how often it is asked for.
+    """
+    buildable = {i: row for i, row in own_rows.items() if row.status in (FREE, UNCHECKED)}
+    internal = [i for i, row in buildable.items() if row.category == INTERNAL]
+    if len(internal) > total:
+        raise ReserverError(
+            f"--total-budget {total} is less than the {len(internal)} internal names, "
+            "which are always held: raise it"
+        )
+    competing = {row.name: row.score for i, row in buildable.items() if i not in internal}
+    present = [r for r in rankings if r is not None]
+    trimmed, kept = apply_total_budget(present, total - len(internal), competing)
+    left = iter(trimmed)
+    own_kept = {
+        i: row
+        for i, row in own_rows.items()
+        if i not in buildable or i in internal or row.name in kept
+    }
+    return own_kept, [None if r is None else next(left) for r in rankings]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ reported beside the selection. Same input, same output: ties break on the name.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -200,17 +200,31 @@ def rank_target(
     return TargetRanking(target, tuple(selected), tuple(skipped))
 
 
-def apply_total_budget(rankings: Sequence[TargetRanking], total: int) -> list[TargetRanking]:
-    """Keep the ``total`` best selected names across all targets (by score, then name).
+def apply_total_budget(
+    rankings: Sequence[TargetRanking],
+    total: int,
+    own: Mapping[str, float] | None = None,
+) -> tuple[list[TargetRanking], frozenset[str]]:
+    """Keep the ``total`` best names across all targets (by score, then name): the rankings
+    cut to the kept names, and which of ``own`` (names held as themselves, such as a
+    standard-library module on a private index, with their scores) are kept.
 
     Popular targets win more of a tight total because harm is part of the score.
+
+    >>> apply_total_budget([], 1, {"pwd": 0.5, "asyncio": 0.9})
+    ([], frozenset({'asyncio'}))
     """
+    own = own or {}
     everything = sorted(
-        ((r.score, i, r.candidate.name) for i, t in enumerate(rankings) for r in t.selected),
+        [
+            *((r.score, i, r.candidate.name) for i, t in enumerate(rankings) for r in t.selected),
+            *((score, -1, name) for name, score in own.items()),
+        ],
         key=lambda item: (-item[0], item[2]),
     )
     keep = {(i, name) for _, i, name in everything[: max(total, 0)]}
-    return [
+    trimmed = [
         replace(t, selected=tuple(r for r in t.selected if (i, r.candidate.name) in keep))
         for i, t in enumerate(rankings)
     ]
+    return trimmed, frozenset(name for i, name in keep if i == -1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .normalize import canonicalize, name_problem
 from .stdlib import all_stdlib_names, stdlib_typo_targets
@@ -28,6 +28,10 @@ class Target:
     """How much damage a squat would do, 0 < harm <= 1 (from popularity when known)."""
     downloads: int | None = None
     """Downloads over the popularity window, when known."""
+    shadows: str | None = None
+    """For a standard-library module: the public project its name also names (the
+    ``importlib-metadata`` backport for ``importlib.metadata``), which a placeholder of the
+    module's own name would hide on an index searched before the public one."""
 
     @property
     def internal(self) -> bool:
@@ -94,7 +98,9 @@ def demand_from_use(
     }
 
 
-def stdlib_targets(demand: Mapping[str, float], unmeasured: float) -> list[Target]:
+def stdlib_targets(
+    demand: Mapping[str, float], unmeasured: float, public: Mapping[str, str] | None = None
+) -> list[Target]:
     """Every standard-library module and dotted prefix that is a valid project name.
 
     A module's harm is how often its name is asked of pip (``demand``, by canonical name; see
@@ -103,14 +109,20 @@ def stdlib_targets(demand: Mapping[str, float], unmeasured: float) -> list[Targe
     people who meant the standard library) or the drop-in of a removed module
     (``standard-telnetlib``), else predicted from how widely the module is imported. Modules
     with neither get ``unmeasured``: the harm of the least popular project the data lists,
-    which they do not outrank.
+    which they do not outrank. ``public`` maps canonical names to the public projects that
+    bear them, which a module of the same name must not shadow (:attr:`Target.shadows`).
 
-    >>> harms = {t.name: t.harm for t in stdlib_targets({"asyncio": 0.4}, 0.2)}
-    >>> harms["asyncio"], harms["pwd"]
-    (0.4, 0.2)
+    >>> targets = {t.name: t for t in stdlib_targets({"asyncio": 0.4}, 0.2, {"asyncio": "asyncio"})}
+    >>> targets["asyncio"].harm, targets["pwd"].harm, targets["asyncio"].shadows
+    (0.4, 0.2, 'asyncio')
     """
+    public = public or {}
     names = sorted({n for n in all_stdlib_names() if name_problem(n) is None})
-    return [Target(n, STDLIB, demand.get(canonicalize(n), unmeasured)) for n in names]
+    return [
+        Target(n, STDLIB, demand.get(key, unmeasured), shadows=public.get(key))
+        for n in names
+        for key in (canonicalize(n),)
+    ]
 
 
 def stdlib_typo_names() -> frozenset[str]:
@@ -136,5 +148,5 @@ def merge_targets(groups: Sequence[Iterable[Target]]) -> list[Target]:
             if held is None:
                 merged[key] = target
             elif target.harm > held.harm:
-                merged[key] = Target(held.name, held.source, target.harm, target.downloads)
+                merged[key] = replace(held, harm=target.harm, downloads=target.downloads)
     return list(merged.values())

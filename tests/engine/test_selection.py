@@ -259,3 +259,31 @@ def test_stdlib_demand_follows_measured_use_where_pip_demand_is_not_measured() -
     assert demand["xml"] > demand["idlelib"]
     # Measured demand is kept as measured.
     assert demand["asyncio"] == demand[canonicalize("asyncio")] > demand["urllib"]
+
+
+def test_a_total_budget_counts_every_name_to_build_on_a_private_index() -> None:
+    # On a private index the standard-library names themselves are held too: they count
+    # against the total and compete with the typos by harm; internal names always go first.
+    targets = [Target("acme-core", INTERNAL), Target("requests", POPULAR, harm=0.5),
+               Target("asyncio", STDLIB, 0.9), Target("pwd", STDLIB, 1e-5)]  # fmt: skip
+    selection = select(targets, EMPTY, PRIVATE, SelectionOptions(budget=5, total_budget=4))
+    built = [(r.name, r.category) for r in _free(list(selection.names))]
+    assert len(built) == 4
+    assert ("acme-core", "internal") in built and ("asyncio", "stdlib") in built
+    assert ("pwd", "stdlib") not in built  # one install in 100,000 of asyncio's
+    with pytest.raises(ReserverError, match="2 internal names"):
+        select([Target("a-one", INTERNAL), Target("a-two", INTERNAL)], EMPTY, PRIVATE,
+               SelectionOptions(total_budget=1))  # fmt: skip
+
+
+def test_a_module_named_like_a_public_project_is_not_held_as_itself() -> None:
+    # importlib.metadata is also importlib-metadata, a backport installed 400 million times a
+    # month: a placeholder of that name on a private index would hide it.
+    request = SelectionRequest(
+        targets=(), stdlib=True, offline=True, registry="private",
+        options=SelectionOptions(budget=1),
+    )  # fmt: skip
+    rows = {r.name: r for r in run_selection(request).names}
+    assert rows["importlib.metadata"].status == BLOCKED
+    assert "public project" in rows["importlib.metadata"].reason
+    assert rows["pwd"].status != BLOCKED  # no public project of that name
