@@ -33,6 +33,7 @@ from reserver.names.normalize import canonicalize
 from reserver.typo.fit import Observation
 from reserver.typo.model import TypoModel
 from reserver.typo.namelike import NameLikeness
+from reserver.typo.vocabulary import Vocabulary, count_words
 from reserver.typo.weights import Weights
 
 CORPUS = 10_000
@@ -55,6 +56,19 @@ def registry_names(path: Path, exclude: set[str]) -> list[str]:
         return [n for n in names if n not in exclude]
 
 
+#: The vocabulary leaves out the most downloaded projects (see reserver.typo.vocabulary).
+VOCABULARY_SKIPS_TOP = 15_000
+
+
+def fit_vocabulary(registry: Sequence[str], top: Sequence[str]) -> Vocabulary:
+    """Word use over ``registry`` (canonical, malicious names already out) less the
+    VOCABULARY_SKIPS_TOP most downloaded projects, knowing its members, so that a name the
+    fit weighs is counted without itself, as check (which cannot know) meets a new squat."""
+    skipped = {canonicalize(n) for n in top[:VOCABULARY_SKIPS_TOP]}
+    members = frozenset(n for n in registry if n not in skipped)
+    return Vocabulary(dict(count_words(members)), members)
+
+
 def _background(names: Sequence[str], exclude: set[str]) -> list[str]:
     return [
         n
@@ -67,7 +81,7 @@ def _group(feature: str) -> str:
     """The distribution a feature value belongs to: length and name-likeness bands are one
     per edit family."""
     head, _, rest = feature.partition(":")
-    return f"{head}:{rest.split(':', 1)[0]}" if head in ("length", "namelike") else head
+    return f"{head}:{rest.split(':', 1)[0]}" if head in ("length", "namelike", "used") else head
 
 
 @dataclass
@@ -98,7 +112,7 @@ def attack_counts(detector: Detector, attacks: Sequence[Observation]) -> Counts:
         log_prob = detector.namelike.log_prob(obs.squat)
         # Each attack is weighed as a new one would be: its own word is not in the lexicon
         # (the lexicon is counted from these same attacks; see Detector.affix_class).
-        for feature in detector.features(obs.edit, index, log_prob, held_out=True):
+        for feature in detector.features(obs.squat, obs.edit, index, log_prob, held_out=True):
             if feature.startswith("band:"):
                 # Malicious names were matched to the top 3,000 only, so they say nothing
                 # about how often less popular targets are attacked.
@@ -129,7 +143,7 @@ def near_miss_counts(detector: Detector, top: Sequence[str], registry: Sequence[
                 continue
             counts.n_legitimate += 1
             counts.n_popular += above < size
-            for feature in detector.features(edit, index, log_prob):
+            for feature in detector.features(name, edit, index, log_prob):
                 counts.legitimate[feature] += 1
     return counts
 
@@ -268,12 +282,15 @@ def calibrate(
     legit: Sequence[str],
     namelike: NameLikeness,
     squats: Sequence[tuple[str, str]],
+    vocabulary: Vocabulary,
 ) -> tuple[Detector, dict[str, float], int]:
     """The detector with ``log_ratio`` in place and a threshold per segment (see
     :func:`allocate`) at which ``check`` flags at most TARGET_FALSE_ALARMS of ``legit``
     (with how many it flags)."""
     unthresholded = replace(weights, log_ratio=log_ratio, detection={"threshold": 0.0})
-    detector = Detector(corpus, model=TypoModel(unthresholded), namelike=namelike)
+    detector = Detector(
+        corpus, model=TypoModel(unthresholded), namelike=namelike, vocabulary=vocabulary
+    )
     allowed = int(TARGET_FALSE_ALARMS * len(legit))
     fallback = single_threshold(detector, legit, allowed)
     thresholds = allocate(detector, squats, legit, allowed, fallback)
@@ -283,7 +300,9 @@ def calibrate(
         **{f"threshold:{seg}": value for seg, value in thresholds.items()},
     }
     thresholded = replace(unthresholded, detection=terms)
-    fitted = Detector(corpus, model=TypoModel(thresholded), namelike=namelike)
+    fitted = Detector(
+        corpus, model=TypoModel(thresholded), namelike=namelike, vocabulary=vocabulary
+    )
     flagged = sum(fitted.check(n) is not None for n in legit)
     return fitted, terms, flagged
 
@@ -295,14 +314,19 @@ def fit_detection(
     registry: Sequence[str],
     in_half: Callable[[str, int], bool],
     namelike: NameLikeness,
+    vocabulary: Vocabulary,
 ) -> dict[str, Any]:
-    detector = Detector(top[:CORPUS], model=TypoModel(weights), namelike=namelike)
+    detector = Detector(
+        top[:CORPUS], model=TypoModel(weights), namelike=namelike, vocabulary=vocabulary
+    )
     positive = attack_counts(detector, attacks)
     negative = near_miss_counts(detector, top, registry)
     log_ratio = log_ratios(positive.attack, negative.legitimate)
     legit = [n for n in top[CORPUS : CORPUS + FALSE_ALARM_SET] if in_half(n, 0)]
     squats = [(o.squat, o.target) for o in attacks if o.source == "train"]
-    _, terms, flagged = calibrate(weights, log_ratio, top[:CORPUS], legit, namelike, squats)
+    _, terms, flagged = calibrate(
+        weights, log_ratio, top[:CORPUS], legit, namelike, squats, vocabulary
+    )
     # The thresholds are fitted for a top-10,000 corpus and serve every corpus size: the
     # single threshold this replaced, calibrated the same way for the top 100, 300, 1,000
     # and 3,000, came out 5.5-6.7 with no trend (measured 2026-11-30).
@@ -323,7 +347,9 @@ def fit_detection(
             f"legitimate: {negative.n_legitimate} near-miss pairs, "
             f"{negative.n_legitimate - negative.n_popular} of {negative.n_background} sampled "
             f"registry names and {negative.n_popular} of the top {CORPUS:,} against more "
-            "popular projects; length and name-likeness bands per edit family; an attack's "
+            "popular projects; length and name-likeness bands per edit family; for slips of "
+            "letters, how many registry names use the word the slip made (an attack's own "
+            "name left out: reserver.typo.vocabulary); an attack's "
             "added word is classed as if that attack had not been seen (leave-one-out: "
             "Detector.affix_class), so unseen words get the share new attacks show; thresholds: "
             "one per segment (edit family x popularity band of the target), allocated greedily to "

@@ -25,6 +25,7 @@ import csv
 import hashlib
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,9 @@ from reserver.typo.namelike import (
     NameLikeness,
     count_trigrams,
     default_trigrams_path,
-    write_trigrams,
+    write_counts,
 )
+from reserver.typo.vocabulary import KEPT_FROM, count_words, default_vocabulary_path
 from reserver.typo.weights import default_weights_path, parse_weights
 
 HERE = Path(__file__).parent
@@ -175,6 +177,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=default_weights_path())
     parser.add_argument("--trigrams", type=Path, default=default_trigrams_path())
+    parser.add_argument("--vocabulary", type=Path, default=default_vocabulary_path())
     parser.add_argument(
         "--hits",
         type=Path,
@@ -183,7 +186,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from detection_fit import fit_detection, registry_names
+    from detection_fit import VOCABULARY_SKIPS_TOP, fit_detection, fit_vocabulary, registry_names
 
     attacks = load_dataset(default_dataset())
     train = split_dataset(attacks, "train")
@@ -253,13 +256,25 @@ def main() -> None:
     # name is.
 
     trigrams = count_trigrams(legitimate)
-    write_trigrams(
+    write_counts(
         args.trigrams,
         trigrams,
         f"Letter-trigram counts of compact PyPI project names, written by "
         f"benchmarks/fit_typo_model.py.\nFrom benchmarks/data/pypi-names.txt.gz (the registry's "
         f"listing, November 2026) less benchmarks/data/malicious-pypi-names.csv: "
         f"{len(legitimate):,} names; '^^' marks the start, '$' the end.",
+    )
+
+    vocabulary = fit_vocabulary(legitimate, top)
+    kept = Counter({w: c for w, c in count_words(vocabulary.members).items() if c >= KEPT_FROM})
+    write_counts(
+        args.vocabulary,
+        kept,
+        f"How many PyPI project names use each word (words used by {KEPT_FROM}+ names), written "
+        f"by benchmarks/fit_typo_model.py.\nFrom benchmarks/data/pypi-names.txt.gz (the "
+        f"registry's listing, November 2026) less benchmarks/data/malicious-pypi-names.csv and "
+        f"the {VOCABULARY_SKIPS_TOP:,} most downloaded projects: {len(vocabulary.members):,} "
+        "names; a name's words are what its canonical form has between '-'.",
     )
 
     if args.hits is not None:
@@ -272,6 +287,7 @@ def main() -> None:
         legitimate,
         in_half,
         NameLikeness(dict(trigrams)),
+        vocabulary,
     )
     args.output.write_text(json.dumps(weights, indent=1, sort_keys=False) + "\n")
     print(f"wrote {args.output}")

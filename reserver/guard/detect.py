@@ -45,6 +45,7 @@ from ..typo.kinds import (
 )
 from ..typo.lookalikes import GROUP_LOOKALIKES
 from ..typo.namelike import NameLikeness, default_namelike
+from ..typo.vocabulary import Vocabulary, default_vocabulary
 from .model import Match
 
 
@@ -86,6 +87,10 @@ _NAMELIKE = (-6.0, -4.0, -2.0, 0.0)
 
 
 _MIDDLE = "middle"
+#: Families weighed by how many registry names use the word the edit made: a slip makes a
+#: new word, while words added or reordered are chosen words (measured for added words on
+#: the train split: a word's registry use does not tell "requests-ssl" from "requests-ntlm").
+_USED_FAMILIES = frozenset(("letter", TWO_EDITS))
 #: The kinds an edit can be when the two compact keys are more than two slips apart: words
 #: added, traded, dropped or reordered. Every other kind (one character, a look-alike pair,
 #: two slips) is within OSA distance two, and an import name is looked up on its own.
@@ -139,10 +144,12 @@ class Detector:
         policy: Policy | None = None,
         model: TypoModel | None = None,
         namelike: NameLikeness | None = None,
+        vocabulary: Vocabulary | None = None,
     ) -> None:
         self.policy = policy or Policy()
         self.model = model or default_model()
         self.namelike = namelike or default_namelike()
+        self.vocabulary = vocabulary or default_vocabulary()
         weights = self.model.weights
         self._slope = weights.detection.get("slope", 1.0)
         self._log_ratio = weights.log_ratio
@@ -343,9 +350,10 @@ class Detector:
         self, name: str, floor: float | None = None, held_out: bool = False
     ) -> Iterator[tuple[float, int, Edit]]:
         """Each pair of :meth:`pairs` with its evidence (:meth:`pair_evidence`)."""
-        log_prob = self.namelike.log_prob(canonicalize(name))
+        canonical = canonicalize(name)
+        log_prob = self.namelike.log_prob(canonical)
         for index, edit in self.pairs(name, floor):
-            yield self.pair_evidence(edit, index, log_prob, held_out), index, edit
+            yield self.pair_evidence(canonical, edit, index, log_prob, held_out), index, edit
 
     def _best(self, name: str, floor: float | None = None) -> tuple[float, int, Edit] | None:
         """The pair with the widest margin of evidence over its segment's threshold (among
@@ -371,12 +379,15 @@ class Detector:
         return "lexicon" if seen > 1 else "rare" if seen == 1 else "other"
 
     def features(
-        self, edit: Edit, index: int, log_prob: float, held_out: bool = False
-    ) -> tuple[str, str, str, str]:
-        """The four facts detection weighs: the edit's cell, the target's popularity band,
-        and within the edit's family the target's length band and how much less name-like
-        the typed name (``log_prob``, see :meth:`NameLikeness.log_prob`) is than the target
-        (see ``detection`` in weights.json). ``held_out``: see :meth:`affix_class`."""
+        self, typed: str, edit: Edit, index: int, log_prob: float, held_out: bool = False
+    ) -> tuple[str, ...]:
+        """The facts detection weighs about ``typed`` (canonical) as ``edit`` of corpus name
+        ``index``: the edit's cell, the target's popularity band, and within the edit's
+        family the target's length band and how much less name-like the typed name
+        (``log_prob``, see :meth:`NameLikeness.log_prob`) is than the target; for slips of
+        letters, how many registry names use the word the slip made (see
+        :meth:`Vocabulary.band`, and ``detection`` in weights.json). ``held_out``: see
+        :meth:`affix_class`."""
         kind = edit.kind
         if kind == AFFIX:
             cell = f"{kind}:{edit.position}:{self.affix_class(edit.relation, held_out)}"
@@ -397,22 +408,25 @@ class Detector:
             target = self._log_prob[index] = self.namelike.log_prob(self._compact[index])
         drop = log_prob - target
         namelike = next((str(int(limit)) for limit in _NAMELIKE if drop <= limit), "more")
-        return (
+        facts = (
             f"cell:{cell}",
             f"band:{band}",
             f"length:{family}:{length}",
             f"namelike:{family}:{namelike}",
         )
+        if family not in _USED_FAMILIES:
+            return facts
+        return (*facts, f"used:{family}:{self.vocabulary.band(typed, self._canon[index])}")
 
     def pair_evidence(
-        self, edit: Edit, index: int, log_prob: float, held_out: bool = False
+        self, typed: str, edit: Edit, index: int, log_prob: float, held_out: bool = False
     ) -> float:
         """Log-odds, up to a constant, that ``edit`` of corpus name ``index`` is an attack
         rather than a legitimate project: the sum of the fitted log ratios of its features
         (``held_out``: see :meth:`affix_class`)."""
         ratios = self._log_ratio
         floor = ratios.get("unseen", -5.0)
-        features = self.features(edit, index, log_prob, held_out)
+        features = self.features(typed, edit, index, log_prob, held_out)
         return sum(ratios.get(f, floor) for f in features)
 
     def _ceilings(self, tops: dict[str, float]) -> list[float]:
@@ -443,12 +457,13 @@ class Detector:
         ratios = self._log_ratio
         floor = ratios.get("unseen", -5.0)
 
-        def top(prefix: str) -> float:
-            return max((v for f, v in ratios.items() if f.startswith(prefix)), default=floor)
+        def top(prefix: str, default: float = floor) -> float:
+            return max((v for f, v in ratios.items() if f.startswith(prefix)), default=default)
 
         return {
             kind: max(ratios.get(f"cell:{kind}", floor), top(f"cell:{kind}:"))
             + top(f"namelike:{_family(kind)}:")
+            + (top(f"used:{_family(kind)}:") if _family(kind) in _USED_FAMILIES else 0.0)
             for kind in kinds
         }
 

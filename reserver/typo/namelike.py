@@ -70,30 +70,31 @@ def default_trigrams_path() -> Path:
     return Path(str(resources.files("reserver").joinpath("typo/trigrams.tsv.gz")))
 
 
-def write_trigrams(path: Path, counts: Counter[str], source: str) -> None:
-    """Write counts as ``trigram<TAB>count`` lines under a ``#`` header naming the source.
+def write_counts(path: Path, counts: Counter[str], source: str) -> None:
+    """Write counts as ``key<TAB>count`` lines under a ``#`` header naming the source (the
+    trigram counts here, and the word counts of :mod:`reserver.typo.vocabulary`).
 
     Gzip with mtime 0 and no file name, so the same counts give the same bytes."""
     lines = [f"# {line}" for line in source.splitlines()]
-    lines += [f"{trigram}\t{count}" for trigram, count in sorted(counts.items())]
+    lines += [f"{key}\t{count}" for key, count in sorted(counts.items())]
     data = ("\n".join(lines) + "\n").encode("utf-8")
     with path.open("wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as f:
         f.write(data)
 
 
-def read_trigrams(path: Path) -> dict[str, int]:
-    """Counts written by :func:`write_trigrams`."""
+def read_counts(path: Path) -> dict[str, int]:
+    """Counts written by :func:`write_counts`."""
     counts: dict[str, int] = {}
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for line in f:
             if line.startswith("#") or not line.strip():
                 continue
-            trigram, count = line.rstrip("\n").split("\t")
-            counts[trigram] = int(count)
+            key, count = line.rstrip("\n").split("\t")
+            counts[key] = int(count)
     return counts
 
 
 @cache
 def default_namelike() -> NameLikeness:
     """The model of the shipped counts (read once)."""
-    return NameLikeness(read_trigrams(default_trigrams_path()))
+    return NameLikeness(read_counts(default_trigrams_path()))

@@ -8,17 +8,17 @@ from reserver.typo.namelike import (
     NameLikeness,
     count_trigrams,
     default_namelike,
-    read_trigrams,
-    write_trigrams,
+    read_counts,
+    write_counts,
 )
 
 
 def test_counts_round_trip_through_the_file_byte_for_byte(tmp_path: Path) -> None:
     counts = count_trigrams(["requests", "python-dateutil", "numpy"])
     first, second = tmp_path / "a.tsv.gz", tmp_path / "b.tsv.gz"
-    write_trigrams(first, counts, "test counts\nsecond line")
-    write_trigrams(second, counts, "test counts\nsecond line")
-    assert read_trigrams(first) == dict(counts)
+    write_counts(first, counts, "test counts\nsecond line")
+    write_counts(second, counts, "test counts\nsecond line")
+    assert read_counts(first) == dict(counts)
     assert first.read_bytes() == second.read_bytes()  # mtime 0: reproducible
 
 
