@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,8 @@ from .placeholder.validate import validate_sdist
 from .plan import Plan, PlanEntry
 
 BuildMethod = Literal["fast", "build"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ def build_plan(
         path = write(package, out_dir)
         validate_sdist(path)
         result = BuiltSdist(entry.name, path, sha256_of(path))
+        logger.info("built %s", path)
         built.append(result)
         if progress is not None:
             progress(result)

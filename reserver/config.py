@@ -6,6 +6,7 @@ where each value came from, so ``reserver config`` can show it.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ def resolve(
     if found is not None:
         path, section = found
         label = f"{path} [tool.reserver]" if path.name == "pyproject.toml" else str(path)
+        logger.debug("configuration: %s", label)
         for key, value in section.items():
             values[key] = Resolved(_check(label, key, value), label)
     for key, value in (overrides or {}).items():

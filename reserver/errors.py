@@ -60,9 +60,19 @@ def redact(text: str) -> str:
     >>> redact("requests>=2.31  # the usual")
     'requests>=2.31  # the usual'
     """
-    text = _URL_CREDENTIALS.sub("***@", text)
+    text = hide_credentials(text)
     text = _ASSIGNED.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
     return _RUN.sub(_opaque, text)
+
+
+def hide_credentials(text: str) -> str:
+    """``text`` with the credentials of any URL in it replaced by ``***``: what a log line
+    needs, since it names the index and service URLs a user gave, and nothing else.
+
+    >>> hide_credentials("GET https://bob:s3cr3t@pypi.internal/simple/ (cached)")
+    'GET https://***@pypi.internal/simple/ (cached)'
+    """
+    return _URL_CREDENTIALS.sub("***@", text)
 
 
 #: How much of a value read from a file an error message quotes.

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -65,6 +66,8 @@ DEFAULT_CACHE = platformdirs.user_cache_path("reserver")
 #: Runs with at most this many targets may fall back to per-name look-ups.
 SMALL_RUN = 10
 _DUPLICATE = (DUPLICATE, "already chosen for another target")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,7 @@ def gather_targets(request: SelectionRequest) -> list[Target]:
         raise ReserverError(
             "no targets: give TARGET names, --stdlib, --top N or --targets-file FILE"
         )
+    logger.info("targets to protect: %d", len(targets))
     return targets
 
 
@@ -395,6 +399,8 @@ def select(
         if i in own_rows:
             names.append(own_rows[i])
         if kept is not None:
+            logger.info("%s: %d names to hold, %d blocked or taken",
+                        kept.target.name, len(kept.selected), len(kept.skipped))  # fmt: skip
             names.extend(_rows(kept.selected, options.explain))
             names.extend(_rows(kept.skipped, options.explain))
     checked = known.complete or lookup is not None
@@ -482,7 +488,9 @@ def resolve_index(request: SelectionRequest, targets: int = 0) -> IndexView:
         profile = profile_named(request.registry) if request.registry else profile_for_index(index)
     except ValueError as exc:
         raise ReserverError(str(exc)) from None
+    logger.info("registry rules: %s", profile.name)
     if index is None:
+        logger.info("offline: no index asked, names are unchecked")
         return IndexView(EMPTY, profile, None)
     known, lookup = names_of(index, request.cache_dir, ask_each=targets <= SMALL_RUN)
     return IndexView(known, profile, index, lookup)

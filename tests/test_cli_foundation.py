@@ -69,6 +69,20 @@ def test_plan_build_writes_one_valid_sdist_per_name(tmp_path: Path) -> None:
     ]
 
 
+def test_quiet_build_prints_nothing_and_verbose_names_each_sdist(tmp_path: Path) -> None:
+    plan, dist = tmp_path / "plan.json", tmp_path / "dist"
+    planned = reserver("plan", "-q", "-n", "pwd", "-n", "reqeusts=requests", "-o", str(plan))
+    assert (planned.returncode, planned.stdout) == (0, "")
+    quiet = reserver("build", "-q", str(plan), "--out", str(dist))
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    verbose = reserver("-v", "build", str(plan), "--out", str(dist))
+    assert verbose.returncode == 0, verbose.stderr
+    assert f"built {dist / 'pwd-0.0.1.tar.gz'}\nbuilt {dist / 'reqeusts-0.0.1.tar.gz'}\n" in (
+        verbose.stderr
+    )
+    assert f"built 2 sdists into {dist}" in verbose.stdout
+
+
 def test_pypi_rules_apply_offline_to_explicit_names(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     done = reserver("plan", "-n", "pwd", "-n", "telnetlib", "-n", "reqeusts=requests",

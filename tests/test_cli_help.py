@@ -62,3 +62,43 @@ def test_every_option_value_is_named_as_pip_and_click_name_them(
     options = [line for line in done.stdout.splitlines() if line.lstrip("│ ").startswith("-")]
     for line in options:
         assert not re.search(r"<(str|path|int|float|list|text|integer)\b", line), line
+
+
+LEAVES = [(path, command) for path, command in COMMANDS if not getattr(command, "commands", None)]
+
+
+@pytest.mark.parametrize(
+    ("path", "command"), COMMANDS, ids=[" ".join(p) or "reserver" for p, _ in COMMANDS]
+)
+def test_every_argument_is_named_as_click_names_it(path: tuple[str, ...], command: Command) -> None:
+    """``upload [OPTIONS] PLAN_FILE``, ``generate [OPTIONS] [TARGETS]...``: the argument's
+    name in capitals, in the usage line and in the help's Arguments panel, with no type's
+    name beside it (``<path>``) and no braces (``{plan_file}``)."""
+    done = subprocess.run([sys.executable, "-m", "reserver", *path, "--help"],
+                          capture_output=True, text=True, check=False,
+                          env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+    arguments = [p for p in command.params if p.param_type_name == "argument"]
+    usage = next(line for line in done.stdout.splitlines() if "Usage:" in line)
+    assert "{" not in usage, usage
+    for argument in arguments:
+        assert re.fullmatch(r"\[?[A-Z_|]+\]?(\.\.\.)?", argument.metavar), argument.metavar
+        assert argument.metavar in usage, usage
+        (row,) = [line for line in done.stdout.splitlines() if f" {argument.metavar} " in line
+                  and "Usage:" not in line]  # fmt: skip
+        assert not re.search(r"<\w+>", row), row
+
+
+@pytest.mark.parametrize(
+    ("path", "command"), LEAVES, ids=[" ".join(p) or "reserver" for p, _ in LEAVES]
+)
+def test_every_command_takes_quiet_and_verbose_after_its_name(
+    path: tuple[str, ...], command: Command
+) -> None:
+    options = {opt for param in command.params for opt in param.opts}
+    assert {"-q", "--quiet", "-v", "--verbose"} <= options, " ".join(path)
+
+
+def test_the_application_takes_quiet_and_verbose_before_the_command() -> None:
+    root = typer.main.get_command(app)
+    options = {opt for param in root.params for opt in param.opts}
+    assert {"-q", "--quiet", "-v", "--verbose"} <= options

@@ -62,6 +62,16 @@ def test_config_command_shows_sources_and_refuses_unknown_keys(tmp_path: Path) -
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "colour" in done.stderr
 
 
+def test_config_json_stays_parseable_when_very_verbose(tmp_path: Path) -> None:
+    (tmp_path / "reserver.toml").write_text('holder = "ACME"\n')
+    done = subprocess.run([sys.executable, "-m", "reserver", "config", "-f", "json", "-vv"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    holder = json.loads(done.stdout)["holder"]
+    assert holder["value"] == "ACME" and holder["source"] == str(tmp_path / "reserver.toml")
+    assert f"configuration: {tmp_path / 'reserver.toml'}" in done.stderr
+
+
 def test_plan_takes_holder_and_budget_from_the_config_and_options_win(tmp_path: Path) -> None:
     (tmp_path / "reserver.toml").write_text(
         'holder = "ACME Security"\ncontact = "names@acme.example"\nbudget = 3\n'

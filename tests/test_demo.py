@@ -77,3 +77,12 @@ def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None
     empty.mkdir()
     prepare_workdir(empty)
     assert (empty / DEMO_MARK).is_file()
+
+
+def test_a_quiet_demo_prints_its_verdict_alone(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "reserver", "demo", "-q",
+                           "--workdir", str(tmp_path / "d")],
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Every install failed on purpose and told the user what they meant.\n"
+    assert done.stderr == ""

@@ -13,6 +13,7 @@ import sys
 
 from ..errors import ReserverError
 from ._app import app, console_err, name_option_values
+from ._output import accept_verbosity, reset
 
 # Every module named *_cmd in this package registers its commands on import, so adding a
 # command is one new file and no edit here. It also means every command module is imported on
@@ -22,6 +23,7 @@ from ._app import app, console_err, name_option_values
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.endswith("_cmd")):
     importlib.import_module(f"{__name__}.{_module}")
 name_option_values(app)
+accept_verbosity(app)
 
 
 #: The extra each command needs beyond the guard (the base install), for the one-line error a
@@ -83,3 +85,5 @@ def main() -> None:
             highlight=False,
         )
         sys.exit(3)
+    finally:
+        reset()  # logging as the process had it, for a caller that goes on (the tests)

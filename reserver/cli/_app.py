@@ -1,14 +1,20 @@
-"""The Typer application object and the consoles every command shares."""
+"""The Typer application object, the consoles every command shares, and the help's names
+for what options and arguments take."""
 
 from __future__ import annotations
 
 import inspect
 import re
 from enum import Enum
+from typing import Any
 
 import typer
-from rich.console import Console
-from typer.models import OptionInfo
+from typer.core import TyperCommand
+from typer.models import ArgumentInfo, OptionInfo
+
+from ._output import QUIET, VERBOSE, ask, console, console_err, reset
+
+__all__ = ["app", "console", "console_err", "name_option_values", "usage_error"]
 
 app = typer.Typer(
     name="reserver",
@@ -19,8 +25,6 @@ app = typer.Typer(
     # -h as well as --help, as pip, twine and uv accept.
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-console = Console(highlight=False, soft_wrap=True)
-console_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def usage_error(message: str) -> typer.Exit:
@@ -52,8 +56,12 @@ def _options(
         callback=_show_version,
         help="Show the version and exit.",
     ),
+    quiet: bool = QUIET,
+    verbose: int = VERBOSE,
 ) -> None:
     """Reserve the package names people mistype, with placeholders that fail helpfully."""
+    reset()  # runs before every command: one run's -v never carries over to the next
+    ask(quiet, verbose)
 
 
 #: Option names whose value is a folder, not a file.
@@ -85,12 +93,33 @@ def _metavar(annotation: str, option: str) -> str | None:
     return word.split("-")[-1].upper()
 
 
+def _argument_metavar(name: str, annotation: str, required: bool) -> str:
+    """The placeholder help and usage show for an argument, in click's convention: its name
+    in capitals, in brackets when it may be left out, ``...`` when it takes several.
+
+    >>> _argument_metavar("plan_file", "Path", True)
+    'PLAN_FILE'
+    >>> _argument_metavar("plan", "Path | None", False)
+    '[PLAN]'
+    >>> _argument_metavar("targets", "list[str] | None", False)
+    '[TARGETS]...'
+    """
+    word = name.upper()
+    if not required:
+        word = f"[{word}]"
+    return word + "..." if re.search(r"\b(list|tuple)\[", annotation) else word
+
+
 def name_option_values(group: typer.Typer) -> None:
     """Give every option of every command a metavar that says what its value is (see
-    :func:`_metavar`), unless it declares its own."""
+    :func:`_metavar`), and every argument its name (see :func:`_argument_metavar`), unless it
+    declares its own; commands are made as :class:`_Command` (their help has no type
+    column for arguments)."""
     for command in group.registered_commands:
         if command.callback is None:
             continue
+        if command.cls in (None, TyperCommand):  # typer's default, not a command's own
+            command.cls = _Command
         try:
             resolved = inspect.get_annotations(command.callback, eval_str=True)
         except (NameError, TypeError):  # an annotation only importable for type checking
@@ -100,6 +129,10 @@ def name_option_values(group: typer.Typer) -> None:
             kind = resolved.get(parameter.name)
             if isinstance(kind, type) and issubclass(kind, Enum):
                 continue  # click lists an Enum's choices itself: table|json
+            if isinstance(info, ArgumentInfo) and info.metavar is None:
+                info.metavar = _argument_metavar(
+                    parameter.name, str(parameter.annotation), info.default is ...
+                )
             if isinstance(info, OptionInfo) and info.metavar is None:
                 long = next(
                     (d for d in info.param_decls or () if d.startswith("--")),
@@ -109,3 +142,45 @@ def name_option_values(group: typer.Typer) -> None:
     for sub in group.registered_groups:
         if sub.typer_instance is not None:
             name_option_values(sub.typer_instance)
+
+
+class _Command(TyperCommand):
+    """A command whose arguments read as its options do: by their placeholder alone
+    (``PLAN_FILE``, as an option reads ``--out DIR``), where typer would add the type's name
+    (``<path>``) in the help and braces (``{plan_file}``) in the usage line."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.param_type_name == "argument":
+                param.type = _NamedByPlaceholder(param.type)  # type: ignore[assignment]
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument" and param.metavar:
+                pieces.append(param.metavar)
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+
+class _NamedByPlaceholder:
+    """An argument's type as its help shows it: without a name (the argument's placeholder
+    says what it takes); everything else, parsing included, is the wrapped type's.
+
+    A stand-in rather than a subclass: typer up to 0.2x builds on click's types and later
+    versions on a copy of click of their own, so no one class can be named for both.
+    """
+
+    def __init__(self, kind: Any) -> None:
+        self._kind = kind
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._kind, name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._kind(*args, **kwargs)
+
+    def get_metavar(self, *args: Any, **kwargs: Any) -> str:
+        return ""

@@ -10,7 +10,8 @@ from ..config import resolve
 from ..errors import ReserverError
 from ..plan import load_plan, publish_problem
 from ..plan_summary import named_profile
-from ._app import app, console
+from ._app import app, console_err
+from ._output import Verbosity, info, verbosity
 
 
 @app.command("build")
@@ -40,8 +41,12 @@ def build_command(
         TextColumn("building"),
         BarColumn(),
         MofNCompleteColumn(),
-        console=console,
+        # On stderr, the console -v's log lines use: they then print above the bar, and
+        # standard output keeps to what the command says.
+        console=console_err,
         transient=True,
+        # Only for a person at a terminal: in a CI log or a pipe, a bar is one stale line.
+        disable=verbosity() is Verbosity.QUIET or not console_err.is_terminal,
     ) as progress:
         task = progress.add_task("build", total=total)
         built = build_plan(
@@ -49,4 +54,4 @@ def build_command(
             method="build" if with_build else "fast",
             progress=lambda _: progress.advance(task),
         )  # fmt: skip
-    console.print(f"built {len(built)} sdists into {out}")
+    info(f"built {len(built)} sdists into {out}")

@@ -14,6 +14,12 @@ import typer
 from ..config import resolve
 from ..errors import ReserverError
 from ._app import app, usage_error
+from ._output import Verbosity, format_option, verbosity
+
+#: The names of reserver.guard.formats.FORMATS, written out: importing the guard for the
+#: option's declaration would slow every command's start (tests/guard/test_formats.py keeps
+#: the two equal).
+CHECK_FORMATS = ("table", "json", "csv", "sarif")
 
 
 def _is_file(item: str) -> bool:
@@ -61,9 +67,7 @@ def check_command(
     allow_file: Path | None = typer.Option(
         None, "--allow-file", help="Names that are never findings, one per line."
     ),
-    output_format: str = typer.Option(
-        "table", "--format", "-f", metavar="table|json|sarif", help="Report format."
-    ),
+    output_format: str = format_option(CHECK_FORMATS, "Report format."),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the report here instead of standard output."
     ),
@@ -99,8 +103,6 @@ def check_command(
     from ..guard.model import LEVELS
     from ..selection import DEFAULT_CACHE
 
-    if output_format not in FORMATS:
-        raise usage_error(f"unknown format {output_format!r} (choose {', '.join(FORMATS)})")
     if fail_on not in LEVELS:
         raise usage_error(f"--fail-on must be warning or error, not {fail_on!r}")
     names: list[str] = []
@@ -128,6 +130,9 @@ def check_command(
     except ReserverError as exc:
         raise usage_error(str(exc)) from None
     text = FORMATS[output_format](report.findings)
+    quiet = verbosity() is Verbosity.QUIET
+    if quiet and not report.findings and output is None and output_format == "table":
+        text = ""  # "no likely typosquats found" informs; -q prints findings alone
     if output is not None:
         from ..plan import write_atomic
 

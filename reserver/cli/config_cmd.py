@@ -9,6 +9,7 @@ import typer
 
 from ..config import resolve
 from ._app import app, console
+from ._output import format_option
 
 
 @app.command("config")
@@ -16,9 +17,7 @@ def config_command(
     config_file: Path | None = typer.Option(
         None, "--config", help="A reserver.toml or pyproject.toml (default: the current folder's)."
     ),
-    output_format: str = typer.Option(
-        "table", "--format", "-f", metavar="table|json", help="Output format."
-    ),
+    output_format: str = format_option(("table", "json")),
 ) -> None:
     """Show the effective configuration and where each value came from."""
     from rich.table import Table
@@ -28,8 +27,6 @@ def config_command(
         data = {k: {"value": r.value, "source": r.source} for k, r in config.values.items()}
         console.print_json(json.dumps(data))
         return
-    if output_format != "table":
-        raise typer.BadParameter("--format must be table or json")
     table = Table("key", "value", "source")
     for key, resolved in config.values.items():
         table.add_row(key, repr(resolved.value), resolved.source)

@@ -8,13 +8,15 @@ from pathlib import Path
 import typer
 
 from ._app import app, console
+from ._output import info
 
 #: What the demo's children import: pypiserver (the index), the stats service, twine.
 _DEMO_MODULES = ("pypiserver", "passlib", "uvicorn", "fastapi", "sqlalchemy", "jinja2", "twine")
 
 
 def _wait_for_ctrl_c(url: str) -> None:
-    console.print(f"Serving the dashboard at {url}. Press Ctrl-C to stop.")
+    # Said even with -q: without it, a quiet --serve would seem to hang.
+    console.print(f"Serving the dashboard at {url}. Press Ctrl-C to stop.", markup=False)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -42,11 +44,8 @@ def demo_command(
             raise ModuleNotFoundError(f"No module named {module!r}", name=module)
     from ..demo import run_demo  # the index server and publish stack: slow to import
 
-    result = run_demo(
-        workdir,
-        lambda line: console.print(line, markup=False),
-        serve=_wait_for_ctrl_c if serve else None,
-    )
+    # Each step and what each user saw inform; -q leaves the verdict alone.
+    result = run_demo(workdir, info, serve=_wait_for_ctrl_c if serve else None)
     if not all(attempt.failed_helpfully for attempt in result.attempts):
         console.print("demo: an install did not show the placeholder message", style="red")
         raise typer.Exit(1)

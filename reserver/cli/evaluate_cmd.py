@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,11 +12,15 @@ import typer
 
 from ..errors import ReserverError
 from ._app import app, console
+from ._output import csv_text, format_option, info
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from ..evaluate import Evaluation
+    from ..evaluate import Evaluation, KindRow
+    from ..hits import Share
+
+logger = logging.getLogger(__name__)
 
 
 def _report(evaluation: Evaluation, split: str) -> Table:
@@ -36,6 +41,23 @@ def _report(evaluation: Evaluation, split: str) -> Table:
             f"{row.share:.0%}",
         )
     return table
+
+
+#: CSV columns: the table's, a row per kind (``share``: of the kind's squats reserved or
+#: blocked); with --hits, a row per kind and per position of the typo.
+KIND_CSV_FIELDS = ("kind", "squats", "reserved", "blocked", "missed", "share")
+HITS_CSV_FIELDS = ("by", "key", "held", "hit", "hits", "share", "expected")
+
+
+def _kind_row(row: KindRow) -> dict[str, object]:
+    return {"kind": row.kind, "squats": row.total, "reserved": row.reserved,
+            "blocked": row.blocked, "missed": row.missed, "share": round(row.share, 4)}  # fmt: skip
+
+
+def _share_row(share: Share) -> dict[str, object]:
+    expected = None if share.expected is None else round(share.expected, 4)
+    return {"key": share.key, "held": share.held, "hit": share.hit, "hits": share.hits,
+            "share": round(share.share, 4), "expected": expected}  # fmt: skip
 
 
 def _read_hits(source: str) -> str:
@@ -68,36 +90,32 @@ def _hits_report(source: str, output_format: str) -> None:
     hits = parse_feed(_read_hits(source), source)
     model = default_model()
     tables = {by: shares(hits, model, by) for by in ("kind", "position")}
+    if output_format == "csv":
+        # The two tables as one: a row per kind and per position, told apart by "by".
+        rows = [{"by": by, **_share_row(s)} for by, shares_by in tables.items() for s in shares_by]
+        sys.stdout.write(csv_text(HITS_CSV_FIELDS, rows))
+        return
     if output_format == "json":
         data = {
             "source": source,
             "names": len(hits),
             "hits": sum(h.hits for h in hits),
-            **{
-                f"by_{by}": [
-                    {"key": s.key, "held": s.held, "hit": s.hit, "hits": s.hits,
-                     "share": round(s.share, 4),
-                     "expected": None if s.expected is None else round(s.expected, 4)}
-                    for s in rows
-                ]
-                for by, rows in tables.items()
-            },
-        }  # fmt: skip
+            **{f"by_{by}": [_share_row(s) for s in shares_by] for by, shares_by in tables.items()},
+        }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
     total = sum(h.hits for h in hits)
-    for by, rows in tables.items():
+    for by, shares_by in tables.items():
         table = Table(title=f"Blocked installs by {by}: {total} hits on {len(hits)} names")
         for column in (by, "names held", "names hit", "hits", "share", "model expected"):
             table.add_column(column)
-        for s in rows:
+        for s in shares_by:
             expected = "-" if s.expected is None else f"{s.expected:.0%}"
             table.add_row(s.key, str(s.held), str(s.hit), str(s.hits), f"{s.share:.0%}", expected)
         console.print(table)
-    console.print(
+    info(
         "share: of all hits. model expected: each target's hits shared among the typo names "
-        "held for it by the typo model's probability of each name.",
-        markup=False,
+        "held for it by the typo model's probability of each name."
     )
 
 
@@ -111,8 +129,8 @@ def evaluate_command(
     index: Path | None = typer.Option(
         None, "--index", help="A saved listing FILE for the 'too similar' rule (offline)."
     ),
-    output_format: str = typer.Option(
-        "table", "--format", "-f", metavar="table|json", help="Report format."
+    output_format: str = format_option(
+        ("table", "json", "csv"), "Report format (csv: the table's rows, a row per kind)."
     ),
     split: str = typer.Option(
         "validation",
@@ -132,8 +150,6 @@ def evaluate_command(
     from ..index.listing import load_listing_file
     from ..names.rules import PYPI, profile_named
 
-    if output_format not in ("table", "json"):
-        raise ReserverError(f"--format must be table or json, not {output_format!r}")
     if hits is not None:
         _hits_report(hits, output_format)
         return
@@ -147,23 +163,19 @@ def evaluate_command(
     if not attacks:
         raise ReserverError(f"the {split} split of the dataset has no rows")
     known = load_listing_file(index).known() if index is not None else None
+    logger.info("%d squats in the %s split, %s names per target, %s rules",
+                len(attacks), split, budget or "unlimited", registry)  # fmt: skip
     result = evaluate(attacks, budget or None, profile if profile else PYPI, known)
+    if output_format == "csv":
+        sys.stdout.write(csv_text(KIND_CSV_FIELDS, (_kind_row(r) for r in result.per_kind())))
+        return
     if output_format == "json":
         data = {
             "label": result.label,
             "split": split,
             "share": round(result.share, 4),
             "squats": len(result.outcomes),
-            "per_kind": [
-                {
-                    "kind": r.kind,
-                    "squats": r.total,
-                    "reserved": r.reserved,
-                    "blocked": r.blocked,
-                    "missed": r.missed,
-                }
-                for r in result.per_kind()
-            ],
+            "per_kind": [_kind_row(r) for r in result.per_kind()],
             "missed": [
                 {"squat": o.attack.squat, "target": o.attack.target, "kind": o.kind}
                 for o in result.missed()

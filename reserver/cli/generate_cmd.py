@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -11,11 +9,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ..errors import ReserverError
 from ..plan import write_atomic
 from ..selection import run_selection
 from . import _selection_options as opt
 from ._app import app, console
+from ._output import csv_text, format_option, info
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -33,13 +31,8 @@ def render_json(selection: Selection, explain: bool) -> str:
 
 def render_csv(selection: Selection, explain: bool) -> str:
     """The selection as CSV with a header row."""
-    buffer = io.StringIO()
     fields = (*CSV_FIELDS, "explain") if explain else CSV_FIELDS
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in selection.names:
-        writer.writerow(row.to_dict(explain))
-    return buffer.getvalue()
+    return csv_text(fields, (row.to_dict(explain) for row in selection.names))
 
 
 def _table(selection: Selection, explain: bool) -> Table:
@@ -77,15 +70,11 @@ def generate_command(
     allow_unknown: bool = opt.ALLOW_UNKNOWN,
     wheel: list[Path] = opt.WHEEL,
     cache_dir: Path = opt.CACHE_DIR,
-    output_format: str = typer.Option(
-        "table", "--format", "-f", metavar="table|json|csv", help="Output format."
-    ),
+    output_format: str = format_option(FORMATS),
     explain: bool = typer.Option(False, "--explain", help="Say why each name was chosen."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
 ) -> None:
     """List the names to reserve for TARGETs, likeliest first, then the blocked ones."""
-    if output_format not in FORMATS:
-        raise ReserverError(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}")
     request = opt.build_request(
         targets=targets,
         stdlib=stdlib,
@@ -125,4 +114,4 @@ def generate_command(
         sys.stdout.write(text)
     else:
         write_atomic(output, text.encode())
-        console.print(f"wrote {output}: {len(selection.names)} names")
+        info(f"wrote {output}: {len(selection.names)} names")

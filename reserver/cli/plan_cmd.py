@@ -21,7 +21,8 @@ from ..plan_summary import render as render_summary
 from ..plan_summary import summarize
 from ..selection import IndexView, resolve_index, run_selection, to_plan_entries
 from . import _selection_options as opt
-from ._app import app, console, console_err
+from ._app import app, console_err
+from ._output import info
 
 
 def _check_explicit(entries: list[PlanEntry], view: IndexView | None) -> list[PlanEntry]:
@@ -156,13 +157,12 @@ def plan_command(
     plan = make_plan(entries, holder_record, version, options)
     save_plan(plan, output)
     buildable = len(plan.buildable())
-    console.print(
+    info(
         f"wrote {output}: {len(plan.entries)} names, {buildable} to build, "
-        f"{len(plan.entries) - buildable} blocked or taken",
-        markup=False,
+        f"{len(plan.entries) - buildable} blocked or taken"
     )
     for line in render_summary(summarize(plan)):
-        console.print(line, markup=False, highlight=False)
+        info(line)
     if internal:
         console_err.print(
             f"note: {internal} internal name(s) are listed by 'reserver generate' but not "

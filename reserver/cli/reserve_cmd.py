@@ -25,6 +25,7 @@ from ..plan_summary import summarize
 from . import _selection_options as opt
 from . import _upload_options as up
 from ._app import app, console, console_err
+from ._output import info
 from .plan_cmd import plan_command
 from .upload_cmd import credentials_for, run_upload
 
@@ -67,6 +68,7 @@ def reserve_command(
     ),
     max_uploads: int | None = up.MAX_UPLOADS,
     ledger: Path = up.LEDGER,
+    output_format: str = up.FORMAT,
     json_log: bool = up.JSON_LOG,
     timeout: float | None = up.TIMEOUT,
     yes: bool = up.YES,
@@ -78,6 +80,7 @@ def reserve_command(
     """
     from ..builder import build_plan
 
+    json_log = json_log or output_format == "json"
     credentials = credentials_for(repository_url, repository)
     if registry is None and index is None:
         # The rules of where the names go: a private index takes stdlib names (they need
@@ -101,20 +104,18 @@ def reserve_command(
         "wheel": [str(w) for w in wheel], "holder": holder, "contact": contact,
         "holder_url": holder_url, "version": version,
     }  # fmt: skip
-    report = console_err if json_log else console
     saved = _saved_plan(plan_file)
     if saved is not None and saved.options.get("reserve") == selection:
         plan = saved
-        report.print(
-            f"resuming {plan_file}: {len(plan.buildable())} names to hold "
-            "(the plan made with these options; the ledger says what is done)",
-            markup=False,
-        )
+        # On stderr with --format json: stdout is for its JSON lines.
+        info(f"resuming {plan_file}: {len(plan.buildable())} names to hold "
+             "(the plan made with these options; the ledger says what is done)",
+             stderr=json_log)  # fmt: skip
         for line in render_summary(summarize(plan)):
-            report.print(line, markup=False, highlight=False)
+            info(line, stderr=json_log)
     else:
         fresh = plan_file.with_name(plan_file.name + ".new")
-        with console.capture() as said:  # plan's report; stdout is for JSON lines with --json
+        with console.capture() as said:  # plan's report: stdout may be for JSON lines
             plan_command(
                 targets=targets, name=name, output=fresh, stdlib=stdlib, top=top,
                 popularity=popularity, targets_file=targets_file, budget=budget,
@@ -125,7 +126,8 @@ def reserve_command(
             )  # fmt: skip
         # Until it is confirmed, a replacement is only "the new plan", not yet written.
         written = f"new plan for {plan_file}" if saved is not None else f"wrote {plan_file}"
-        report.print(said.get().rstrip().replace(f"wrote {fresh}", written), markup=False)
+        if said.get():  # nothing with -q
+            info(said.get().rstrip().replace(f"wrote {fresh}", written), stderr=json_log)
         try:
             made = load_plan(fresh)
         finally:
@@ -136,7 +138,7 @@ def reserve_command(
         save_plan(plan, plan_file)
     built = build_plan(plan, workdir / "dist", stats_url or resolve()["stats_url"])
     if not json_log:
-        console.print(f"built {len(built)} sdists into {workdir / 'dist'}")
+        info(f"built {len(built)} sdists into {workdir / 'dist'}")
     run_upload(
         plan,
         workdir / "dist",

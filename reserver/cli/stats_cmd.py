@@ -11,7 +11,8 @@ from ..errors import ReserverError
 from ..plan import load_plan
 from ..stats.constants import DEFAULT_DB, SECRET_FILE_ENV, TOKEN_ENV
 from ..stats.ratelimit import DEFAULT_RATE
-from ._app import app, console, console_err
+from ._app import app, console_err
+from ._output import Verbosity, info, verbosity
 
 stats_app = typer.Typer(help="The install-count service and its dashboard.", no_args_is_help=True)
 app.add_typer(stats_app, name="stats")
@@ -56,10 +57,14 @@ def serve_command(
     admin = _token(token)
     if admin is None:
         console_err.print(f"note: no --token or ${TOKEN_ENV}: admin endpoints are disabled")
-    console_err.print(f"serving stats on http://{host}:{port}/ (database {_safe(db)})")
+    info(f"serving stats on http://{host}:{port}/ (database {_safe(db)})", stderr=True)
     limit = None if rate_limit == "off" else rate_limit
+    # uvicorn's own lines (started, stopping) with -v; never its debug and trace levels:
+    # they name clients' addresses, which this service keeps out of every log.
+    server_log = "info" if verbosity() >= Verbosity.VERBOSE else "warning"
     serve(db, host, port, admin, limit, db_schema, forwarded_allow_ips, secret_file,
-          note=lambda message: console_err.print(f"note: {message}", markup=False))  # fmt: skip
+          note=lambda message: console_err.print(f"note: {message}", markup=False),
+          log_level=server_log)  # fmt: skip
 
 
 @stats_app.command("register")
@@ -80,7 +85,7 @@ def register_command(
     check_service_url(url, insecure)
     plan = load_plan(plan_file)
     known = register_plan(plan, url, admin, insecure=insecure)
-    console.print(f"registered {len(plan.buildable())} names; the service now holds {known}")
+    info(f"registered {len(plan.buildable())} names; the service now holds {known}")
 
 
 def _safe(url: str) -> str:

@@ -4,8 +4,8 @@ taken by others, refused by the registry or failing, each with the registry's wo
 from __future__ import annotations
 
 import json
+import logging
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,15 +14,13 @@ import typer
 from ..plan import load_plan
 from ..publish.defaults import DEFAULT_LEDGER
 from ._app import app, console
+from ._output import Verbosity, csv_text, format_option, info, verbosity
 from .upload_cmd import credentials_for
 
 if TYPE_CHECKING:
     from ..publish.ledger import LedgerRow, LedgerSummary
 
-
-class StatusFormat(str, Enum):
-    table = "table"
-    json = "json"
+logger = logging.getLogger(__name__)
 
 
 def _duration(seconds: float | None) -> str:
@@ -38,8 +36,10 @@ def _duration(seconds: float | None) -> str:
 #: States whose names a reader wants listed: someone else's squat to report, the
 #: registry's refusal, an error to look at.
 LISTED = ("taken", "refused", "failed")
-#: How many such names the table shows per state (JSON lists them all).
+#: How many such names the table shows per state (-v, JSON and CSV list them all).
 SHOWN = 20
+#: CSV has a row per name of the ledger (of the plan, when one is given), in every state.
+CSV_FIELDS = ("repository", "name", "state", "reason", "attempts")
 
 
 def _listed(rows: list[LedgerRow]) -> list[dict[str, str]]:
@@ -71,6 +71,14 @@ def _as_json(summary: LedgerSummary, rows: list[LedgerRow]) -> dict[str, object]
     }
 
 
+def _csv_rows(rows: list[LedgerRow]) -> list[dict[str, object]]:
+    return [
+        {"repository": row.repository, "name": row.display_name, "state": row.state.value,
+         "reason": row.reason or row.last_error, "attempts": row.attempts}
+        for row in rows
+    ]  # fmt: skip
+
+
 def _print_table(summary: LedgerSummary, rows: list[LedgerRow]) -> None:
     from rich.table import Table
 
@@ -83,15 +91,16 @@ def _print_table(summary: LedgerSummary, rows: list[LedgerRow]) -> None:
     pace = summary.rate or "unpaced"
     console.print(f"remaining {summary.remaining}, ETA {_duration(summary.eta_seconds)} ({pace})")
     listed = _listed(rows)
+    shown = None if verbosity() >= Verbosity.VERBOSE else SHOWN
     for state in LISTED:
         named = [item for item in listed if item["state"] == state]
         if not named:
             continue
         console.print(f"{state}:", markup=False)
-        for item in named[:SHOWN]:
+        for item in named[:shown]:
             console.print(f"  {item['name']}: {item['reason']}", markup=False)
-        if len(named) > SHOWN:
-            console.print(f"  ... {len(named) - SHOWN} more (--format json lists all)")
+        if shown is not None and len(named) > shown:
+            console.print(f"  ... {len(named) - shown} more (-v or --format json lists all)")
 
 
 @app.command("status")
@@ -104,12 +113,9 @@ def status_command(
     repository: str | None = typer.Option(
         None, "--repository", help="Only this repository name from .pypirc."
     ),
-    output_format: StatusFormat = typer.Option(
-        StatusFormat.table,
-        "--format",
-        "-f",
-        metavar="table|json",
-        help="table for people, json for scripts.",
+    output_format: str = format_option(
+        ("table", "json", "csv"),
+        "table for people; json or csv (a row per name) for scripts.",
     ),
 ) -> None:
     """Show where a batch stands: names per state, time left at the current rate, errors."""
@@ -124,17 +130,22 @@ def status_command(
         wanted = resolve_repository_url(credentials_for(repository_url, repository))
     with Ledger(ledger, create=False) as opened:
         repositories = [wanted] if wanted else sorted(opened.repositories())
+        of_plan = "" if names is None else f", the {len(names)} names of {plan_file}"
+        logger.info("%s: repositories: %d%s", ledger, len(repositories), of_plan)
         summaries = [opened.summary(url, names) for url in repositories]
         chosen = None if names is None else set(names)
         rows = [
             [r for r in opened.rows(url) if chosen is None or r.display_name in chosen]
             for url in repositories
         ]
-    if output_format is StatusFormat.json:
+    if output_format == "json":
         report = [_as_json(s, r) for s, r in zip(summaries, rows, strict=True)]
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
         return
+    if output_format == "csv":
+        sys.stdout.write(csv_text(CSV_FIELDS, _csv_rows([r for named in rows for r in named])))
+        return
     if not summaries:
-        console.print(f"{ledger}: no batch recorded yet")
+        info(f"{ledger}: no batch recorded yet")
     for summary, named in zip(summaries, rows, strict=True):
         _print_table(summary, named)

@@ -19,6 +19,7 @@ from ..errors import ReserverError, UploadError
 from ..plan import Plan, load_plan
 from . import _upload_options as up
 from ._app import app, console, console_err
+from ._output import Verbosity, info, verbosity
 
 if TYPE_CHECKING:
     from ..publish.batch import BatchEvent, BatchResult
@@ -82,7 +83,9 @@ def _progress_bar(
         TextColumn("{task.fields[speed]}"),
         TimeElapsedColumn(),
         TextColumn("ETA {task.fields[eta]}"),
-        console=console,
+        # On stderr, the console -v's log lines use: they then print above the bar, and
+        # standard output keeps to what the command says.
+        console=console_err,
         transient=False,
     )
     task = progress.add_task("starting", total=None, speed="", eta="-")
@@ -154,7 +157,10 @@ def run_upload(
     chosen: Rate | Literal["default"] | None = "default" if rate is None else parse_rate(rate)
     repository: list[str] = []
     on_event = _json_line(repository) if json_log else None
-    with _progress_bar(not json_log and not dry_run, chosen) as bar:
+    # Only for a person at a terminal: in a CI log or a pipe, a bar is one stale line.
+    quiet = verbosity() is Verbosity.QUIET
+    show_bar = console_err.is_terminal and not (json_log or dry_run or quiet)
+    with _progress_bar(show_bar, chosen) as bar:
         result = upload_batch(
             plan,
             dist,
@@ -221,18 +227,18 @@ def _report(result: BatchResult, json_log: bool) -> None:
         sys.stdout.write(json.dumps(summary) + "\n")
         sys.stdout.flush()
     elif result.dry_run:
-        for name in result.would_upload:
-            console.print(f"would upload {name}")
+        for name in result.would_upload:  # what a dry run is for: its output, even with -q
+            console.print(f"would upload {name}", markup=False)
         pace = f" at {result.rate}" if result.rate else ""
         eta = ""
         if result.rate and result.would_upload:
             eta = f", about {len(result.would_upload) / result.rate.per_second / 3600:.1f} h"
-        console.print(
+        info(
             f"dry run on {result.repository}: {len(result.would_upload)} to upload{pace}{eta}, "
             f"{result.skipped} already final in the ledger; nothing was sent or written"
         )
     else:
-        console.print(
+        info(
             f"{result.repository}: {counts or 'nothing to do'} "
             f"({result.uploaded} uploaded in this run, {result.skipped} already done)"
         )
@@ -246,7 +252,7 @@ def _report(result: BatchResult, json_log: bool) -> None:
     if result.stopped:
         raise UploadError(f"{result.stopped}; {result.remaining} names left; {_resume_hint()}")
     if result.limited and not json_log:
-        console.print(f"--max reached; {result.remaining} names left; {_resume_hint()}")
+        info(f"--max reached; {result.remaining} names left; {_resume_hint()}")
 
 
 @app.command("upload")
@@ -262,6 +268,7 @@ def upload_command(
     ),
     max_uploads: int | None = up.MAX_UPLOADS,
     ledger: Path = up.LEDGER,
+    output_format: str = up.FORMAT,
     json_log: bool = up.JSON_LOG,
     timeout: float | None = up.TIMEOUT,
     yes: bool = up.YES,
@@ -282,7 +289,7 @@ def upload_command(
         simple_url=simple_url,
         dry_run=dry_run,
         max_uploads=max_uploads,
-        json_log=json_log,
+        json_log=json_log or output_format == "json",
         timeout=timeout,
         yes=yes,
     )

@@ -10,6 +10,7 @@ import typer
 
 from ..errors import ReserverError
 from ._app import app, console_err, usage_error
+from ._output import format_option, info
 
 if TYPE_CHECKING:
     from ..guard.watch import WatchResult
@@ -19,20 +20,14 @@ def _report(result: WatchResult, output_format: str) -> None:
     from ..guard.formats import FORMATS
 
     if result.first_run:
-        console_err.print(
-            f"first run: remembered {result.listed} names of {result.index}; "
-            "new registrations are reported from the next run",
-            markup=False, highlight=False,
-        )  # fmt: skip
-        if output_format == "json":
-            typer.echo(FORMATS["json"](()), nl=False)
-        return
-    console_err.print(
-        f"{result.index}: {result.listed} names, {len(result.new_names)} new, "
-        f"{len(result.findings)} look-alike(s)",
-        markup=False, highlight=False,
-    )  # fmt: skip
-    if result.findings or output_format == "json":
+        info(f"first run: remembered {result.listed} names of {result.index}; "
+             "new registrations are reported from the next run", stderr=True)  # fmt: skip
+    else:
+        info(f"{result.index}: {result.listed} names, {len(result.new_names)} new, "
+             f"{len(result.findings)} look-alike(s)", stderr=True)  # fmt: skip
+    # A table only when there is something to read; JSON and CSV every run, so that a
+    # script always has a document to parse (an empty list, a header line).
+    if result.findings or output_format != "table":
         typer.echo(FORMATS[output_format](result.findings), nl=False)
 
 
@@ -62,17 +57,13 @@ def watch_command(
         "bundled top 10,000.",
     ),
     top: int = typer.Option(5000, "--top", min=0, help="How many corpus names to protect."),
-    output_format: str = typer.Option(
-        "table", "--format", "-f", metavar="table|json", help="Report format."
-    ),
+    output_format: str = format_option(("table", "json", "csv"), "Report format."),
 ) -> None:
     """Report names new on an index since the last run that look like typos of targets."""
     from ..guard.corpus import corpus_from, default_corpus
     from ..guard.watch import WebhookError, watch_detector, watch_once
     from ..selection import DEFAULT_CACHE
 
-    if output_format not in ("table", "json"):
-        raise typer.BadParameter("choose table or json", param_hint="--format")
     popular: list[str] = []
     if top > 0:
         chosen = corpus_from(corpus, DEFAULT_CACHE) if corpus is not None else default_corpus()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ from .errors import InputFileError
 from .model import Dependency, Finding, Location, Match
 from .sources import read_dependencies
 from .sources._text import MAX_DEPENDENCIES
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ def gather(names: Iterable[str], files: Iterable[Path]) -> tuple[list[Dependency
         found.append(Dependency(name))
     read: list[str] = []
     for path in files:
+        before = len(found)
         for dependency in read_dependencies(path):
             where = dependency.location or Location(str(path))
             if len(dependency.name) > MAX_NAME_LENGTH:
@@ -54,6 +58,7 @@ def gather(names: Iterable[str], files: Iterable[Path]) -> tuple[list[Dependency
                 raise InputFileError(where, f"more than {MAX_DEPENDENCIES:,} names to check")
             found.append(dependency)
         read.append(str(path))
+        logger.info("%s: %d dependencies", path, len(found) - before)
     return found, read
 
 
@@ -116,4 +121,8 @@ def check(
         wanted = [d for d in dependencies if canonicalize(d.name) not in allowed]
         findings += unregistered(wanted, index[1], index[0])
     distinct = {canonicalize(d.name) for d in dependencies}
+    logger.info(
+        "checked %d names against %d popular ones%s; findings: %d",
+        len(distinct), len(corpus), f" and {index[0]}" if index else "", len(findings),
+    )  # fmt: skip
     return CheckReport(tuple(findings), len(distinct), tuple(read))

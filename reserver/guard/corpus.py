@@ -4,11 +4,14 @@ bundled top 10,000 of a dated download snapshot."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from ..errors import ReserverError, excerpt
 from ..inputs import load_json, read_text_file
 from ..names.normalize import is_valid_name
+
+logger = logging.getLogger(__name__)
 
 
 class CorpusError(ReserverError):
@@ -72,12 +75,14 @@ def corpus_from(source: str, cache_dir: Path | None = None) -> list[str]:
     """Names in popularity order from ``source``: a file (see :func:`load_corpus`) or the
     http(s) URL of a "top PyPI packages" JSON, fetched once and revalidated from the cache."""
     if not source.startswith(("http://", "https://")):
-        return load_corpus(Path(source))
-    from ..popularity import fetch_popular
+        names = load_corpus(Path(source))
+    else:
+        from ..popularity import fetch_popular
 
-    names = [item.project for item in fetch_popular(source, cache_dir)]
-    if not names:
-        raise CorpusError(f"{source}: the corpus is empty")
+        names = [item.project for item in fetch_popular(source, cache_dir)]
+        if not names:
+            raise CorpusError(f"{source}: the corpus is empty")
+    logger.info("popular names: %d from %s", len(names), source)
     return names
 
 
@@ -85,6 +90,8 @@ def default_corpus() -> list[str]:
     """The bundled top 10,000 (``reserver.popularity``), most downloaded first: the corpus
     the quality figures of ``check`` were measured with (benchmarks/bench_check.py).
     ``--corpus`` gives a newer snapshot or an organisation's own list."""
-    from ..popularity import bundled_popular
+    from ..popularity import BUNDLED_TOP, bundled_popular
 
-    return [item.project for item in bundled_popular()]
+    names = [item.project for item in bundled_popular()]
+    logger.info("popular names: the bundled top %d (reserver/%s)", len(names), BUNDLED_TOP)
+    return names

@@ -9,6 +9,7 @@ instead of never.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from .detect import Detector
 from .model import Finding
 
 STATE_FORMAT = "reserver-watch/1"
+
+logger = logging.getLogger(__name__)
 
 
 class WatchError(ReserverError):
@@ -181,6 +184,7 @@ def watch_once(
     current = listing(index)
     if previous is not None and previous.serial is not None and current.serial == previous.serial:
         # The index says nothing changed since the last run (PEP 691 _last-serial).
+        logger.info("%s: serial %d, as at the last run: nothing new", index, current.serial)
         return WatchResult(index, (), (), False, len(previous.names))
     added, normalised = new_names(
         previous.names if previous is not None else frozenset(), current.names
@@ -189,6 +193,9 @@ def watch_once(
     first_run = previous is None
     findings: list[Finding] = []
     if not first_run:
+        logger.info("%s: new since the last run: %d", index, len(added))
+        for name in added:
+            logger.info("new: %s", name)
         findings = [Finding(match) for match in detector.check_many(added)]
     result = WatchResult(index, tuple(added) if not first_run else (), tuple(findings),
                          first_run, listed)  # fmt: skip
@@ -197,7 +204,9 @@ def watch_once(
             post_webhook(webhook, result)
         except WebhookError as exc:
             raise WebhookError(str(exc), result) from None
+        logger.info("sent %d findings to the webhook", len(findings))
     _write_state(state_path, index, clock(), normalised, current.serial)
+    logger.info("%s: remembered %d names for the next run", state_path, listed)
     return result
 
 

@@ -8,6 +8,7 @@ small runs against indexes that do not list their projects.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ DEFAULT_TIMEOUT = 60.0
 MAX_LOOKUPS = 200
 #: Answers meaning "this index does not list its projects", not "this index is broken".
 _NOT_LISTED = frozenset({403, 404, 405, 406, 501})
+
+logger = logging.getLogger(__name__)
 
 # The registry's own name rule without our length cap: a listing is the registry's truth,
 # and real indexes hold a few names longer than anything we would generate.
@@ -166,7 +169,12 @@ def load_listing_file(path: Path) -> Listing:
         JSON_TYPE if suffix == ".json" else "text/html" if suffix in (".html", ".htm") else None
     )
     names = parse_listing(body, content_type, str(path))
-    return Listing(names, str(path), serial=listing_serial(body))
+    return _read(Listing(names, str(path), serial=listing_serial(body)), "a saved listing")
+
+
+def _read(listing: Listing, how: str) -> Listing:
+    logger.info("%s: %d projects (%s)", listing.source, len(listing.names), how)
+    return listing
 
 
 def fetch_listing(
@@ -188,7 +196,8 @@ def fetch_listing(
     kept = cache.fresh()
     if kept is not None:
         body, kept_type = kept
-        return Listing(parse_listing(body, kept_type, url), url, True, listing_serial(body))
+        listing = Listing(parse_listing(body, kept_type, url), url, True, listing_serial(body))
+        return _read(listing, "the cached copy, still fresh: not asked")
     headers = {"Accept": JSON_TYPE if require_json else ACCEPT, **cache.validators()}
     try:
         with httpx.Client(timeout=timeout, transport=transport, follow_redirects=True) as client:
@@ -200,7 +209,8 @@ def fetch_listing(
     reused = cache.reuse(response)
     if reused is not None:
         body, cached_type = reused
-        return Listing(parse_listing(body, cached_type, url), url, True, listing_serial(body))
+        listing = Listing(parse_listing(body, cached_type, url), url, True, listing_serial(body))
+        return _read(listing, "unchanged since the cached copy")
     if response.status_code != 200:
         raise ListingError(
             f"{url}: the index answered {response.status_code} {response.reason_phrase}",
@@ -213,7 +223,7 @@ def fetch_listing(
         )
     names = parse_listing(response.content, content_type, url)
     cache.store(response)
-    return Listing(names, url, serial=listing_serial(response.content))
+    return _read(Listing(names, url, serial=listing_serial(response.content)), "fetched")
 
 
 class NameLookup:
@@ -263,6 +273,7 @@ class NameLookup:
                 f"{url}: the index answered {response.status_code} {response.reason_phrase}"
             )
         self._answers[name] = response.status_code == 200
+        logger.debug("%s: %d", url, response.status_code)
         return self._answers[name]
 
     @property
@@ -287,4 +298,5 @@ def names_of(
     except ListingError as exc:
         if not exc.fallback_ok or not ask_each:
             raise
+        logger.info("%s; asking the index name by name instead", exc)
         return EMPTY, NameLookup(index)

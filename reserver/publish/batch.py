@@ -9,6 +9,7 @@ state is ``uploading``, which the next run settles by reading the index before s
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import random
 import signal
@@ -52,6 +53,8 @@ from .twine_upload import (
     UploadResponse,
     resolve_repository_url,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ class PlannedSdist:
 
 @dataclass(frozen=True)
 class BatchEvent:
-    """One thing that happened in a batch, for progress bars and ``--json`` logs."""
+    """One thing that happened in a batch: for progress bars, ``--format json`` and -v."""
 
     kind: str
     """start, wait, uploading, reserved, taken, refused, failed, pause, skip, would-upload,
@@ -114,6 +117,17 @@ class BatchEvent:
     done: int = 0
     """Names in a final state so far."""
     total: int = 0
+
+    def __str__(self) -> str:
+        """The event as a log line: ``taken reqeusts (HTTP 400): too similar``."""
+        words = [self.kind]
+        if self.name:
+            words.append(self.name)
+        if self.status is not None:
+            words.append(f"(HTTP {self.status})" if self.status else "(no answer)")
+        if self.delay:
+            words.append(f"{self.delay:.1f} s")
+        return " ".join(words) + (f": {self.detail}" if self.detail else "")
 
 
 @dataclass(frozen=True)
@@ -302,10 +316,11 @@ class _Batch:
         detail: str = "",
         delay: float | None = None,
     ) -> None:
+        event = BatchEvent(kind, name, status, detail, delay, self.done, len(self.sdists))
+        # Each name's outcome is a step a person follows with -v; its start is a detail.
+        logger.log(logging.DEBUG if kind == "uploading" else logging.INFO, "%s", event)
         if self._on_event is not None:
-            self._on_event(
-                BatchEvent(kind, name, status, detail, delay, self.done, len(self.sdists))
-            )
+            self._on_event(event)
 
     def skip(self, sdist: PlannedSdist, state: LedgerState) -> None:
         self.skipped += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 from urllib.parse import urlsplit
 
 import httpx
@@ -12,6 +13,8 @@ from ..holder import check_url
 from ..plan import Plan
 
 TIMEOUT = 30.0
+
+logger = logging.getLogger(__name__)
 
 
 def registration_body(plan: Plan) -> dict[str, object]:
@@ -59,6 +62,7 @@ def register_plan(
     Plain http is refused to any host but this one unless ``insecure``."""
     check_service_url(url, insecure)
     endpoint = url.rstrip("/") + "/admin/names"
+    logger.info("registering %d names at %s", len(plan.buildable()), endpoint)
     try:
         with httpx.Client(timeout=TIMEOUT, transport=transport) as client:
             response = client.post(

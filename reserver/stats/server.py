@@ -89,15 +89,21 @@ def connections_allowed() -> int:
 
 
 def server_config(
-    app: Any, host: str, port: int, proxies: list[str], limit: int | None = None
+    app: Any,
+    host: str,
+    port: int,
+    proxies: list[str],
+    limit: int | None = None,
+    log_level: str = "warning",
 ) -> uvicorn.Config:
-    """uvicorn's configuration for ``app``: every limit on what one client may hold."""
+    """uvicorn's configuration for ``app``: every limit on what one client may hold;
+    ``log_level`` is uvicorn's own (its access log stays off whatever the level)."""
     if limit is None:
         limit = connections_allowed()
     return uvicorn.Config(
         app, host=host, port=port,
         # No access log: it would write every client's address, which this service never keeps.
-        access_log=False, log_level="warning", server_header=False,
+        access_log=False, log_level=log_level, server_header=False,
         # X-Forwarded-For decides the address a client is counted and rate-limited as: it is
         # read only from the proxies the operator lists, and by default from nobody (a
         # local client could otherwise claim a new address with every ping).
@@ -123,6 +129,7 @@ def serve(
     forwarded_allow_ips: str = "",
     secret_file: Path | None = None,
     note: Callable[[str], None] = _stderr,
+    log_level: str = "warning",
 ) -> None:
     """Open (or create) the store at ``db_url`` and serve until interrupted.
 
@@ -144,7 +151,7 @@ def serve(
         note("this database was last used with another secret file: workers with different "
              "secrets count a source once for each; give all the same --secret-file")  # fmt: skip
     app = create_app(store, token=token, rate_limit=rate_limit, secret=secret.key)
-    server = uvicorn.Server(server_config(outermost(app), host, port, proxies, limit))
+    server = uvicorn.Server(server_config(outermost(app), host, port, proxies, limit, log_level))
     # Everything loaded so far lives as long as the process; freezing it keeps the
     # collector's full passes (tens of ms with plotly and SQLAlchemy loaded) off the tail.
     gc.freeze()

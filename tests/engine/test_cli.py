@@ -241,3 +241,60 @@ def test_errors_from_the_installed_command_are_one_line(tmp_path: Path) -> None:
     assert done.stderr.strip() == (
         "error: no targets: give TARGET names, --stdlib, --top N or --targets-file FILE"
     )
+
+
+# -- -q, -v and --format csv: the conventions every command shares (README) -------------------
+
+
+def test_quiet_plan_and_generate_print_their_output_alone(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan = cli("plan", "-q", "-n", "pwd", "requests", "--budget", "2", "--offline",
+               "-o", str(tmp_path / "plan.json"))  # fmt: skip
+    assert (plan.code, plan.out, plan.err) == (0, "", "")  # no "wrote ...", no summary
+    assert len(load_plan(tmp_path / "plan.json").entries) == 3
+    written = cli("-q", "generate", "requests", "--budget", "2", "--offline", "-f", "json",
+                  "-o", str(tmp_path / "g.json"))  # fmt: skip
+    assert (written.code, written.out, written.err) == (0, "", "")
+    shown = cli("generate", "requests", "--budget", "2", "--offline", "-f", "json", "-q")
+    assert len(json.loads(shown.out)) == 2 and shown.err == ""
+
+
+def test_verbose_says_each_step_and_target_on_stderr(cli, listing: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    done = cli("generate", "requests", "colorama", "--index", str(listing), "--budget", "2",
+               "-f", "json", "-v")  # fmt: skip
+    assert done.code == 0, done.err
+    assert len(json.loads(done.out)) >= 4  # stdout is the JSON alone
+    assert "targets to protect: 2" in done.err
+    assert f"{listing}: 5 projects (a saved listing)" in done.err
+    assert "requests: 2 names to hold, 1 blocked or taken" in done.err
+    plan = cli("plan", "-v", "requests", "--budget", "2", "--offline", "-o", str(tmp_path / "p"))
+    assert "wrote" in plan.out and "requests: 2 names to hold" in plan.err
+
+
+def test_evaluate_csv_is_the_tables_rows(cli) -> None:  # type: ignore[no-untyped-def]
+    as_json = json.loads(cli("evaluate", "--budget", "5", "-f", "json").out)
+    done = cli("evaluate", "--budget", "5", "-f", "csv")
+    assert done.code == 0, done.err
+    rows = list(csv.DictReader(io.StringIO(done.out)))
+    assert [r["kind"] for r in rows] == [r["kind"] for r in as_json["per_kind"]]
+    assert [int(r["squats"]) for r in rows] == [r["squats"] for r in as_json["per_kind"]]
+    assert list(rows[0]) == ["kind", "squats", "reserved", "blocked", "missed", "share"]
+
+
+def test_evaluate_hits_csv_has_a_row_per_kind_and_position(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    feed = tmp_path / "hits.csv"
+    feed.write_text(
+        "name,target,category,kind,position,hits\n"
+        "reqeusts,requests,typo,transposition,late,3\n"
+        "pwd,,stdlib,stdlib,,2\n"
+    )
+    done = cli("evaluate", "--hits", str(feed), "-f", "csv")
+    assert done.code == 0, done.err
+    rows = list(csv.DictReader(io.StringIO(done.out)))
+    assert {r["by"] for r in rows} == {"kind", "position"}
+    assert {(r["key"], r["hits"]) for r in rows if r["by"] == "kind"} == {
+        ("transposition", "3"),
+        ("stdlib", "2"),
+    }
+    table, quiet = cli("evaluate", "--hits", str(feed)), cli("evaluate", "--hits", str(feed), "-q")
+    assert "model expected:" in table.out and "model expected:" not in quiet.out  # the legend
+    assert "Blocked installs by kind" in quiet.out

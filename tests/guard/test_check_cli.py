@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from .conftest import POPULAR, REPO, run_cli, run_cli_process
@@ -71,7 +74,7 @@ def test_a_malformed_file_is_a_usage_error_naming_file_and_line(
 def test_nothing_to_check_and_unknown_format_are_usage_errors(corpus_file: Path) -> None:
     assert run_cli("check", "--corpus", str(corpus_file)).returncode == 2
     result = run_cli("check", "--corpus", str(corpus_file), "-f", "xml", "requests")
-    assert result.returncode == 2 and "unknown format" in result.stderr
+    assert result.returncode == 2 and "--format must be" in result.stderr
 
 
 def test_a_mistyped_path_fails_instead_of_passing_as_a_package_name(
@@ -348,3 +351,52 @@ def test_the_corpus_can_be_a_newer_snapshot_by_url(tmp_path: Path) -> None:
     assert json.loads(found.stdout)[0]["target"] == "acme-widgets"
     assert missing.returncode == 2 and "404" in missing.stderr, missing.stderr
     assert missing.stderr.count("\n") == 1
+
+
+# -- -q, -v and --format csv: the conventions every command shares (README) -------------------
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_quiet_prints_findings_alone_and_nothing_when_clean(corpus_file: Path, where: str) -> None:
+    def quiet(*names: str) -> tuple[int, str, str]:
+        args = ["--corpus", str(corpus_file), *names]
+        argv = ["-q", "check", *args] if where == "before" else ["check", "-q", *args]
+        result = run_cli(*argv)
+        return result.returncode, result.stdout, result.stderr
+
+    assert quiet("requests", "numpy") == (0, "", "")  # not "no likely typosquats found"
+    code, out, err = quiet("requests", "reqeusts")
+    assert (code, err) == (1, "") and "reqeusts" in out and "requests" in out
+
+
+def test_verbose_says_what_was_read_on_stderr_and_json_stays_parseable(
+    corpus_file: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "requirements.txt").write_text("django\nurlib3==2.0\n")
+    result = run_cli("check", "-v", "--corpus", str(corpus_file), "-f", "json",
+                     "-r", str(tmp_path / "requirements.txt"))  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert [f["name"] for f in json.loads(result.stdout)] == ["urlib3"]
+    assert f"popular names: {len(POPULAR)} from {corpus_file}" in result.stderr
+    assert f"{tmp_path / 'requirements.txt'}: 2 dependencies" in result.stderr
+    assert "checked 2 names" in result.stderr and "findings: 1" in result.stderr
+
+
+def test_csv_has_a_row_per_finding_with_the_json_fields(corpus_file: Path, tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("reqeusts\nnumpy\ncolourama\n")
+    base = ("check", "--corpus", str(corpus_file), "-r", str(tmp_path / "requirements.txt"))
+    as_csv = run_cli(*base, "-f", "csv")
+    as_json = run_cli(*base, "-f", "json")
+    assert as_csv.returncode == as_json.returncode == 1
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    findings = json.loads(as_json.stdout)
+    assert [(r["name"], r["target"], r["line"]) for r in rows] == [
+        (f["name"], f["target"], str(f["line"])) for f in findings
+    ]
+    assert list(rows[0]) == list(findings[0])
+
+
+def test_quiet_and_verbose_together_are_a_usage_error(corpus_file: Path) -> None:
+    result = run_cli("-q", "check", "-v", "--corpus", str(corpus_file), "requests")
+    assert result.returncode == 2
+    assert result.stderr == "error: -q and -v exclude each other: give one of them\n"

@@ -70,3 +70,21 @@ def test_export_usage_errors(tmp_path: Path) -> None:
     missing = run_cli("export", str(tmp_path / "absent.json"))
     assert missing.returncode == 2 and "no such plan file" in missing.stderr
     assert run_cli("export", "--from-ledger", str(tmp_path / "none.sqlite")).returncode == 2
+
+
+def test_export_offers_every_format_there_is() -> None:
+    from reserver.cli.export_cmd import EXPORT_FORMATS
+    from reserver.guard.export import FORMATS
+
+    assert EXPORT_FORMATS == FORMATS
+
+
+def test_verbose_counts_the_names_on_stderr_and_quiet_changes_no_output(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    write_plan(plan)
+    normal = run_cli("export", str(plan), "-f", "json")
+    verbose = run_cli("export", str(plan), "-f", "json", "-v")
+    quiet = run_cli("-q", "export", str(plan), "-f", "json")
+    assert normal.stdout == verbose.stdout == quiet.stdout and normal.stderr == quiet.stderr == ""
+    assert len(json.loads(verbose.stdout)["names"]) == 3
+    assert verbose.stderr == f"3 names to export from {plan}\n"

@@ -34,3 +34,19 @@ def test_sarif_levels_follow_the_score_and_locations_are_optional() -> None:
     assert [r["level"] for r in results] == ["error", "warning"]
     assert "locations" in results[0] and "locations" not in results[1]
     assert "did you mean requests" in results[0]["message"]["text"]
+
+
+def test_check_offers_every_format_there_is() -> None:
+    from reserver.cli.check_cmd import CHECK_FORMATS
+
+    assert tuple(FORMATS) == CHECK_FORMATS
+
+
+def test_csv_is_a_header_and_a_row_per_finding() -> None:
+    lines = FORMATS["csv"](FINDINGS).splitlines()
+    assert lines[0] == "name,target,kind,score,level,detail,file,line"
+    assert lines[1:] == [
+        "reqeusts,requests,transposition,0.9,error,swapped 'u' and 'e',requirements.txt,3",
+        "colourama,colorama,insertion,0.65,warning,extra 'u',,",
+    ]
+    assert FORMATS["csv"]([]) == lines[0] + "\n"

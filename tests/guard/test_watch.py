@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import signal
 import subprocess
@@ -165,6 +167,39 @@ def test_watch_protects_your_own_names_from_a_saved_listing(tmp_path: Path) -> N
     assert [(f["name"], f["target"]) for f in json.loads(result.stdout)] == [
         ("acme-biling-client", "acme-billing-client")
     ]
+
+
+def test_quiet_leaves_out_the_run_lines_and_verbose_names_each_new_project(
+    tmp_path: Path,
+) -> None:
+    listing = tmp_path / "listing.txt"
+    args = ["watch", str(listing), "--state", str(tmp_path / "state"), "--once", "--top", "0",
+            "--target", "acme-billing-client"]  # fmt: skip
+    listing.write_text("acme-billing-client\nrequests\n")
+    first = run_cli(*args, "-q")
+    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")  # no "first run: ..."
+    listing.write_text("acme-billing-client\nrequests\nacme-biling-client\n")
+    found = run_cli(*args, "-q")
+    assert (found.returncode, found.stderr) == (1, "") and "acme-biling-client" in found.stdout
+    listing.write_text(
+        "acme-billing-client\nrequests\nacme-biling-client\nacme-billnig-client\nx\n"
+    )
+    verbose = run_cli(*args, "-v", "-f", "csv")
+    assert verbose.returncode == 1, verbose.stderr
+    rows = list(csv.DictReader(io.StringIO(verbose.stdout)))
+    assert [(r["name"], r["target"]) for r in rows] == [
+        ("acme-billnig-client", "acme-billing-client")
+    ]
+    assert "new: acme-billnig-client\nnew: x\n" in verbose.stderr
+    assert f"{listing}: 5 names, 2 new, 1 look-alike(s)" in verbose.stderr
+
+
+def test_csv_and_json_print_a_document_even_when_nothing_is_found(tmp_path: Path) -> None:
+    listing = tmp_path / "listing.txt"
+    listing.write_text("requests\n")
+    args = ["watch", str(listing), "--state", str(tmp_path / "state"), "--once", "-t", "acme"]
+    assert run_cli(*args, "-f", "json").stdout == "[]\n"  # the first run
+    assert run_cli(*args, "-f", "csv").stdout == "name,target,kind,score,level,detail,file,line\n"
 
 
 def test_watch_with_nothing_to_protect_is_an_error(tmp_path: Path) -> None:

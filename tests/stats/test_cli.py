@@ -230,3 +230,35 @@ def test_register_sends_the_token_over_https_loopback_or_when_told_to() -> None:
                          insecure=True) == 1  # fmt: skip
     assert seen[-1] == "http://stats.example.org/admin/names"
     assert len(seen) == 5
+
+
+@pytest.mark.slow
+def test_register_quietly_says_nothing_and_verbosely_where_it_registers(
+    stats_server: StatsServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plan = make_plan(tmp_path)
+    args = ("stats", "register", str(plan), "--url", stats_server.url, "--token", TOKEN)
+    quiet = in_process(capsys, monkeypatch, *args, "-q")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    verbose = in_process(capsys, monkeypatch, *args, "-v")
+    assert verbose.returncode == 0 and "registered 2 names" in verbose.stdout
+    assert f"registering 2 names at {stats_server.url}/admin/names" in verbose.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("flag", "said", "unsaid"), [
+    ("-q", "note: created the secret file", "serving stats on"),
+    ("-v", "Application startup complete", None),
+])  # fmt: skip
+def test_serve_says_only_its_notes_with_q_and_uvicorns_own_lines_with_v(
+    tmp_path: Path, flag: str, said: str, unsaid: str | None
+) -> None:
+    server = StatsServer(f"sqlite:///{tmp_path / 'said.sqlite3'}", [flag])
+    server.stop()
+    assert server.process.stderr is not None
+    stderr = server.process.stderr.read().decode()
+    assert said in stderr, stderr
+    assert unsaid is None or unsaid not in stderr, stderr

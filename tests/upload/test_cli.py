@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import select
@@ -279,6 +281,106 @@ def test_reserve_with_json_keeps_stdout_to_json_lines(
     log = events(done.out)  # every line parses
     assert [e["name"] for e in log if e["event"] == "reserved"] == ["nmupyy-json"]
     assert "wrote" in done.err
+
+
+# -- -q, -v and --format: the conventions every command shares (README) ---------------------
+
+
+def test_quiet_upload_says_nothing_and_verbose_names_each_outcome_on_stderr(
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(2, "hush")
+    ledger, env = tmp_path / "l.sqlite", twine_env(local_index)
+    quiet = run_cli(*upload_args(batch, local_index.url, ledger, "-q", "--max", "1"), env=env)
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")  # no bar, summary or --max hint
+    verbose = run_cli(*upload_args(batch, local_index.url, ledger, "-v"), env=env)
+    assert verbose.code == 0, verbose.err
+    assert "skip hush-name000: reserved in the ledger\n" in verbose.err
+    assert "reserved hush-name001 (HTTP 200)" in verbose.err
+    assert "2 reserved (1 uploaded in this run, 1 already done)" in verbose.out
+
+
+@pytest.mark.parametrize(
+    ("prefix", "flag"),
+    [("fmtlong", ["--format", "json"]), ("fmtshort", ["-f", "json"]), ("oldflag", ["--json"])],
+)
+def test_format_json_and_the_deprecated_json_flag_write_the_same_lines(
+    local_index: LocalIndex,
+    batch_factory: Callable[..., Batch],
+    run_cli: Run,
+    tmp_path: Path,
+    prefix: str,
+    flag: list[str],
+) -> None:
+    batch = batch_factory(1, prefix)
+    done = run_cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite", *flag),
+                   env=twine_env(local_index))  # fmt: skip
+    assert (done.code, done.err) == (0, "")  # --json says nothing of being deprecated
+    log = events(done.out)
+    assert [e["event"] for e in log] == ["start", "uploading", "reserved", "done", "result"]
+    assert log[2]["name"] == f"{prefix}-name000"
+
+
+def test_verbose_json_keeps_stdout_to_json_lines(
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(1, "loudjson")
+    done = run_cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite", "-f", "json",
+                                "-v"), env=twine_env(local_index))  # fmt: skip
+    assert done.code == 0, done.err
+    assert [e["event"] for e in events(done.out)][-1] == "result"
+    assert "reserved loudjson-name000 (HTTP 200)" in done.err
+
+
+def test_quiet_reserve_says_nothing_and_verbose_json_says_its_steps_on_stderr(
+    local_index: LocalIndex, run_cli: Run, tmp_path: Path
+) -> None:
+    def reserve(name: str, work: str, *extra: str) -> CliRun:
+        return run_cli("reserve", "-n", name, "--workdir", str(tmp_path / work),
+                       "--repository-url", local_index.url, "--ledger", str(tmp_path / "l"),
+                       *extra, env=twine_env(local_index))  # fmt: skip
+
+    quiet = reserve("nmupyy-hush=numpy", "quiet", "-q")
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
+    verbose = reserve("nmupyy-loud=numpy", "loud", "-f", "json", "-v")
+    assert verbose.code == 0, verbose.err
+    assert [e["name"] for e in events(verbose.out) if e["event"] == "reserved"] == ["nmupyy-loud"]
+    sdist = tmp_path / "loud" / "dist" / "nmupyy_loud-0.0.1.tar.gz"
+    for step in ("wrote", f"built {sdist}", "reserved nmupyy-loud (HTTP 200)"):
+        assert step in verbose.err
+
+
+def test_status_csv_has_a_row_per_name_and_quiet_keeps_the_table(
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+) -> None:
+    batch = batch_factory(2, "stcsv")
+    ledger = tmp_path / "l.sqlite"
+    run_cli(*upload_args(batch, local_index.url, ledger, "-q"), env=twine_env(local_index))
+    done = run_cli("status", "--ledger", str(ledger), "-f", "csv")
+    assert done.code == 0, done.err
+    rows = list(csv.DictReader(io.StringIO(done.out)))
+    assert list(rows[0]) == ["repository", "name", "state", "reason", "attempts"]
+    assert sorted((r["name"], r["state"], r["attempts"]) for r in rows) == [
+        ("stcsv-name000", "reserved", "1"),
+        ("stcsv-name001", "reserved", "1"),
+    ]
+    normal, quiet = (run_cli("status", *flag, "--ledger", str(ledger)) for flag in ([], ["-q"]))
+    assert quiet.out == normal.out and "remaining 0" in quiet.out
+
+
+def test_status_lists_every_refused_name_with_verbose(run_cli: Run, tmp_path: Path) -> None:
+    ledger, url = tmp_path / "l.sqlite", "http://127.0.0.1:9/"
+    names = [f"zq-refused{i:02d}" for i in range(25)]
+    with Ledger(ledger) as opened:
+        opened.register(url, [SdistRecord(name) for name in names])
+        for name in names:
+            opened.transition(url, name, LedgerState.REFUSED, status=400, detail="too similar")
+    normal = run_cli("status", "--ledger", str(ledger))
+    verbose = run_cli("status", "-v", "--ledger", str(ledger))
+    assert sum(f"  {name}: too similar" in normal.out for name in names) == 20
+    assert "... 5 more (-v or --format json lists all)" in normal.out
+    assert all(f"  {name}: too similar" in verbose.out for name in names)
+    assert "more" not in verbose.out and f"{ledger}: repositories: 1" in verbose.err
 
 
 # -- public registries: twine's built-in repositories, and the holder must be real -----------
