@@ -1,7 +1,8 @@
 """The charts of the dashboard and of a name's page, from the numbers the pages already read.
 
 The drawing is ``charts``' (pure); this module picks what each chart shows and how it is
-worded, and hands the pages markup their templates insert as it is (it is escaped there).
+worded, and hands the pages markup their templates insert as it is (``charts`` has escaped
+every text in it).
 """
 
 from __future__ import annotations
