@@ -66,7 +66,7 @@ def serve(url: str, port: int, max_batch: int, schema: str | None) -> None:
     # The rate limiter runs (its cost is part of the figure) with a limit above the load.
     app = create_app(store, rate_limit="1000000/minute", max_batch=max_batch)
     # Everything loaded so far lives as long as the process; freezing it keeps the
-    # collector's full passes (tens of ms with plotly and SQLAlchemy loaded) off the tail.
+    # collector's full passes (tens of ms with FastAPI and SQLAlchemy loaded) off the tail.
     gc.freeze()
     # The server as `reserver stats serve` runs it: its protocol, deadlines and limits.
     uvicorn.Server(server_config(outermost(app), "127.0.0.1", port, [])).run()

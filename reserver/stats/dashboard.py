@@ -1,19 +1,18 @@
 """The HTML pages: the dashboard, one page per name, and ``/why/{name}`` for mistaken installs.
 
-Charts are drawn in the browser by plotly.js, served from the installed ``plotly`` package,
-so the dashboard works offline and loads nothing from a CDN; the API page (``/docs``) is
-rendered here from the OpenAPI schema for the same reason.
+Charts are SVG drawn here (``charts``), inside the page: it runs no script and loads nothing
+but its stylesheet, so it works offline and from behind any firewall; the API page
+(``/docs``) is rendered here from the OpenAPI schema for the same reason.
 """
 
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -24,20 +23,22 @@ from ..placeholder.message import install_command
 from .api import name_numbers
 from .collector import RETRY_AFTER
 from .dbthreads import StoreUnavailable
+from .page_charts import dashboard_charts, name_charts
 from .report import summary, target_of
 from .schema import RegisteredName, name_key
 from .state import state_of
 from .store import DailyRow, StatsStore
+from .window import data_span, picked, range_links
 
 HERE = Path(__file__).resolve().parent
 TOP_N = 20
-#: Every HTML page gets these. Everything a page loads comes from this service; the one
-#: ``data:`` is the empty favicon (without it browsers fetch /favicon.ico and log a 404).
-#: plotly.js injects its own <style> elements, hence 'unsafe-inline' for styles only (tried
-#: without: Chromium blocks them, with an error per chart). Scripts stay 'self' only.
+#: Every HTML page gets these. No page runs a script (the charts are SVG in the page) or
+#: styles anything inline (the SVG's look is the stylesheet's), so neither is allowed at all;
+#: the stylesheet comes from this service. The one ``data:`` is the empty favicon (without
+#: it browsers fetch /favicon.ico and log a 404).
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "default-src 'self'; script-src 'none'; style-src 'self'; "
         "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
         "form-action 'self'"
     ),
@@ -50,18 +51,10 @@ _templates = jinja2.Environment(
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
-# The chart data keeps the order the report gives (Python versions in version order, names
-# by count); tojson would sort every mapping's keys as text ("3.10" before "3.9").
-_templates.policies["json.dumps_kwargs"] = {"sort_keys": False}
-
-
-@lru_cache(maxsize=1)
-def plotly_js() -> tuple[bytes, str]:
-    """The plotly.js bundle shipped inside the plotly package, and its ETag."""
-    from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
-
-    data = get_plotlyjs().encode()
-    return data, '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+#: The per-day charts' range, as the page's query: ``?from=2026-03-01&to=2026-03-14``
+#: (a day, YYYY-MM-DD, is 10 characters; anything else is ignored, see ``window``).
+_FROM = Query(None, alias="from", max_length=10, description="First day shown (YYYY-MM-DD).")
+_TO = Query(None, alias="to", max_length=10, description="Last day shown (YYYY-MM-DD).")
 
 
 def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -104,42 +97,44 @@ def mount_dashboard(app: FastAPI) -> None:
     # database's own threads); the others never touch the database.
 
     @app.get("/", response_class=HTMLResponse, summary="The dashboard.", tags=["pages"])
-    async def dashboard(request: Request) -> HTMLResponse:
+    async def dashboard(
+        request: Request, start: str | None = _FROM, end: str | None = _TO
+    ) -> HTMLResponse:
         state = state_of(request)
         names = state.names
         try:
             data, daily = await state.db.read(lambda: _dashboard_numbers(state.store, names))
         except StoreUnavailable:
             return _unavailable()
-        chart_data = {
-            "days": [row.day.isoformat() for row in daily],
-            "interactive": [row.interactive for row in daily],
-            "ci": [row.ci for row in daily],
-            "sources": [row.unique_sources for row in daily],
-            "installer": data["by_installer"],
-            "python": data["by_python"],
-            "category": data["by_category"],
-        }
+        every_day = data_span([row.day for row in daily])
+        span = picked(every_day, start, end)
         top_names = [
             (shown, count, name_key(shown) or shown)
             for shown, count in list(data["by_name"].items())[:TOP_N]
         ]
-        # Rendering is CPU work on data already read: Starlette's threads, not the event loop.
+        # Drawing and rendering are CPU work on data already read: Starlette's threads, not
+        # the event loop.
         return await run_in_threadpool(
-            _page,
-            "dashboard.html",
-            data=data,
-            top_names=top_names,
-            top_targets=list(data["by_target"].items())[:TOP_N],
-            chart=chart_data,
-            ci_share=(data["by_ci"]["ci"] / data["total"] if data["total"] else 0.0),
-            rejected_total=sum(data["rejected"].values()),
-            ci_skip=ci.described(ci.SKIP),
-            ci_flag=ci.described(ci.FLAG),
+            lambda: _page(
+                "dashboard.html",
+                data=data,
+                top_names=top_names,
+                top_targets=list(data["by_target"].items())[:TOP_N],
+                charts=dashboard_charts(daily, data, span),
+                span=span,
+                every_day=every_day,
+                ranges=range_links(every_day, span),
+                ci_share=(data["by_ci"]["ci"] / data["total"] if data["total"] else 0.0),
+                rejected_total=sum(data["rejected"].values()),
+                ci_skip=ci.described(ci.SKIP),
+                ci_flag=ci.described(ci.FLAG),
+            )
         )
 
     @app.get("/names/{name}", response_class=HTMLResponse, summary="One name.", tags=["pages"])
-    async def name_page(request: Request, name: str) -> HTMLResponse:
+    async def name_page(
+        request: Request, name: str, start: str | None = _FROM, end: str | None = _TO
+    ) -> HTMLResponse:
         entry = _entry(request, name)
         if entry is None:
             return _page("not_found.html", status=404)
@@ -148,13 +143,21 @@ def mount_dashboard(app: FastAPI) -> None:
             detail = await state.db.read(lambda: name_numbers(state.store, entry))
         except StoreUnavailable:
             return _unavailable()
-        chart = {
-            "days": [d["day"] for d in detail["daily"]],
-            "total": [d["total"] for d in detail["daily"]],
-            "installer": detail["by_installer"],
-            "python": detail["by_python"],
-        }
-        return await run_in_threadpool(_page, "name.html", entry=entry, detail=detail, chart=chart)
+        every_day = data_span([date.fromisoformat(d["day"]) for d in detail["daily"]])
+        span = picked(every_day, start, end)
+        return await run_in_threadpool(
+            lambda: _page(
+                "name.html",
+                entry=entry,
+                detail=detail,
+                charts=name_charts(detail, span),
+                span=span,
+                every_day=every_day,
+                ranges=range_links(every_day, span),
+                ci_skip=ci.described(ci.SKIP),
+                ci_flag=ci.described(ci.FLAG),
+            )
+        )
 
     @app.get(
         "/why/{name}",
@@ -175,14 +178,6 @@ def mount_dashboard(app: FastAPI) -> None:
             ci_skip_text=ci.described(ci.SKIP),
             ci_flag_text=ci.described(ci.FLAG),
         )
-
-    @app.get("/static/plotly.min.js", include_in_schema=False)
-    def plotly_bundle(request: Request) -> Response:
-        data, etag = plotly_js()
-        headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
-        if request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers=headers)
-        return Response(data, media_type="text/javascript; charset=utf-8", headers=headers)
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def api_page(request: Request) -> HTMLResponse:

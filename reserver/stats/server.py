@@ -153,7 +153,7 @@ def serve(
     app = create_app(store, token=token, rate_limit=rate_limit, secret=secret.key)
     server = uvicorn.Server(server_config(outermost(app), host, port, proxies, limit, log_level))
     # Everything loaded so far lives as long as the process; freezing it keeps the
-    # collector's full passes (tens of ms with plotly and SQLAlchemy loaded) off the tail.
+    # collector's full passes (tens of ms with FastAPI and SQLAlchemy loaded) off the tail.
     gc.freeze()
     server.run()
     if not server.started:  # uvicorn has logged why (the port is taken, ...)

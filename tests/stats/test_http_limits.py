@@ -110,7 +110,7 @@ def test_a_megabyte_of_headers_is_refused_and_held_nowhere(tmp_path: Path) -> No
     pid = server.process.pid
     try:
         server.register()
-        assert httpx.get(server.url + "/").status_code == 200  # warm: pages and plotly loaded
+        assert httpx.get(server.url + "/").status_code == 200  # warm: pages loaded
         assert httpx.post(server.url + "/ping", json=PING).status_code == 204
         before = proc_status(pid)["VmRSS"]
         Path(f"/proc/{pid}/clear_refs").write_text("5")  # the peak (VmHWM) counts from here
