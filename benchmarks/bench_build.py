@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reserver.holder import Holder
 from reserver.placeholder.render import render
 from reserver.placeholder.sdist import write_sdist_fast, write_sdist_with_build
-from reserver.plan import PlanEntry
+from reserver.plan.holder import Holder
+from reserver.plan.model import PlanEntry
 
 
 def entries(count: int) -> list[PlanEntry]:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from fit_typo_model import in_half
 
-from reserver.evaluate import default_dataset, load_dataset, split_dataset
+from reserver.evaluation.squats import default_dataset, load_dataset, split_dataset
 from reserver.guard.detect import Detector
 from reserver.names.normalize import canonicalize
 from reserver.typo.keyboard import are_neighbours
@@ -125,7 +125,7 @@ def main() -> int:
     else:
         # Fallback for a plain clone: the bundled hand-written list as corpus. Recall still
         # means something; false alarms need real names beyond the corpus, so none here.
-        from reserver.popularity import bundled_popular
+        from reserver.targets.popularity import bundled_popular
 
         print(f"no popularity data at {args.data}: corpus = bundled list, no false-alarm set")
         corpus, holdout = [p.project for p in bundled_popular()], []

@@ -45,7 +45,7 @@ from fit_typo_model import (
     read_top,
 )
 
-from reserver.evaluate import default_dataset, load_dataset, split_dataset
+from reserver.evaluation.squats import default_dataset, load_dataset, split_dataset
 from reserver.guard.detect import Detector
 from reserver.names.normalize import canonicalize
 from reserver.typo import fit

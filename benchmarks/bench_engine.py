@@ -64,7 +64,7 @@ def synthetic_listing(targets: list[str], size: int, rng: random.Random) -> list
 
 #: ``reserver plan`` with the candidate worker switched off: what one process does alone.
 ONE_PROCESS = (
-    "import sys, reserver.prefetch as p; p.MIN_JOBS = 10**9; "
+    "import sys, reserver.selection.prefetch as p; p.MIN_JOBS = 10**9; "
     "from reserver.cli import main; sys.argv[0] = 'reserver'; main()"
 )
 
@@ -104,8 +104,8 @@ def run_plan(
     if os.waitstatus_to_exitcode(status) != 0 or not out.exists():
         stderr = process.stderr.read().decode() if process.stderr else ""
         raise SystemExit(f"reserver plan failed: {stderr}")
-    # The run forks a worker (reserver.prefetch): memory is the whole tree's, sampled, and at
-    # least the main process's own peak as the kernel counted it.
+    # The run forks a worker (reserver.selection.prefetch): memory is the whole tree's,
+    # sampled, and at least the main process's own peak as the kernel counted it.
     return elapsed, max(peak[0], rusage.ru_maxrss * 1024)
 
 

@@ -26,7 +26,13 @@ from collections.abc import Callable, Sequence
 
 from fit_typo_model import match_malicious, read_malicious, read_top
 
-from reserver.evaluate import Attack, default_dataset, evaluate_sets, load_dataset, split_dataset
+from reserver.evaluation.squats import (
+    Attack,
+    default_dataset,
+    evaluate_sets,
+    load_dataset,
+    split_dataset,
+)
 from reserver.names.normalize import canonicalize
 from reserver.names.rules import BLOCKED, EMPTY, PYPI, name_status
 from reserver.typo import fit

@@ -27,10 +27,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from reserver.builder import build_plan
-from reserver.demo import StatsService
+from reserver.demo.loop import StatsService
 from reserver.index.local import LocalIndex, free_port
-from reserver.plan import make_plan, parse_name_option
+from reserver.placeholder.build import build_plan
+from reserver.plan.model import make_plan, parse_name_option
 
 REPEAT = 3
 NAME = "reqeustz-benchping"

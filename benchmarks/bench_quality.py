@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from itertools import permutations
 from pathlib import Path
 
-from reserver.evaluate import (
+from reserver.evaluation.squats import (
     Evaluation,
     default_dataset,
     evaluate,

@@ -22,9 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from reserver.builder import build_plan
 from reserver.index.local import LocalIndex
-from reserver.plan import Plan, PlanEntry, make_plan
+from reserver.placeholder.build import build_plan
+from reserver.plan.model import Plan, PlanEntry, make_plan
 from reserver.publish.batch import upload_batch
 from reserver.publish.twine_upload import Credentials, TwineSession
 

@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/fit_typo_model.py [--check-only]
 
 Data (all in the repository, sources in benchmarks/data/README.md and the CSV's header):
-- reserver/data/typosquats.csv, TRAIN split only (reserver.evaluate.split_dataset): real
+- reserver/data/typosquats.csv, TRAIN split only (reserver.evaluation.squats.split_dataset): real
   squats with their targets. The validation split is never read here.
 - benchmarks/data/malicious-pypi-names.csv: what attackers register. Unlabelled; a name is
   used when it is explained as one edit or one affix of a top-3,000 project of 6+ letters.
@@ -32,7 +32,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from reserver.evaluate import default_dataset, load_dataset, split_dataset
+from reserver.evaluation.squats import default_dataset, load_dataset, split_dataset
 from reserver.names.import_names import IMPORT_TO_DISTRIBUTION
 from reserver.names.normalize import canonicalize
 from reserver.typo import fit
@@ -157,7 +157,7 @@ def in_half(name: str, half: int) -> bool:
 
 def calibrated_kinds(weights: dict[str, Any], feed: Path) -> dict[str, Any]:
     """The kind shares of ``weights`` calibrated to a hits feed, with its provenance."""
-    from reserver.hits import parse_feed, shares
+    from reserver.evaluation.hits import parse_feed, shares
     from reserver.typo import TypoModel
 
     hits = parse_feed(feed.read_text(encoding="utf-8"), str(feed))

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._files import MIB, read_text_file
 from .errors import ReserverError, excerpt
-from .holder import Holder
-from .inputs import MIB, read_text_file
+from .plan.holder import Holder
 
 if sys.version_info >= (3, 11):
     import tomllib

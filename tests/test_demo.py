@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reserver.demo import run_demo
+from reserver.demo.loop import run_demo
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +57,7 @@ def test_serve_keeps_the_dashboard_up_until_ctrl_c(tmp_path: Path) -> None:
 
 
 def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None:
-    from reserver.demo import DEMO_MARK, prepare_workdir
+    from reserver.demo.loop import DEMO_MARK, prepare_workdir
     from reserver.errors import ReserverError
 
     theirs = tmp_path / "theirs"

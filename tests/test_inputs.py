@@ -26,7 +26,7 @@ def _corpus(path: Path) -> object:
 
 
 def _targets(path: Path) -> object:
-    from reserver.selection import read_targets_file
+    from reserver.selection.select import read_targets_file
 
     return read_targets_file(path)
 
@@ -38,19 +38,19 @@ def _listing(path: Path) -> object:
 
 
 def _popularity(path: Path) -> object:
-    from reserver.popularity import load_popular
+    from reserver.targets.popularity import load_popular
 
     return load_popular(str(path))
 
 
 def _hits(path: Path) -> object:
-    from reserver.hits import parse_feed
+    from reserver.evaluation.hits import parse_feed
 
     return parse_feed(path.read_text(), str(path))
 
 
 def _dataset(path: Path) -> object:
-    from reserver.evaluate import load_dataset
+    from reserver.evaluation.squats import load_dataset
 
     return load_dataset(path)
 
@@ -189,7 +189,7 @@ def test_no_pattern_is_anchored_with_a_dollar() -> None:
 def test_wheel_metadata_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
     import zipfile
 
-    from reserver.selection import import_names_from_wheel
+    from reserver.selection.select import import_names_from_wheel
 
     wheel = tmp_path / "acme-1.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w", compression=zipfile.ZIP_DEFLATED) as archive:

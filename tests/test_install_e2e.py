@@ -124,9 +124,9 @@ def test_poetry_add_of_a_local_file_fails_offline_with_the_message(
 
 
 def test_setup_py_run_directly_shows_the_same_message(tmp_path: Path) -> None:
-    from reserver.holder import Holder
     from reserver.placeholder.render import render
-    from reserver.plan import entry_for
+    from reserver.plan.holder import Holder
+    from reserver.plan.model import entry_for
 
     root = render(entry_for("reqeusts", "requests"), Holder(), "0.0.1").write(tmp_path)
     done = run([sys.executable, "setup.py", "install"], cwd=root, env=dict(os.environ))

@@ -31,8 +31,8 @@ def test_the_wheel_ships_the_templates_and_builds_from_another_directory(tmp_pat
     script = (
         "import sys; sys.path.insert(0, sys.argv[1])\n"
         "import reserver.placeholder.render as r, pathlib\n"
-        "from reserver.builder import build_plan\n"
-        "from reserver.plan import make_plan, entry_for\n"
+        "from reserver.placeholder.build import build_plan\n"
+        "from reserver.plan.model import make_plan, entry_for\n"
         "root = r.templates_root()\n"
         "assert pathlib.Path(sys.argv[1]) in root.parents, root\n"
         "print(build_plan(make_plan([entry_for('pwd')]), pathlib.Path('out'))[0].path.name)\n"

@@ -16,13 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reserver.errors import ReserverError, ValidationError
-from reserver.holder import Holder
 from reserver.placeholder import ci
 from reserver.placeholder.message import render_message, summary
 from reserver.placeholder.render import render
 from reserver.placeholder.sdist import sdist_bytes, write_sdist_fast, write_sdist_with_build
 from reserver.placeholder.validate import validate_sdist
-from reserver.plan import PlanEntry, entry_for
+from reserver.plan.holder import Holder
+from reserver.plan.model import PlanEntry, entry_for
 
 HOLDER = Holder("Example Volunteers", "names@example.org", "https://example.org/why")
 

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from reserver.errors import PlanError, ReserverError
-from reserver.plan import PlanEntry, entry_for, load_plan, make_plan, parse_name_option, save_plan
+from reserver.plan.model import (
+    PlanEntry,
+    entry_for,
+    load_plan,
+    make_plan,
+    parse_name_option,
+    save_plan,
+)
 
 
 def test_a_standard_library_name_needs_no_target() -> None:
@@ -78,7 +85,7 @@ def test_an_injected_name_in_a_plan_file_is_refused(tmp_path: Path) -> None:
 def test_plan_lines_are_exactly_what_json_makes_of_each_entry(tmp_path: Path) -> None:
     from dataclasses import fields
 
-    from reserver.plan import _ENTRY_FIELDS, PlanEntry, _entry_line
+    from reserver.plan.model import _ENTRY_FIELDS, PlanEntry, _entry_line
 
     assert tuple(f.name for f in fields(PlanEntry)) == _ENTRY_FIELDS
     entries = [
@@ -100,7 +107,7 @@ def test_plan_lines_are_exactly_what_json_makes_of_each_entry(tmp_path: Path) ->
 
 
 def test_engine_entries_equal_validated_ones() -> None:
-    from reserver.plan import PlanEntry, engine_entry
+    from reserver.plan.model import PlanEntry, engine_entry
 
     made = engine_entry("reqests", "requests", "typo", "deleted_letter", 0.9, "free", "typo of x")
     checked = PlanEntry("reqests", "requests", "typo", "deleted_letter", 0.9, "free", "typo of x")
@@ -204,8 +211,8 @@ def test_an_endless_plan_file_is_refused_after_its_limit() -> None:
 def test_the_builder_runs_the_plan_validation_again(field: str, value: object) -> None:
     # An entry changed after it was made (or made by engine_entry, which skips the check)
     # still cannot reach a README, PKG-INFO or the install message.
-    from reserver.holder import Holder
     from reserver.placeholder.render import render
+    from reserver.plan.holder import Holder
 
     entry = entry_for("reqeusts", "requests")
     object.__setattr__(entry, field, value)

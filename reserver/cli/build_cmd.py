@@ -8,8 +8,8 @@ import typer
 
 from ..config import resolve
 from ..errors import ReserverError
-from ..plan import load_plan, publish_problem
-from ..plan_summary import named_profile
+from ..plan.model import load_plan, publish_problem
+from ..plan.summary import named_profile
 from ._app import app, console_err
 from ._output import Verbosity, info, verbosity
 
@@ -28,7 +28,7 @@ def build_command(
     """Render and build the placeholder sdists of a plan."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from ..builder import build_plan
+    from ..placeholder.build import build_plan
 
     plan = load_plan(plan_file)
     profile = named_profile(plan)

@@ -42,7 +42,7 @@ def demo_command(
     for module in _DEMO_MODULES:
         if importlib.util.find_spec(module) is None:
             raise ModuleNotFoundError(f"No module named {module!r}", name=module)
-    from ..demo import run_demo  # the index server and publish stack: slow to import
+    from ..demo.loop import run_demo  # the index server and publish stack: slow to import
 
     # Each step and what each user saw inform; -q leaves the verdict alone.
     result = run_demo(workdir, info, serve=_wait_for_ctrl_c if serve else None)

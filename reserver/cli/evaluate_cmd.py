@@ -17,8 +17,8 @@ from ._output import csv_text, format_option, info
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from ..evaluate import Evaluation, KindRow
-    from ..hits import Share
+    from ..evaluation.hits import Share
+    from ..evaluation.squats import Evaluation, KindRow
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +63,12 @@ def _share_row(share: Share) -> dict[str, object]:
 def _read_hits(source: str) -> str:
     """The text of a hits feed: a stats service's URL, or a file saved from one."""
     if not source.startswith(("http://", "https://")):
-        from ..inputs import read_text_file
+        from .._files import read_text_file
 
         return read_text_file(Path(source), "hits feed")
     import httpx
 
-    from ..hits import feed_url
+    from ..evaluation.hits import feed_url
 
     url = feed_url(source)
     try:
@@ -84,7 +84,7 @@ def _read_hits(source: str) -> str:
 def _hits_report(source: str, output_format: str) -> None:
     from rich.table import Table
 
-    from ..hits import parse_feed, shares
+    from ..evaluation.hits import parse_feed, shares
     from ..typo import default_model
 
     hits = parse_feed(_read_hits(source), source)
@@ -146,7 +146,7 @@ def evaluate_command(
     ),
 ) -> None:
     """Share of known squats that the plan would have reserved or the registry refuses."""
-    from ..evaluate import SPLITS, default_dataset, evaluate, load_dataset, split_dataset
+    from ..evaluation.squats import SPLITS, default_dataset, evaluate, load_dataset, split_dataset
     from ..index.listing import load_listing_file
     from ..names.rules import PYPI, profile_named
 

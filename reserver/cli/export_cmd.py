@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import ReserverError
-from ..plan import load_plan, write_atomic
+from ..plan.model import load_plan, write_atomic
 from ._app import app
 from ._output import format_option
 

@@ -11,15 +11,10 @@ from ..config import resolve
 from ..errors import ReserverError
 from ..names.normalize import canonicalize
 from ..names.rules import BLOCKED, PROFILES, TAKEN, UNCHECKED
-from ..plan import (
-    PlanEntry,
-    make_plan,
-    parse_name_option,
-    save_plan,
-)
-from ..plan_summary import render as render_summary
-from ..plan_summary import summarize
-from ..selection import IndexView, resolve_index, run_selection, to_plan_entries
+from ..plan.model import PlanEntry, make_plan, parse_name_option, save_plan
+from ..plan.summary import render as render_summary
+from ..plan.summary import summarize
+from ..selection.select import IndexView, resolve_index, run_selection, to_plan_entries
 from . import _selection_options as opt
 from ._app import app, console_err
 from ._output import info
@@ -49,7 +44,7 @@ POPULAR_SQUAT_TOP = 1000
 def _refuse_popular_squats(entries: list[PlanEntry]) -> None:
     """A --name squat that is itself a popular project is a reversed pair or a mistake:
     holding it would be squatting the real project."""
-    from ..popularity import bundled_popular
+    from ..targets.popularity import bundled_popular
 
     popular = {canonicalize(p.project) for p in bundled_popular()[:POPULAR_SQUAT_TOP]}
     for entry in entries:

@@ -19,9 +19,9 @@ import typer
 
 from ..config import resolve
 from ..errors import ReserverError
-from ..plan import Plan, load_plan, save_plan
-from ..plan_summary import render as render_summary
-from ..plan_summary import summarize
+from ..plan.model import Plan, load_plan, save_plan
+from ..plan.summary import render as render_summary
+from ..plan.summary import summarize
 from . import _selection_options as opt
 from . import _upload_options as up
 from ._app import app, console, console_err
@@ -78,7 +78,7 @@ def reserve_command(
     Run it again with the same options to resume: the plan saved in --workdir is reused, and
     the ledger and the index tell what is done. Other options make a new plan (confirmed).
     """
-    from ..builder import build_plan
+    from ..placeholder.build import build_plan
 
     json_log = json_log or output_format == "json"
     credentials = credentials_for(repository_url, repository)

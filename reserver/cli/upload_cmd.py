@@ -16,7 +16,7 @@ import typer
 
 from ..config import resolve
 from ..errors import ReserverError, UploadError
-from ..plan import Plan, load_plan
+from ..plan.model import Plan, load_plan
 from . import _upload_options as up
 from ._app import app, console, console_err
 from ._output import Verbosity, info, verbosity
@@ -180,7 +180,7 @@ def confirm_public_upload(plan: Plan, credentials: Credentials, yes: bool) -> No
     """Before a batch to PyPI or TestPyPI: what it costs, and a yes from the person (or
     --yes). Unattended runs without --yes stop here rather than start a days-long batch."""
     from ..names.rules import profile_for_index
-    from ..plan_summary import duration, summarize
+    from ..plan.summary import duration, summarize
     from ..publish.batch import refuse_for_registry
     from ..publish.twine_upload import resolve_repository_url
 

@@ -7,8 +7,8 @@ import json
 import logging
 from pathlib import Path
 
+from .._files import load_json, read_text_file
 from ..errors import ReserverError, excerpt
-from ..inputs import load_json, read_text_file
 from ..names.normalize import is_valid_name
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def corpus_from(source: str, cache_dir: Path | None = None) -> list[str]:
     if not source.startswith(("http://", "https://")):
         names = load_corpus(Path(source))
     else:
-        from ..popularity import fetch_popular
+        from ..targets.popularity import fetch_popular
 
         names = [item.project for item in fetch_popular(source, cache_dir)]
         if not names:
@@ -87,10 +87,10 @@ def corpus_from(source: str, cache_dir: Path | None = None) -> list[str]:
 
 
 def default_corpus() -> list[str]:
-    """The bundled top 10,000 (``reserver.popularity``), most downloaded first: the corpus
+    """The bundled top 10,000 (``reserver.targets.popularity``), most downloaded first: the corpus
     the quality figures of ``check`` were measured with (benchmarks/bench_check.py).
     ``--corpus`` gives a newer snapshot or an organisation's own list."""
-    from ..popularity import BUNDLED_TOP, bundled_popular
+    from ..targets.popularity import BUNDLED_TOP, bundled_popular
 
     names = [item.project for item in bundled_popular()]
     logger.info("popular names: the bundled top %d (reserver/%s)", len(names), BUNDLED_TOP)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import ReserverError
 from ..names.normalize import canonicalize
-from ..plan import Plan, PlanEntry
+from ..plan.model import Plan, PlanEntry
 
 EXPORT_FORMAT = "reserver-export/1"
 FORMATS = ("prohibited-csv", "txt", "json")

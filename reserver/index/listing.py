@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._files import MIB, load_json, read_bytes_file
 from ..errors import ReserverError, excerpt
-from ..inputs import MIB, load_json, read_bytes_file
 from ..names.rules import EMPTY, KnownNames
 from .http_cache import ConditionalCache
 

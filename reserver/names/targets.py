@@ -104,7 +104,7 @@ def stdlib_targets(
     """Every standard-library module and dotted prefix that is a valid project name.
 
     A module's harm is how often its name is asked of pip (``demand``, by canonical name; see
-    :func:`reserver.popularity.stdlib_demand`): measured where the popularity data lists a
+    :func:`reserver.targets.popularity.stdlib_demand`): measured where the popularity data lists a
     PyPI project of the same name (``asyncio``, ``argparse`` and ``typing`` are downloaded by
     people who meant the standard library) or the drop-in of a removed module
     (``standard-telnetlib``), else predicted from how widely the module is imported. Modules

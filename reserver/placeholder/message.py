@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..holder import Holder
 from ..names.stdlib import dropin_for, is_current_stdlib, last_python_with, platform_of
-from ..plan import PlanEntry
+from ..plan.holder import Holder
+from ..plan.model import PlanEntry
 
 #: Installers the placeholder can tell apart at build time, and "other" for the rest. "uv"
 #: is uv when only its variable says so (a project command or ``uv pip``: both are given);

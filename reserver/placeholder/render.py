@@ -11,10 +11,10 @@ from typing import Any
 import jinja2
 
 from ..errors import ReserverError, excerpt
-from ..holder import Holder, check_url
 from ..names.normalize import sdist_filename_stem
 from ..names.stdlib import is_current_stdlib
-from ..plan import PlanEntry, check_entry, check_version
+from ..plan.holder import Holder, check_url
+from ..plan.model import PlanEntry, check_entry, check_version
 from . import ci
 from .message import render_messages, summary
 

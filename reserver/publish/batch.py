@@ -30,11 +30,11 @@ from filelock import FileLock
 from filelock import Timeout as LockTimeout
 from requests.adapters import HTTPAdapter
 
-from ..builder import sdist_path, sha256_of
 from ..errors import UploadError, ValidationError
 from ..names.rules import profile_for_index
+from ..placeholder.build import sdist_path, sha256_of
 from ..placeholder.validate import validate_sdist
-from ..plan import Plan, publish_problem
+from ..plan.model import Plan, publish_problem
 from .index_check import Holding, IndexCheck, IndexReadError, simple_url_for
 from .ledger import (
     DEFAULT_LEDGER,
@@ -481,7 +481,7 @@ def _read_session(url: str, simple_url: str, upload: TwineSession | None) -> req
 
 def refuse_for_registry(plan: Plan, url: str) -> None:
     """Refuse, before any request, what the registry at ``url`` would refuse or should never
-    carry (see :func:`reserver.plan.publish_problem`)."""
+    carry (see :func:`reserver.plan.model.publish_problem`)."""
     problem = publish_problem(plan, profile_for_index(url))
     if problem is not None:
         raise UploadError(problem)

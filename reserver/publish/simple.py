@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..builder import sdist_path
 from ..errors import UploadError, ValidationError
+from ..placeholder.build import sdist_path
 from ..placeholder.validate import validate_sdist
-from ..plan import Plan
+from ..plan.model import Plan
 from .twine_upload import Credentials, TwineSession
 
 

@@ -140,7 +140,7 @@ async def api_names_csv(request: Request) -> StreamingResponse:
 
 
 async def _hits(request: Request) -> list[dict[str, object]]:
-    from ..hits import Hit, feed_rows
+    from ..evaluation.hits import Hit, feed_rows
     from ..typo import default_model
 
     hits = [Hit(r["name"], r["target"], r["category"], r["count"]) for r in await _names(request)]
@@ -159,7 +159,7 @@ async def api_hits(request: Request) -> dict[str, Any]:
 
 @router.get("/hits.csv", summary="The hits feed as CSV.")
 async def api_hits_csv(request: Request) -> StreamingResponse:
-    from ..hits import FIELDS
+    from ..evaluation.hits import FIELDS
 
     rows = ([row[field] if row[field] is not None else "" for field in FIELDS]
             for row in await _hits(request))  # fmt: skip

@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ReserverError
-from ..holder import Holder
+from ..plan.holder import Holder
 from .collector import (
     RETRY_AFTER,
     UNAVAILABLE,

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..errors import ReserverError
-from ..holder import check_url
-from ..plan import Plan
+from ..plan.holder import check_url
+from ..plan.model import Plan
 
 TIMEOUT = 30.0
 

@@ -223,10 +223,10 @@ def calibrate_to_hits(
 
     ``observed`` and ``expected`` are the hits per kind on reserved typo names and the hits
     the model expected there (each target's hits split by the model's probability of each
-    held name, :func:`reserver.hits.shares`): both are counted on the same held names, so the
-    ratio corrects the share without the bias of which names were held. Each kind's share is
-    multiplied by (observed + 1) / (expected + 1), add-one smoothed so that a handful of hits
-    moves little, then all are renormalised.
+    held name, :func:`reserver.evaluation.hits.shares`): both are counted on the same held
+    names, so the ratio corrects the share without the bias of which names were held. Each
+    kind's share is multiplied by (observed + 1) / (expected + 1), add-one smoothed so that a
+    handful of hits moves little, then all are renormalised.
 
     >>> s = {"omission": {"share": 0.5, "n": 1}, "insertion": {"share": 0.5, "n": 1}}
     >>> out = calibrate_to_hits(s, {"omission": 9}, {"omission": 4.0})

@@ -13,13 +13,13 @@ import string
 import sys
 from pathlib import Path
 
-from reserver import prefetch
 from reserver.errors import ReserverError
 from reserver.names.ranking import RankJob, ranked_order
 from reserver.names.rules import KnownNames
 from reserver.names.targets import POPULAR, Target
-from reserver.prefetch import Head, Prefetch, head_of
-from reserver.selection import SelectionOptions, SelectionRequest, rank_jobs, run_selection
+from reserver.selection import prefetch
+from reserver.selection.prefetch import Head, Prefetch, head_of
+from reserver.selection.select import SelectionOptions, SelectionRequest, rank_jobs, run_selection
 
 
 def targets(count: int, seed: int) -> list[Target]:

@@ -13,7 +13,7 @@ import pytest
 
 from reserver.index.local import LocalIndex
 from reserver.names.candidates import generate_candidates
-from reserver.plan import load_plan
+from reserver.plan.model import load_plan
 
 from .conftest import CliResult, FakeServer, Route
 
@@ -212,7 +212,7 @@ def test_a_small_run_falls_back_to_per_name_lookups(cli, fake_server: FakeServer
 
 
 def test_evaluate_reports_overall_and_per_kind(cli) -> None:  # type: ignore[no-untyped-def]
-    from reserver.evaluate import classify, default_dataset, load_dataset, split_dataset
+    from reserver.evaluation.squats import classify, default_dataset, load_dataset, split_dataset
 
     done = cli("evaluate", "--budget", "25", "-f", "json")
     assert done.code == 0, done.err
@@ -225,7 +225,7 @@ def test_evaluate_reports_overall_and_per_kind(cli) -> None:  # type: ignore[no-
 
 
 def test_evaluate_can_measure_every_row(cli) -> None:  # type: ignore[no-untyped-def]
-    from reserver.evaluate import default_dataset, load_dataset
+    from reserver.evaluation.squats import default_dataset, load_dataset
 
     done = cli("evaluate", "--budget", "10", "--split", "all", "-f", "json")
     assert done.code == 0, done.err

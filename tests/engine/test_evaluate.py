@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reserver.errors import ReserverError
-from reserver.evaluate import (
+from reserver.evaluation.squats import (
     BLOCKED,
     MISSED,
     NOT_GENERATED,

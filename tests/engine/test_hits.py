@@ -7,7 +7,7 @@ import json
 import pytest
 
 from reserver.errors import ReserverError
-from reserver.hits import Hit, parse_feed, shares
+from reserver.evaluation.hits import Hit, parse_feed, shares
 from reserver.typo import default_model
 
 CSV = (

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reserver.names.normalize import is_valid_name
-from reserver.popularity import (
+from reserver.targets.popularity import (
     PopularityError,
     bundled_popular,
     fetch_popular,

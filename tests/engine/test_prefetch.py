@@ -12,16 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from reserver import prefetch
 from reserver.names.ranking import RankJob, rank_target, ranked_order
 from reserver.names.rules import PYPI
 from reserver.names.targets import GIVEN, Target
-from reserver.prefetch import Prefetch, continue_order, head_of
-from reserver.selection import (
-    SelectionOptions,
-    rank_jobs,
-    select,
-)
+from reserver.selection import prefetch
+from reserver.selection.prefetch import Prefetch, continue_order, head_of
+from reserver.selection.select import SelectionOptions, rank_jobs, select
 
 from .prefetch_driver import known, targets
 

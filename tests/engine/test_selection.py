@@ -14,9 +14,8 @@ from reserver.names.normalize import canonicalize
 from reserver.names.ranking import apply_total_budget, budget_for, rank_target
 from reserver.names.rules import BLOCKED, EMPTY, PRIVATE, PYPI, TAKEN, KnownNames, name_status
 from reserver.names.targets import GIVEN, INTERNAL, POPULAR, STDLIB, Target
-from reserver.plan import make_plan
-from reserver.popularity import bundled_popular, stdlib_demand
-from reserver.selection import (
+from reserver.plan.model import make_plan
+from reserver.selection.select import (
     SelectionOptions,
     SelectionRequest,
     import_names_from_wheel,
@@ -25,6 +24,7 @@ from reserver.selection import (
     select,
     to_plan_entries,
 )
+from reserver.targets.popularity import bundled_popular, stdlib_demand
 
 
 def _free(rows: list) -> list:  # type: ignore[type-arg]

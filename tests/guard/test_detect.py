@@ -131,7 +131,7 @@ class _EveryPair(Detector):
 def _plugin_corpus() -> list[str]:
     # Ten thousand names in all four popularity bands, most of them plugin-style
     # ("pytest-click"): the shape whose word lookups pair a name with hundreds of others.
-    from reserver.popularity import bundled_popular
+    from reserver.targets.popularity import bundled_popular
 
     popular = [p.project for p in bundled_popular()]
     short = [name for name in popular if len(name) <= 6]
@@ -157,7 +157,7 @@ def test_skipping_pairs_below_the_floor_changes_no_verdict() -> None:
     # margin is below the policy's floor); every verdict must be what weighing all says.
     import random
 
-    from reserver.evaluate import default_dataset, load_dataset
+    from reserver.evaluation.squats import default_dataset, load_dataset
 
     corpus = _plugin_corpus()
     names = [attack.squat for attack in load_dataset(default_dataset())]

@@ -8,8 +8,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from reserver.holder import Holder
-from reserver.plan import entry_for, make_plan, save_plan
+from reserver.plan.holder import Holder
+from reserver.plan.model import entry_for, make_plan, save_plan
 from reserver.publish.ledger import Ledger, LedgerState, SdistRecord
 
 from .conftest import run_cli

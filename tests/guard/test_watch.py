@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from reserver.builder import build_plan
 from reserver.guard.detect import Detector
 from reserver.guard.watch import WatchError, load_state, new_names, watch_once
 from reserver.index.listing import Listing
 from reserver.index.local import LocalIndex
-from reserver.plan import entry_for, make_plan
+from reserver.placeholder.build import build_plan
+from reserver.plan.model import entry_for, make_plan
 from reserver.publish.twine_upload import Credentials, TwineSession
 
 from .conftest import POPULAR, run_cli

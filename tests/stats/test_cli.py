@@ -44,7 +44,7 @@ def refused(done: subprocess.CompletedProcess[str]) -> bool:
 
 
 def make_plan(tmp_path: Path) -> Path:
-    from reserver.plan import entry_for, make_plan, save_plan
+    from reserver.plan.model import entry_for, make_plan, save_plan
 
     plan = tmp_path / "plan.json"
     save_plan(make_plan([entry_for("reqeusts", "requests"), entry_for("pwd")]), plan)
@@ -208,7 +208,7 @@ def test_register_refuses_plain_http_to_another_host(
 
 
 def test_register_sends_the_token_over_https_loopback_or_when_told_to() -> None:
-    from reserver.plan import entry_for, make_plan
+    from reserver.plan.model import entry_for, make_plan
     from reserver.stats.client import register_plan
 
     plan = make_plan([entry_for("reqeusts", "requests")])

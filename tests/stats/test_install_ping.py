@@ -18,10 +18,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reserver.holder import Holder
 from reserver.index.local import LocalIndex
 from reserver.placeholder.message import render_message
-from reserver.plan import entry_for
+from reserver.plan.holder import Holder
+from reserver.plan.model import entry_for
 
 from ..conftest import installer_env, run, uv_binary
 from .conftest import TOKEN, StatsServer, quiet_port

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from reserver.builder import build_plan
 from reserver.index.local import LocalIndex
-from reserver.plan import Plan, PlanEntry, make_plan, save_plan
+from reserver.placeholder.build import build_plan
+from reserver.plan.model import Plan, PlanEntry, make_plan, save_plan
 from reserver.publish.batch import RetryPolicy
 from reserver.publish.ledger import Ledger, LedgerState
 from reserver.publish.twine_upload import Credentials

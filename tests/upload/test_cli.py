@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from reserver.index.local import LocalIndex
-from reserver.plan import PlanEntry, load_plan
+from reserver.plan.model import PlanEntry, load_plan
 from reserver.publish.ledger import Ledger, LedgerState, SdistRecord
 
 from ..conftest import on_a_terminal
@@ -477,9 +477,9 @@ def test_the_plan_summary_counts_targets_kinds_reasons_and_hours(
 def test_status_names_what_others_hold_with_the_registry_words(
     fresh_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
 ) -> None:
-    from reserver.builder import build_plan
-    from reserver.holder import Holder
-    from reserver.plan import make_plan, save_plan
+    from reserver.placeholder.build import build_plan
+    from reserver.plan.holder import Holder
+    from reserver.plan.model import make_plan, save_plan
 
     theirs = batch_factory(2, "held")  # someone else reserves two names first
     first = run_cli(*upload_args(theirs, fresh_index.url, tmp_path / "theirs.sqlite"),

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from reserver.builder import sha256_of
 from reserver.index.local import LocalIndex
+from reserver.placeholder.build import sha256_of
 from reserver.publish.ledger import Ledger, LedgerState
 
 from .conftest import make_batch, twine_env

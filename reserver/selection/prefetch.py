@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 
-from .names.ranking import Ordered, RankJob
+from ..names.ranking import Ordered, RankJob
 
 #: The start of a job's order, and whether that is the whole of it.
 Head = tuple[tuple[Ordered, ...], bool]

@@ -22,15 +22,15 @@ from typing import Any
 
 import httpx
 
-from .builder import build_plan
-from .errors import ReserverError
-from .index.local import LocalIndex, free_port, stop_process, wait_for_http
-from .names.normalize import canonicalize
-from .placeholder import ci
-from .plan import Plan, PlanEntry, make_plan, parse_name_option, save_plan
-from .publish.batch import upload_batch
-from .publish.twine_upload import Credentials
-from .selection import SelectionOptions, SelectionRequest, run_selection, to_plan_entries
+from ..errors import ReserverError
+from ..index.local import LocalIndex, free_port, stop_process, wait_for_http
+from ..names.normalize import canonicalize
+from ..placeholder import ci
+from ..placeholder.build import build_plan
+from ..plan.model import Plan, PlanEntry, make_plan, parse_name_option, save_plan
+from ..publish.batch import upload_batch
+from ..publish.twine_upload import Credentials
+from ..selection.select import SelectionOptions, SelectionRequest, run_selection, to_plan_entries
 
 #: Explicit names: standard-library modules, one removed module, and an import name.
 DEMO_NAMES = ("pwd", "telnetlib", "sklearn=scikit-learn")
@@ -187,7 +187,7 @@ def run_demo(
     ``serve``, when given, is called with the dashboard URL before anything is stopped
     (the CLI waits there for Ctrl-C).
     """
-    from .stats.client import register_plan
+    from ..stats.client import register_plan
 
     prepare_workdir(workdir)
     workdir = workdir.resolve()

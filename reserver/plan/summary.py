@@ -11,8 +11,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .names.rules import PROFILES, PYPI, RegistryProfile, profile_for_index
-from .plan import SKIPPED_STATUSES, Plan
+from ..names.rules import PROFILES, PYPI, RegistryProfile, profile_for_index
+from .model import SKIPPED_STATUSES, Plan
 
 #: How many targets, kinds and reasons a summary names before "N more".
 SHOWN = 6

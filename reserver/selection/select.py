@@ -15,13 +15,13 @@ from typing import NamedTuple
 
 import platformdirs
 
-from .errors import ReserverError, excerpt
-from .gcpause import collector_paused
-from .index.listing import NameLookup, names_of
-from .inputs import read_text_file
-from .names.import_names import import_names_for, top_level_from_record, top_level_from_text
-from .names.normalize import canonicalize, is_valid_name, name_problem
-from .names.ranking import (
+from .._files import read_text_file
+from .._gcpause import collector_paused
+from ..errors import ReserverError, excerpt
+from ..index.listing import NameLookup, names_of
+from ..names.import_names import import_names_for, top_level_from_record, top_level_from_text
+from ..names.normalize import canonicalize, is_valid_name, name_problem
+from ..names.ranking import (
     DUPLICATE,
     Ranked,
     RankJob,
@@ -31,7 +31,7 @@ from .names.ranking import (
     budget_for,
     rank_target,
 )
-from .names.rules import (
+from ..names.rules import (
     BLOCKED,
     EMPTY,
     FREE,
@@ -44,8 +44,8 @@ from .names.rules import (
     profile_for_index,
     profile_named,
 )
-from .names.stdlib import removed_in
-from .names.targets import (
+from ..names.stdlib import removed_in
+from ..names.targets import (
     FILE,
     GIVEN,
     INTERNAL,
@@ -55,8 +55,8 @@ from .names.targets import (
     stdlib_targets,
     stdlib_typo_names,
 )
-from .plan import PlanEntry, engine_entry, entry_for
-from .popularity import load_popular, popular_targets, stdlib_demand
+from ..plan.model import PlanEntry, engine_entry, entry_for
+from ..targets.popularity import load_popular, popular_targets, stdlib_demand
 from .prefetch import Head, Prefetch, continue_order
 
 DEFAULT_INDEX = "https://pypi.org/simple/"
@@ -363,7 +363,7 @@ def select(
     A name is claimed by the first target that meets it, so the result has each project
     name once. ``lookup`` answers for names ``known`` cannot (small runs without a listing).
     ``heads`` holds, by target position, the start of a job's order made beforehand
-    (:mod:`reserver.prefetch`); the result is the same with or without them.
+    (:mod:`reserver.selection.prefetch`); the result is the same with or without them.
     """
     options = options or SelectionOptions()
     public = [t.name for t in targets if t.source not in (INTERNAL, STDLIB)]
@@ -513,7 +513,7 @@ def _run_selection(request: SelectionRequest) -> Selection:
             extra[key] = tuple(sorted({*extra.get(key, ()), *names}))
         options = replace(options, extra_imports=extra)
     # The candidates' order needs no index: it is made in a second process while this one
-    # reads the listing (see reserver.prefetch).
+    # reads the listing (see reserver.selection.prefetch).
     with Prefetch(rank_jobs(targets, options)) as prefetch:
         view = resolve_index(request, len(targets))
         try:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .placeholder.render import RenderedPackage, render
-from .placeholder.sdist import write_sdist_fast, write_sdist_with_build
-from .placeholder.validate import validate_sdist
-from .plan import Plan, PlanEntry
+from ..plan.model import Plan, PlanEntry
+from .render import RenderedPackage, render
+from .sdist import write_sdist_fast, write_sdist_with_build
+from .validate import validate_sdist
 
 BuildMethod = Literal["fast", "build"]
 

@@ -12,10 +12,10 @@ from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
-from .errors import ReserverError
-from .inputs import read_text_file
-from .names.normalize import canonicalize, name_problem
-from .names.rules import (
+from .._files import read_text_file
+from ..errors import ReserverError
+from ..names.normalize import canonicalize, name_problem
+from ..names.rules import (
     BLOCKED,
     EMPTY,
     FREE,
@@ -25,10 +25,10 @@ from .names.rules import (
     RegistryProfile,
     name_status,
 )
-from .names.stdlib import is_stdlib
-from .names.targets import GIVEN, Target
-from .selection import SelectionOptions, select
-from .typo import explain
+from ..names.stdlib import is_stdlib
+from ..names.targets import GIVEN, Target
+from ..selection.select import SelectionOptions, select
+from ..typo import explain
 
 RESERVED = "reserved"
 MISSED = "missed"

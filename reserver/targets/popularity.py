@@ -8,18 +8,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ReserverError, excerpt
-from .index.http_cache import ConditionalCache
-from .inputs import MAX_FILE_BYTES, load_json, read_bytes_file
-from .names.normalize import canonicalize, name_problem
-from .names.stdlib import import_counts, standard_dropins
-from .names.targets import (
-    MIN_HARM,
-    POPULAR,
-    Target,
-    demand_from_use,
-    harm_from_downloads,
-)
+from .._files import MAX_FILE_BYTES, load_json, read_bytes_file
+from ..errors import ReserverError, excerpt
+from ..index.http_cache import ConditionalCache
+from ..names.normalize import canonicalize, name_problem
+from ..names.stdlib import import_counts, standard_dropins
+from ..names.targets import MIN_HARM, POPULAR, Target, demand_from_use, harm_from_downloads
 
 if TYPE_CHECKING:
     import httpx  # imported where a URL is fetched: a popularity FILE needs no httpx

@@ -16,12 +16,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .errors import ReserverError, excerpt
-from .inputs import load_json
-from .names.normalize import canonicalize, name_problem
-from .typo import TypoModel
-from .typo.edits import Edit
-from .typo.kinds import IMPORT_NAME
+from .._files import load_json
+from ..errors import ReserverError, excerpt
+from ..names.normalize import canonicalize, name_problem
+from ..typo import TypoModel
+from ..typo.edits import Edit
+from ..typo.kinds import IMPORT_NAME
 
 #: The feed's columns, in the CSV's order.
 FIELDS = ("name", "target", "category", "kind", "position", "hits")

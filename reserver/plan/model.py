@@ -17,14 +17,14 @@ from typing import Any, Literal
 
 from packaging.version import InvalidVersion, Version
 
-from .errors import PlanError, ReserverError, excerpt
-from .gcpause import collector_paused
+from .._files import load_json, nested_deeper, read_text_file
+from .._gcpause import collector_paused
+from ..errors import PlanError, ReserverError, excerpt
+from ..names.import_names import distribution_for_import
+from ..names.normalize import canonicalize, is_valid_name, name_problem
+from ..names.rules import STATUSES, RegistryProfile
+from ..names.stdlib import REMOVED_REPLACEMENTS, is_stdlib, removed_in, stdlib_module
 from .holder import Holder
-from .inputs import load_json, nested_deeper, read_text_file
-from .names.import_names import distribution_for_import
-from .names.normalize import canonicalize, is_valid_name, name_problem
-from .names.rules import STATUSES, RegistryProfile
-from .names.stdlib import REMOVED_REPLACEMENTS, is_stdlib, removed_in, stdlib_module
 
 PLAN_FORMAT = "reserver-plan/1"
 DEFAULT_VERSION = "0.0.1"

@@ -1,0 +1,1 @@
+"""Evaluation: how the engine does against real squats and real people's typos."""

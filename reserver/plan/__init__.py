@@ -1,0 +1,1 @@
+"""The plan: the reviewed list of names to hold, its file, its summary and its holder."""

@@ -1,0 +1,1 @@
+"""Selection: targets in, the names to hold out, ranked and budgeted."""

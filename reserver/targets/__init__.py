@@ -1,0 +1,1 @@
+"""Targets: the projects to protect (popularity: the most downloaded ones)."""
