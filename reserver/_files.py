@@ -1,14 +1,21 @@
-"""Reading the files a user names: bounded in size and nesting, every problem one line.
+"""The files a user names: read bounded in size and nesting, written atomically, every
+problem one line.
 
 A path on the command line can be anything: ``/dev/zero``, a 5 GB log, JSON nested a
 million deep, a name too long for the file system. Each reader here stops at its limit
 before doing the work that grows with it, and says what is wrong in one line (the error
-class is the caller's, so each command keeps its exit status).
+class is the caller's, so each command keeps its exit status). A file written goes through a
+temporary file and a rename, so a reader never sees half of it.
+
+Infrastructure: it imports nothing from reserver but :mod:`reserver.errors`.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import stat
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -111,3 +118,70 @@ def nested_deeper(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
 
 def _size(limit: int) -> str:
     return f"{limit // MIB} MiB" if limit % MIB == 0 else f"{limit} bytes"
+
+
+def write_atomic(path: Path, data: bytes, *, make_parents: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    A folder that cannot hold the file (``/proc``, read-only, missing rights, a full disk)
+    is a ReserverError naming the path, not a traceback. A device or a pipe (``-o
+    /dev/null``, ``/dev/stdout``, a FIFO) is written where it is: a rename would put a
+    regular file in its place (and, run as root, take ``/dev/null`` from the whole machine).
+    A missing folder is refused, not created: a mistyped ``-o reprot/x.json`` would
+    otherwise leave the report where nobody looks. ``make_parents`` is for reserver's own
+    folders (its cache)."""
+    try:
+        mode: int | None = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise ReserverError(f"cannot write {path} (it is a folder)")
+    if mode is not None and not stat.S_ISREG(mode):
+        try:
+            with open(path, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+        return
+    try:
+        if make_parents:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            check_parent_folder(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc) from None
+        raise
+
+
+def _cannot_write(path: Path, exc: OSError) -> ReserverError:
+    return ReserverError(f"cannot write {path} ({exc.strerror or exc})")
+
+
+def check_parent_folder(path: Path) -> Path:
+    """``path`` unchanged when the folder it goes in exists, else ReserverError: files the
+    user names are written only into folders that are already there."""
+    parent = path.parent
+    try:
+        exists = parent.is_dir()
+    except OSError as exc:  # a name too long for the file system, for one
+        raise _cannot_write(path, exc) from None
+    if not exists:
+        if parent.exists():
+            raise ReserverError(f"cannot write {path} ({parent} is a file, not a folder)")
+        raise ReserverError(
+            f"cannot write {path} (the folder {parent} does not exist; create it first)"
+        )
+    return path

@@ -26,7 +26,7 @@ def _corpus(path: Path) -> object:
 
 
 def _targets(path: Path) -> object:
-    from reserver.selection.select import read_targets_file
+    from reserver.targets.files import read_targets_file
 
     return read_targets_file(path)
 
@@ -189,7 +189,7 @@ def test_no_pattern_is_anchored_with_a_dollar() -> None:
 def test_wheel_metadata_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
     import zipfile
 
-    from reserver.selection.select import import_names_from_wheel
+    from reserver.targets.wheels import import_names_from_wheel
 
     wheel = tmp_path / "acme-1.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w", compression=zipfile.ZIP_DEFLATED) as archive:

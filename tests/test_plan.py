@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 
 from reserver.errors import PlanError, ReserverError
-from reserver.plan.model import (
-    PlanEntry,
-    entry_for,
-    load_plan,
-    make_plan,
-    parse_name_option,
-    save_plan,
-)
+from reserver.plan.jsonfile import load_plan, save_plan
+from reserver.plan.model import PlanEntry, entry_for, make_plan, parse_name_option
 
 
 def test_a_standard_library_name_needs_no_target() -> None:
@@ -85,7 +79,8 @@ def test_an_injected_name_in_a_plan_file_is_refused(tmp_path: Path) -> None:
 def test_plan_lines_are_exactly_what_json_makes_of_each_entry(tmp_path: Path) -> None:
     from dataclasses import fields
 
-    from reserver.plan.model import _ENTRY_FIELDS, PlanEntry, _entry_line
+    from reserver.plan.jsonfile import _ENTRY_FIELDS, _entry_line
+    from reserver.plan.model import PlanEntry
 
     assert tuple(f.name for f in fields(PlanEntry)) == _ENTRY_FIELDS
     entries = [

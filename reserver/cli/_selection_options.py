@@ -9,7 +9,7 @@ import typer
 from ..config import resolve
 from ..errors import ReserverError
 from ..plan.holder import Holder
-from ..selection.select import DEFAULT_CACHE, SelectionOptions, SelectionRequest
+from ..selection.model import DEFAULT_CACHE, SelectionOptions, SelectionRequest
 from ..typo.keyboard import LAYOUTS
 
 TARGETS = typer.Argument(None, help="Names to protect (distributions on the index).")

@@ -8,7 +8,8 @@ import typer
 
 from ..config import resolve
 from ..errors import ReserverError
-from ..plan.model import load_plan, publish_problem
+from ..plan.jsonfile import load_plan
+from ..plan.model import publish_problem
 from ..plan.summary import named_profile
 from ._app import app, console_err
 from ._output import Verbosity, info, verbosity

@@ -32,7 +32,7 @@ def _is_file(item: str) -> bool:
 def _index_membership(index: str) -> tuple[str, Callable[[str], bool]]:
     """The index's name and a test of whether it has a (canonical) name."""
     from ..index.listing import names_of
-    from ..selection.select import DEFAULT_CACHE
+    from ..selection.model import DEFAULT_CACHE
 
     known, lookup = names_of(index, DEFAULT_CACHE)
     return index, lookup.exists if lookup is not None else known.__contains__
@@ -101,7 +101,7 @@ def check_command(
     from ..guard.detect import Policy
     from ..guard.formats import FORMATS
     from ..guard.model import LEVELS
-    from ..selection.select import DEFAULT_CACHE
+    from ..selection.model import DEFAULT_CACHE
 
     if fail_on not in LEVELS:
         raise usage_error(f"--fail-on must be warning or error, not {fail_on!r}")
@@ -134,7 +134,7 @@ def check_command(
     if quiet and not report.findings and output is None and output_format == "table":
         text = ""  # "no likely typosquats found" informs; -q prints findings alone
     if output is not None:
-        from ..plan.model import write_atomic
+        from .._files import write_atomic
 
         try:
             write_atomic(output, text.encode())

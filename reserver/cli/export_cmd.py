@@ -7,8 +7,9 @@ from pathlib import Path
 
 import typer
 
+from .._files import write_atomic
 from ..errors import ReserverError
-from ..plan.model import load_plan, write_atomic
+from ..plan.jsonfile import load_plan
 from ._app import app
 from ._output import format_option
 

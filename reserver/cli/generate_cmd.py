@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ..plan.model import write_atomic
-from ..selection.select import run_selection
+from .._files import write_atomic
+from ..selection.run import run_selection
 from . import _selection_options as opt
 from ._app import app, console
 from ._output import csv_text, format_option, info
@@ -18,7 +18,7 @@ from ._output import csv_text, format_option, info
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from ..selection.select import Selection
+    from ..selection.model import Selection
 
 FORMATS = ("table", "json", "csv")
 CSV_FIELDS = ("name", "target", "kind", "category", "score", "status", "reason", "edit", "steps")

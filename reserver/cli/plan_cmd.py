@@ -11,10 +11,13 @@ from ..config import resolve
 from ..errors import ReserverError
 from ..names.normalize import canonicalize
 from ..names.rules import BLOCKED, PROFILES, TAKEN, UNCHECKED
-from ..plan.model import PlanEntry, make_plan, parse_name_option, save_plan
+from ..plan.jsonfile import save_plan
+from ..plan.model import PlanEntry, make_plan, parse_name_option
 from ..plan.summary import render as render_summary
 from ..plan.summary import summarize
-from ..selection.select import IndexView, resolve_index, run_selection, to_plan_entries
+from ..selection.entries import to_plan_entries
+from ..selection.index_view import IndexView, resolve_index
+from ..selection.run import run_selection
 from . import _selection_options as opt
 from ._app import app, console_err
 from ._output import info

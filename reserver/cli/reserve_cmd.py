@@ -19,7 +19,8 @@ import typer
 
 from ..config import resolve
 from ..errors import ReserverError
-from ..plan.model import Plan, load_plan, save_plan
+from ..plan.jsonfile import load_plan, save_plan
+from ..plan.model import Plan
 from ..plan.summary import render as render_summary
 from ..plan.summary import summarize
 from . import _selection_options as opt

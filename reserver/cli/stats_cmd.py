@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import ReserverError
-from ..plan.model import load_plan
+from ..plan.jsonfile import load_plan
 from ..stats.constants import DEFAULT_DB, SECRET_FILE_ENV, TOKEN_ENV
 from ..stats.ratelimit import DEFAULT_RATE
 from ._app import app, console_err

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ..plan.model import load_plan
+from ..plan.jsonfile import load_plan
 from ..publish.defaults import DEFAULT_LEDGER
 from ._app import app, console
 from ._output import Verbosity, csv_text, format_option, info, verbosity

@@ -16,7 +16,8 @@ import typer
 
 from ..config import resolve
 from ..errors import ReserverError, UploadError
-from ..plan.model import Plan, load_plan
+from ..plan.jsonfile import load_plan
+from ..plan.model import Plan
 from . import _upload_options as up
 from ._app import app, console, console_err
 from ._output import Verbosity, info, verbosity

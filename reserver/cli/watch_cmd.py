@@ -62,7 +62,7 @@ def watch_command(
     """Report names new on an index since the last run that look like typos of targets."""
     from ..guard.corpus import corpus_from, default_corpus
     from ..guard.watch import WebhookError, watch_detector, watch_once
-    from ..selection.select import DEFAULT_CACHE
+    from ..selection.model import DEFAULT_CACHE
 
     popular: list[str] = []
     if top > 0:

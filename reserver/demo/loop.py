@@ -27,10 +27,13 @@ from ..index.local import LocalIndex, free_port, stop_process, wait_for_http
 from ..names.normalize import canonicalize
 from ..placeholder import ci
 from ..placeholder.build import build_plan
-from ..plan.model import Plan, PlanEntry, make_plan, parse_name_option, save_plan
+from ..plan.jsonfile import save_plan
+from ..plan.model import Plan, PlanEntry, make_plan, parse_name_option
 from ..publish.batch import upload_batch
 from ..publish.twine_upload import Credentials
-from ..selection.select import SelectionOptions, SelectionRequest, run_selection, to_plan_entries
+from ..selection.entries import to_plan_entries
+from ..selection.model import SelectionOptions, SelectionRequest
+from ..selection.run import run_selection
 
 #: Explicit names: standard-library modules, one removed module, and an import name.
 DEMO_NAMES = ("pwd", "telnetlib", "sklearn=scikit-learn")

@@ -27,7 +27,8 @@ from ..names.rules import (
 )
 from ..names.stdlib import is_stdlib
 from ..names.targets import GIVEN, Target
-from ..selection.select import SelectionOptions, select
+from ..selection.model import SelectionOptions
+from ..selection.select import select
 from ..typo import explain
 
 RESERVED = "reserved"

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import httpx
 
-from .._files import load_json, read_text_file
+from .._files import load_json, read_text_file, write_atomic
 from ..errors import ReserverError, shorten
 from ..index.listing import MAX_LISTING_BYTES, Listing, fetch_listing, load_listing_file
-from ..plan.model import write_atomic
 from ..typo.kinds import describe
 from .detect import Detector
 from .model import Finding

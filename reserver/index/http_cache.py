@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..plan.model import write_atomic
+from .._files import write_atomic
 
 if TYPE_CHECKING:
     import httpx

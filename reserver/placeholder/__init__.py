@@ -1,1 +1,5 @@
-"""Placeholder packages: the message, the rendered files, the sdist, and its validation."""
+"""Placeholder packages: the message, the rendered files, the sdist, its validation, and the
+build of a whole plan (``build``).
+
+May import: ``errors``, ``_files``, the name engine and ``plan/``.
+"""

@@ -1,25 +1,17 @@
-"""The plan: the reviewed list of names to reserve, as a JSON file that build and upload read."""
+"""The plan: the reviewed list of names to reserve, each entry checked and classified
+(typo, import name, standard library, removed module, internal name)."""
 
 from __future__ import annotations
 
-import json
-import math
-import os
 import re
-import stat
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from json.encoder import encode_basestring_ascii
-from pathlib import Path
 from typing import Any, Literal
 
 from packaging.version import InvalidVersion, Version
 
-from .._files import load_json, nested_deeper, read_text_file
-from .._gcpause import collector_paused
-from ..errors import PlanError, ReserverError, excerpt
+from ..errors import ReserverError, excerpt
 from ..names.import_names import distribution_for_import
 from ..names.normalize import canonicalize, is_valid_name, name_problem
 from ..names.rules import STATUSES, RegistryProfile
@@ -286,163 +278,6 @@ def make_plan(
     if not items:
         raise ReserverError("the plan is empty: give at least one name")
     return Plan(items, holder or Holder(), version, options or {})
-
-
-def save_plan(plan: Plan, path: Path) -> None:
-    """Write the plan atomically, one entry per line: quick to write for 100,000 names, easy
-    to review and diff, and a reader never sees a half-written plan."""
-    with collector_paused():
-        lines = [_entry_line(entry) for entry in plan.entries]
-    header = {
-        "format": PLAN_FORMAT,
-        "version": plan.version,
-        "holder": plan.holder.to_dict(),
-        "options": plan.options,
-    }
-    text = json.dumps(header, indent=2)[:-2] + ',\n  "entries": [\n    '
-    text += ",\n    ".join(lines) + "\n  ]\n}\n"
-    write_atomic(path, text.encode())
-
-
-_ENTRY_FIELDS = (
-    "name",
-    "target",
-    "category",
-    "kind",
-    "score",
-    "status",
-    "reason",
-    "removed_in",
-    "replacement",
-    "replacement_in_stdlib",
-)
-_encode = json.JSONEncoder().encode
-
-
-def _entry_line(entry: PlanEntry) -> str:
-    """``entry`` as one line of JSON, exactly what ``json.dumps(vars(entry))`` gives.
-
-    Formatted by hand because a plan holds a hundred thousand entries and the generic
-    encoder's per-call setup was most of the time to write them; every string still goes
-    through the json module's own escaping.
-    """
-    score = entry.score
-    if not math.isfinite(score):
-        return _encode(dict(vars(entry)))
-    quote = encode_basestring_ascii
-    target, removed, replacement = entry.target, entry.removed_in, entry.replacement
-    return (
-        f'{{"name": {quote(entry.name)}, '
-        f'"target": {"null" if target is None else quote(target)}, '
-        f'"category": {quote(entry.category)}, "kind": {quote(entry.kind)}, '
-        f'"score": {score!r}, "status": {quote(entry.status)}, "reason": {quote(entry.reason)}, '
-        f'"removed_in": {"null" if removed is None else quote(removed)}, '
-        f'"replacement": {"null" if replacement is None else quote(replacement)}, '
-        f'"replacement_in_stdlib": {"true" if entry.replacement_in_stdlib else "false"}}}'
-    )
-
-
-def write_atomic(path: Path, data: bytes, *, make_parents: bool = False) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
-
-    A folder that cannot hold the file (``/proc``, read-only, missing rights, a full disk)
-    is a ReserverError naming the path, not a traceback. A device or a pipe (``-o
-    /dev/null``, ``/dev/stdout``, a FIFO) is written where it is: a rename would put a
-    regular file in its place (and, run as root, take ``/dev/null`` from the whole machine).
-    A missing folder is refused, not created: a mistyped ``-o reprot/x.json`` would
-    otherwise leave the report where nobody looks. ``make_parents`` is for reserver's own
-    folders (its cache)."""
-    try:
-        mode: int | None = path.stat().st_mode
-    except FileNotFoundError:
-        mode = None
-    except OSError as exc:
-        raise _cannot_write(path, exc) from None
-    if mode is not None and stat.S_ISDIR(mode):
-        raise ReserverError(f"cannot write {path} (it is a folder)")
-    if mode is not None and not stat.S_ISREG(mode):
-        try:
-            with open(path, "wb") as handle:
-                handle.write(data)
-        except OSError as exc:
-            raise _cannot_write(path, exc) from None
-        return
-    try:
-        if make_parents:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        else:
-            check_parent_folder(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise _cannot_write(path, exc) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise _cannot_write(path, exc) from None
-        raise
-
-
-def _cannot_write(path: Path, exc: OSError) -> ReserverError:
-    return ReserverError(f"cannot write {path} ({exc.strerror or exc})")
-
-
-def check_parent_folder(path: Path) -> Path:
-    """``path`` unchanged when the folder it goes in exists, else ReserverError: files the
-    user names are written only into folders that are already there."""
-    parent = path.parent
-    try:
-        exists = parent.is_dir()
-    except OSError as exc:  # a name too long for the file system, for one
-        raise _cannot_write(path, exc) from None
-    if not exists:
-        if parent.exists():
-            raise ReserverError(f"cannot write {path} ({parent} is a file, not a folder)")
-        raise ReserverError(
-            f"cannot write {path} (the folder {parent} does not exist; create it first)"
-        )
-    return path
-
-
-#: Largest plan file read: a plan of 100,000 names is about 25 MiB.
-MAX_PLAN_BYTES = 128 * 1024 * 1024
-
-
-def load_plan(path: Path) -> Plan:
-    """Read and validate a plan file; any problem is a PlanError naming the file."""
-    text = read_text_file(path, "plan file", PlanError, MAX_PLAN_BYTES)
-    try:
-        raw = load_json(text, str(path), PlanError)
-    except json.JSONDecodeError as exc:
-        raise PlanError(f"{path}: not a plan (invalid JSON at line {exc.lineno})") from None
-    if not isinstance(raw, dict) or raw.get("format") != PLAN_FORMAT:
-        raise PlanError(f"{path}: not a reserver plan (expected format {PLAN_FORMAT!r})")
-    options = raw.get("options", {})
-    if not isinstance(options, dict):
-        raise PlanError(f"{path}: malformed plan ('options' must be an object)")
-    if nested_deeper(options):
-        # Kept and written again by every rerun: a deep one would overflow that code's stack.
-        raise PlanError(f"{path}: malformed plan ('options' nested too deeply)")
-    entries, holder = raw.get("entries"), raw.get("holder", {})
-    if not isinstance(entries, list) or not all(isinstance(item, dict) for item in entries):
-        raise PlanError(f"{path}: malformed plan ('entries' must be a list of objects)")
-    if not isinstance(holder, dict):
-        raise PlanError(f"{path}: malformed plan ('holder' must be an object)")
-    version = raw.get("version", DEFAULT_VERSION)
-    if not isinstance(version, str):
-        raise PlanError(f"{path}: malformed plan ('version' must be a string)")
-    try:
-        made = tuple(PlanEntry(**item) for item in entries)
-        return Plan(made, Holder(**holder), version, options)
-    except ReserverError as exc:
-        raise PlanError(f"{path}: {exc}") from None
-    except TypeError as exc:
-        raise PlanError(f"{path}: malformed plan entry ({excerpt(str(exc), 120)})") from None
 
 
 def with_status(entries: Sequence[PlanEntry], status: str) -> list[PlanEntry]:

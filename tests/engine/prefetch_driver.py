@@ -18,8 +18,10 @@ from reserver.names.ranking import RankJob, ranked_order
 from reserver.names.rules import KnownNames
 from reserver.names.targets import POPULAR, Target
 from reserver.selection import prefetch
+from reserver.selection.model import SelectionOptions, SelectionRequest
 from reserver.selection.prefetch import Head, Prefetch, head_of
-from reserver.selection.select import SelectionOptions, SelectionRequest, rank_jobs, run_selection
+from reserver.selection.run import run_selection
+from reserver.selection.select import rank_jobs
 
 
 def targets(count: int, seed: int) -> list[Target]:

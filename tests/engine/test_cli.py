@@ -13,7 +13,7 @@ import pytest
 
 from reserver.index.local import LocalIndex
 from reserver.names.candidates import generate_candidates
-from reserver.plan.model import load_plan
+from reserver.plan.jsonfile import load_plan
 
 from .conftest import CliResult, FakeServer, Route
 

@@ -16,8 +16,9 @@ from reserver.names.ranking import RankJob, rank_target, ranked_order
 from reserver.names.rules import PYPI
 from reserver.names.targets import GIVEN, Target
 from reserver.selection import prefetch
+from reserver.selection.model import SelectionOptions
 from reserver.selection.prefetch import Prefetch, continue_order, head_of
-from reserver.selection.select import SelectionOptions, rank_jobs, select
+from reserver.selection.select import rank_jobs, select
 
 from .prefetch_driver import known, targets
 

@@ -10,7 +10,8 @@ from reserver.names.normalize import canonicalize, is_valid_name
 from reserver.names.ranking import rank_target
 from reserver.names.rules import FREE, PRIVATE, PYPI, UNCHECKED, KnownNames, name_status
 from reserver.names.targets import GIVEN, Target
-from reserver.selection.select import SelectionOptions, select
+from reserver.selection.model import SelectionOptions
+from reserver.selection.select import select
 from reserver.typo.kinds import IMPORT_NAME, KINDS
 
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

@@ -15,16 +15,13 @@ from reserver.names.ranking import apply_total_budget, budget_for, rank_target
 from reserver.names.rules import BLOCKED, EMPTY, PRIVATE, PYPI, TAKEN, KnownNames, name_status
 from reserver.names.targets import GIVEN, INTERNAL, POPULAR, STDLIB, Target
 from reserver.plan.model import make_plan
-from reserver.selection.select import (
-    SelectionOptions,
-    SelectionRequest,
-    import_names_from_wheel,
-    read_targets_file,
-    run_selection,
-    select,
-    to_plan_entries,
-)
+from reserver.selection.entries import to_plan_entries
+from reserver.selection.model import SelectionOptions, SelectionRequest
+from reserver.selection.run import run_selection
+from reserver.selection.select import select
+from reserver.targets.files import read_targets_file
 from reserver.targets.popularity import bundled_popular, stdlib_demand
+from reserver.targets.wheels import import_names_from_wheel
 
 
 def _free(rows: list) -> list:  # type: ignore[type-arg]

@@ -9,7 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from reserver.plan.holder import Holder
-from reserver.plan.model import entry_for, make_plan, save_plan
+from reserver.plan.jsonfile import save_plan
+from reserver.plan.model import entry_for, make_plan
 from reserver.publish.ledger import Ledger, LedgerState, SdistRecord
 
 from .conftest import run_cli

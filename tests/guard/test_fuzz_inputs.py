@@ -15,7 +15,7 @@ from reserver.errors import ReserverError
 from reserver.guard.errors import InputFileError
 from reserver.guard.sources import READERS, read_dependencies
 from reserver.names.normalize import name_problem
-from reserver.plan.model import load_plan
+from reserver.plan.jsonfile import load_plan
 
 #: Pieces real files are made of, so the fuzz reaches past the first parser error.
 REQUIREMENT_PIECES = st.sampled_from([

@@ -44,7 +44,8 @@ def refused(done: subprocess.CompletedProcess[str]) -> bool:
 
 
 def make_plan(tmp_path: Path) -> Path:
-    from reserver.plan.model import entry_for, make_plan, save_plan
+    from reserver.plan.jsonfile import save_plan
+    from reserver.plan.model import entry_for, make_plan
 
     plan = tmp_path / "plan.json"
     save_plan(make_plan([entry_for("reqeusts", "requests"), entry_for("pwd")]), plan)

@@ -12,7 +12,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from reserver.plan.model import load_plan
+from reserver.plan.jsonfile import load_plan
 from reserver.publish.batch import BatchEvent, upload_batch
 from reserver.publish.twine_upload import Credentials
 

@@ -11,7 +11,8 @@ import pytest
 
 from reserver.index.local import LocalIndex
 from reserver.placeholder.build import build_plan
-from reserver.plan.model import Plan, PlanEntry, make_plan, save_plan
+from reserver.plan.jsonfile import save_plan
+from reserver.plan.model import Plan, PlanEntry, make_plan
 from reserver.publish.batch import RetryPolicy
 from reserver.publish.ledger import Ledger, LedgerState
 from reserver.publish.twine_upload import Credentials

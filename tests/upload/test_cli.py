@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from reserver.index.local import LocalIndex
-from reserver.plan.model import PlanEntry, load_plan
+from reserver.plan.jsonfile import load_plan
+from reserver.plan.model import PlanEntry
 from reserver.publish.ledger import Ledger, LedgerState, SdistRecord
 
 from ..conftest import on_a_terminal
@@ -479,7 +480,8 @@ def test_status_names_what_others_hold_with_the_registry_words(
 ) -> None:
     from reserver.placeholder.build import build_plan
     from reserver.plan.holder import Holder
-    from reserver.plan.model import make_plan, save_plan
+    from reserver.plan.jsonfile import save_plan
+    from reserver.plan.model import make_plan
 
     theirs = batch_factory(2, "held")  # someone else reserves two names first
     first = run_cli(*upload_args(theirs, fresh_index.url, tmp_path / "theirs.sqlite"),
