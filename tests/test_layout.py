@@ -35,7 +35,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "typo": frozenset({"errors", "names"}),
     "index": frozenset({"errors", "_files", "names"}),
     "targets": frozenset({"errors", "_files", "names", "typo", "index"}),
-    "plan": frozenset({"errors", "_files", "_gcpause", "names", "typo"}),
+    "plan": frozenset({"errors", "_files", "_gcpause", "names", "typo", "index"}),
     "selection": frozenset({"errors", "_files", "_gcpause", "names", "typo", "index"})
     | {"targets", "plan"},
     "placeholder": frozenset({"errors", "_files", "names", "typo", "plan"}),

@@ -86,7 +86,7 @@ def reserve_command(
     if registry is None and index is None:
         # The rules of where the names go: a private index takes stdlib names (they need
         # placeholders there), PyPI refuses them (they need none).
-        from ..names.rules import profile_for_index
+        from ..index.registries import profile_for_index
         from ..publish.twine_upload import resolve_repository_url
 
         registry = profile_for_index(resolve_repository_url(credentials)).name

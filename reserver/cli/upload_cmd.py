@@ -180,7 +180,7 @@ def run_upload(
 def confirm_public_upload(plan: Plan, credentials: Credentials, yes: bool) -> None:
     """Before a batch to PyPI or TestPyPI: what it costs, and a yes from the person (or
     --yes). Unattended runs without --yes stop here rather than start a days-long batch."""
-    from ..names.rules import profile_for_index
+    from ..index.registries import profile_for_index
     from ..plan.summary import duration, summarize
     from ..publish.batch import refuse_for_registry
     from ..publish.twine_upload import resolve_repository_url

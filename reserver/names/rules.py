@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
 
 from .normalize import canonicalize, is_valid_name, name_problem
 from .stdlib import prohibited_stdlib_names
@@ -64,29 +63,6 @@ TESTPYPI = RegistryProfile(
 )
 PRIVATE = RegistryProfile("private", False, False)
 PROFILES: dict[str, RegistryProfile] = {p.name: p for p in (PYPI, TESTPYPI, PRIVATE)}
-
-_PYPI_HOSTS = frozenset(
-    {"pypi.org", "upload.pypi.org", "pypi.python.org", "files.pythonhosted.org"}
-)
-_TESTPYPI_HOSTS = frozenset({"test.pypi.org", "test-files.pythonhosted.org"})
-
-
-def profile_for_index(index: str | None) -> RegistryProfile:
-    """The rules of the index at URL ``index``; PyPI's when there is no URL (offline, a file).
-
-    >>> profile_for_index("https://test.pypi.org/simple/").name
-    'testpypi'
-    >>> profile_for_index("http://127.0.0.1:8080/simple/").name
-    'private'
-    """
-    if index is None or not index.startswith(("http://", "https://")):
-        return PYPI
-    host = (urlsplit(index).hostname or "").lower()
-    if host in _TESTPYPI_HOSTS:
-        return TESTPYPI
-    if host in _PYPI_HOSTS:
-        return PYPI
-    return PRIVATE
 
 
 def profile_named(name: str) -> RegistryProfile:

@@ -11,7 +11,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..names.rules import PROFILES, PYPI, RegistryProfile, profile_for_index
+from ..index.registries import profile_for_index
+from ..names.rules import PROFILES, PYPI, RegistryProfile
 from .model import SKIPPED_STATUSES, Plan
 
 #: How many targets, kinds and reasons a summary names before "N more".

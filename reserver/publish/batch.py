@@ -31,7 +31,7 @@ from filelock import Timeout as LockTimeout
 from requests.adapters import HTTPAdapter
 
 from ..errors import UploadError, ValidationError
-from ..names.rules import profile_for_index
+from ..index.registries import profile_for_index, registry_for
 from ..placeholder.build import sdist_path, sha256_of
 from ..placeholder.validate import validate_sdist
 from ..plan.model import Plan, publish_problem
@@ -45,7 +45,7 @@ from .ledger import (
     SdistRecord,
     check_ledger_folder,
 )
-from .pacing import PYPI_HOSTS, Rate, SlidingWindow, default_rate
+from .pacing import Rate, SlidingWindow, default_rate
 from .twine_upload import (
     DEFAULT_TIMEOUT,
     Credentials,
@@ -523,7 +523,7 @@ def upload_batch(
         read_timeout = timeout[1] if isinstance(timeout, tuple) else float(timeout)
         # The full project list is a cheap shortcut on a private index, but PyPI's is
         # hundreds of megabytes: there, and whenever pacing leaves time, ask page by page.
-        listing = chosen is None and (urlsplit(simple).hostname or "") not in PYPI_HOSTS
+        listing = chosen is None and registry_for(simple) is None
         check = IndexCheck(
             _read_session(url, simple, session), simple, read_timeout, use_listing=listing
         )

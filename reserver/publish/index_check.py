@@ -13,19 +13,15 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin
 
 import requests
 
 from ..errors import UploadError
+from ..index.registries import registry_for
 from ..names.normalize import canonicalize
 
 _ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
-#: Upload endpoints whose simple index lives on another host.
-_KNOWN_SIMPLE = {
-    "upload.pypi.org": "https://pypi.org/simple/",
-    "test.pypi.org": "https://test.pypi.org/simple/",
-}
 
 
 class Holding(str, Enum):
@@ -58,9 +54,9 @@ def simple_url_for(upload_url: str) -> str:
     >>> simple_url_for("http://127.0.0.1:8080/")
     'http://127.0.0.1:8080/simple/'
     """
-    host = (urlsplit(upload_url).hostname or "").lower()
-    if host in _KNOWN_SIMPLE:
-        return _KNOWN_SIMPLE[host]
+    registry = registry_for(upload_url)
+    if registry is not None:  # its simple index lives on another host
+        return registry.simple_url
     base = upload_url if upload_url.endswith("/") else upload_url + "/"
     if base.endswith("/legacy/"):
         base = base[: -len("legacy/")]

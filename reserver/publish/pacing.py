@@ -18,9 +18,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from ..errors import ReserverError, excerpt
+from ..index.registries import registry_for
 
 _UNITS = {
     "s": 1.0, "sec": 1.0, "second": 1.0, "seconds": 1.0,
@@ -29,9 +29,6 @@ _UNITS = {
     "d": 86400.0, "day": 86400.0, "days": 86400.0,
 }  # fmt: skip
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)?\s*([a-z]+)\s*\Z")
-#: Hosts whose new-project limit is PyPI's (TestPyPI runs the same code).
-PYPI_HOSTS = frozenset({"upload.pypi.org", "pypi.org", "test.pypi.org", "pypi.python.org"})
-PYPI_RATE = "20/hour"
 
 
 @dataclass(frozen=True)
@@ -78,9 +75,11 @@ def parse_rate(text: str) -> Rate | None:
 
 
 def default_rate(repository_url: str) -> Rate | None:
-    """PyPI's limit for PyPI and TestPyPI; no pacing for any other index unless asked."""
-    host = (urlsplit(repository_url).hostname or "").lower()
-    return parse_rate(PYPI_RATE) if host in PYPI_HOSTS else None
+    """The registry's own limit for PyPI and TestPyPI; no pacing for any other index unless
+    asked."""
+    registry = registry_for(repository_url)
+    per_hour = None if registry is None else registry.profile.new_projects_per_hour
+    return None if per_hour is None else Rate(per_hour, 3600.0)
 
 
 class SlidingWindow:

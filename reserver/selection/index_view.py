@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..errors import ReserverError
 from ..index.listing import NameLookup, names_of
+from ..index.registries import profile_for_index
 from ..names.normalize import canonicalize, is_valid_name
 from ..names.rules import (
     EMPTY,
@@ -19,7 +20,6 @@ from ..names.rules import (
     RegistryProfile,
     canonical_status,
     name_status,
-    profile_for_index,
     profile_named,
 )
 from .model import SelectionRequest

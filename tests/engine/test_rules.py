@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reserver.index.registries import profile_for_index
 from reserver.names.candidates import generate_candidates
 from reserver.names.rules import (
     BLOCKED,
@@ -18,7 +19,6 @@ from reserver.names.rules import (
     KnownNames,
     RegistryProfile,
     name_status,
-    profile_for_index,
 )
 
 LISTING = KnownNames.from_names(["requests", "Flask_Login", "jellyfish", "boto3"], complete=True)
@@ -125,3 +125,16 @@ def test_listing_index_agrees_with_per_name_normalisation(names: list[str]) -> N
 def test_a_name_outside_ascii_gets_a_key_too() -> None:
     known = KnownNames.from_names(["r\u00e9quests"], complete=True)
     assert known.similar("r\u00e9quests") == "r\u00e9quests"
+
+
+def test_one_table_of_registries_gives_the_rules_the_pacing_and_the_simple_index() -> None:
+    from reserver.index.registries import REGISTRIES
+    from reserver.publish.index_check import simple_url_for
+    from reserver.publish.pacing import Rate, default_rate
+
+    for registry in REGISTRIES:
+        for host in registry.hosts:
+            url = f"https://{host.upper()}/legacy/"
+            assert profile_for_index(url) == registry.profile
+            assert default_rate(url) == Rate(20, 3600)
+            assert simple_url_for(url) == registry.simple_url
