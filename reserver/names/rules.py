@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from .normalize import canonicalize, is_valid_name, name_problem
+from .normalize import (
+    ULTRA_TABLE,
+    canonicalize,
+    is_valid_name,
+    name_problem,
+    ultranormalize_canonical,
+)
 from .stdlib import prohibited_stdlib_names
 
 FREE = "free"
@@ -75,22 +81,6 @@ def profile_named(name: str) -> RegistryProfile:
         ) from None
 
 
-_ULTRA_FROM_RAW = str.maketrans({"-": None, "_": None, ".": None, "l": "1", "i": "1", "o": "0"})
-_ULTRA_BYTES = bytes.maketrans(b"lio", b"110")
-
-
-_ULTRA_FROM_CANONICAL = str.maketrans({"-": None, "l": "1", "i": "1", "o": "0"})
-
-
-def _ultra_of_canonical(name: str) -> str:
-    # On a canonical name ("-" the only separator) the key is one translation. For ASCII
-    # (every valid name) bytes.translate takes a third of str.translate's time on a short
-    # name, and the engine asks for this on every candidate it ranks.
-    if name.isascii():
-        return name.encode().translate(_ULTRA_BYTES, b"-").decode()
-    return name.translate(_ULTRA_FROM_CANONICAL)
-
-
 @dataclass(frozen=True)
 class KnownNames:
     """The projects that exist on an index, as the registry compares them.
@@ -131,7 +121,7 @@ class KnownNames:
         while "--" in dashed:
             dashed = dashed.replace("--", "-")
         ordered = dashed.split("\n")
-        keys = lowered.translate(_ULTRA_FROM_RAW).split("\n")
+        keys = lowered.translate(ULTRA_TABLE).split("\n")
         return cls(frozenset(ordered), dict(zip(keys, ordered, strict=True)), complete)
 
     def with_names(self, names: Iterable[str]) -> KnownNames:
@@ -140,7 +130,7 @@ class KnownNames:
         if not new:
             return self
         extra_ultra = dict(self.extra_ultra)
-        extra_ultra.update(zip(map(_ultra_of_canonical, new), new, strict=True))
+        extra_ultra.update(zip(map(ultranormalize_canonical, new), new, strict=True))
         return replace(self, extra=self.extra | frozenset(new), extra_ultra=extra_ultra)
 
     def __contains__(self, canonical: object) -> bool:
@@ -148,7 +138,7 @@ class KnownNames:
 
     def similar(self, canonical: str) -> str | None:
         """An existing name "too similar" to canonical name ``canonical``, if any."""
-        key = _ultra_of_canonical(canonical)
+        key = ultranormalize_canonical(canonical)
         found = self.ultra.get(key)
         return found if found is not None else self.extra_ultra.get(key)
 

@@ -110,14 +110,13 @@ _spelled = st.from_regex(r"\A[A-Za-z0-9]([A-Za-z0-9._-]{0,20}[A-Za-z0-9])?\Z")
 
 @given(st.lists(_spelled, max_size=30))
 def test_listing_index_agrees_with_per_name_normalisation(names: list[str]) -> None:
-    from reserver.names.normalize import canonicalize, ultranormalize
-    from reserver.names.rules import _ultra_of_canonical
+    from reserver.names.normalize import canonicalize, ultranormalize, ultranormalize_canonical
 
     known = KnownNames.from_names(names, complete=True)
     assert known.canonical == frozenset(canonicalize(n) for n in names)
     assert set(known.ultra) == {ultranormalize(n) for n in names}
     for name in names:
-        assert _ultra_of_canonical(canonicalize(name)) == ultranormalize(name)
+        assert ultranormalize_canonical(canonicalize(name)) == ultranormalize(name)
         assert name_status(name, PYPI, known)[0] == TAKEN
         assert known.similar(canonicalize(name)) is not None
 
