@@ -40,35 +40,20 @@ def load_corpus(path: Path) -> list[str]:
 
 
 def _from_json(path: Path, text: str) -> list[str]:
+    # The engine's reader of the same format (--top, --popularity), so check protects
+    # exactly the names the engine would accept from this file, in the same order.
+    from ..targets.popularity import PopularityError, parse_top_packages
+
     try:
         data = load_json(text, str(path), CorpusError)
-        rows = data["rows"]
-        names = [_project(row["project"]) for row in rows]
+        names = [item.project for item in parse_top_packages(data, str(path))]
     except json.JSONDecodeError as exc:
         raise CorpusError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from None
-    except (KeyError, TypeError):
-        raise CorpusError(
-            f'{path}: not a "top PyPI packages" file (expected {{"rows": [{{"project": ...}}]}})'
-        ) from None
+    except PopularityError as exc:
+        raise CorpusError(str(exc)) from None
     if not names:
         raise CorpusError(f"{path}: the corpus is empty")
-    # The published file is sorted already; sort anyway so a hand-edited one still works.
-    if all(isinstance(row, dict) and "download_count" in row for row in rows):
-        try:
-            counts = [int(row["download_count"]) for row in rows]
-        except (TypeError, ValueError):
-            raise CorpusError(f"{path}: a download_count is not a whole number") from None
-        order = sorted(range(len(rows)), key=lambda i: -counts[i])
-        names = [names[i] for i in order]
     return names
-
-
-def _project(value: object) -> str:
-    # A name, never str() of whatever the file holds there: a list nested a thousand deep
-    # would overflow repr's stack (TypeError is the caller's "not a top PyPI packages file").
-    if not isinstance(value, str):
-        raise TypeError("project is not a string")
-    return value
 
 
 def corpus_from(source: str, cache_dir: Path | None = None) -> list[str]:

@@ -40,17 +40,21 @@ class Popular:
 def parse_top_packages(data: Any, source: str) -> list[Popular]:
     """Rows of ``{"rows": [{"project", "download_count"}]}``, most downloaded first.
 
+    The one reader of this format: ``--top``/``--popularity`` and ``check --corpus`` alike.
     Invalid project names are refused with the row number: a list that is wrong in one
-    place is not trusted in the others.
+    place is not trusted in the others. A list without any ``download_count`` is taken in
+    its own order (a hand-made ranking), with no counts.
     """
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
         raise PopularityError(f'{source}: not a top-packages list (no "rows" list)')
-    rows: list[tuple[int, str]] = []
+    rows: list[tuple[int | None, str]] = []
     for number, row in enumerate(data["rows"], 1):
         if not isinstance(row, dict) or not isinstance(row.get("project"), str):
             raise PopularityError(f"{source}: row {number} has no project name")
-        count = row.get("download_count", 0)
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        count = row.get("download_count")
+        if "download_count" in row and (
+            not isinstance(count, int) or isinstance(count, bool) or count < 0
+        ):
             raise PopularityError(
                 f"{source}: row {number} has a bad download_count {excerpt(count)}"
             )
@@ -58,8 +62,10 @@ def parse_top_packages(data: Any, source: str) -> list[Popular]:
         if problem is not None:
             raise PopularityError(f"{source}: row {number}: {problem}")
         rows.append((count, row["project"]))
-    rows.sort(key=lambda item: (-item[0], canonicalize(item[1])))
-    return _dedupe([Popular(name, 0, count) for count, name in rows])
+    if any(count is not None for count, _ in rows):
+        rows.sort(key=lambda item: (-(item[0] or 0), canonicalize(item[1])))
+        return _dedupe([Popular(name, 0, count or 0) for count, name in rows])
+    return _dedupe([Popular(name, 0, None) for _, name in rows])
 
 
 def _dedupe(items: list[Popular]) -> list[Popular]:
