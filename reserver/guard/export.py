@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import ReserverError
 from ..names.normalize import canonicalize
-from ..plan.model import Plan, PlanEntry
+from ..plan.model import Plan, PlanEntry, describe
 
 EXPORT_FORMAT = "reserver-export/1"
 FORMATS = ("prohibited-csv", "txt", "json")
@@ -34,16 +34,13 @@ class ExportEntry:
 
 
 def _comment(entry: PlanEntry, holder: str) -> str:
+    text = describe(entry)
     if entry.category == "typo":
-        text = f"typo of {entry.target} ({entry.kind})"
+        text += f" ({entry.kind})"
     elif entry.category == "import":
-        text = f"import name of {entry.target}; install {entry.target} instead"
-    elif entry.category == "removed":
-        text = f"removed from the standard library in Python {entry.removed_in}"
-        if entry.replacement:
-            text += f"; use {entry.replacement}"
-    else:
-        text = "standard-library module name"
+        text += f"; install {entry.target} instead"
+    elif entry.category == "removed" and entry.replacement:
+        text += f"; use {entry.replacement}"
     return f"{text}; listed by {holder}" if holder else text
 
 

@@ -228,18 +228,23 @@ def entry_for(name: str, target: str | None = None) -> PlanEntry:
     >>> entry_for("sklearn", "scikit-learn").category
     'import'
     """
+    entry = _classify(name, target)
+    return replace(entry, reason=describe(entry))
+
+
+def _classify(name: str, target: str | None) -> PlanEntry:
     problem = name_problem(name)
     if problem is not None:
         raise ReserverError(problem)
     if target is not None and target != "":
         dist = distribution_for_import(name)
         if dist is not None and canonicalize(dist) == canonicalize(target):
-            return PlanEntry(name, target, "import", reason=f"import name of {target}")
-        return PlanEntry(name, target, "typo", reason=f"typo of {target}")
+            return PlanEntry(name, target, "import")
+        return PlanEntry(name, target, "typo")
     if not is_stdlib(name):
         dist = distribution_for_import(name)
         if dist is not None:
-            return PlanEntry(name, dist, "import", reason=f"import name of {dist}")
+            return PlanEntry(name, dist, "import")
         raise ReserverError(
             f"{name!r} is not a standard-library module; give its target as {name}=TARGET"
         )
@@ -251,12 +256,31 @@ def entry_for(name: str, target: str | None = None) -> PlanEntry:
             name,
             None,
             "removed",
-            reason=f"removed from the standard library in Python {version}",
             removed_in=version,
             replacement=replacement.name if replacement else None,
             replacement_in_stdlib=replacement.in_stdlib if replacement else False,
         )
-    return PlanEntry(name, None, "stdlib", reason="standard-library module")
+    return PlanEntry(name, None, "stdlib")
+
+
+def describe(entry: PlanEntry) -> str:
+    """What a name of the plan is, by its category, in the words every output uses: a plan
+    entry's reason, export's comment for administrators.
+
+    >>> describe(entry_for("reqeusts", "requests")), describe(entry_for("telnetlib"))
+    ('typo of requests', 'removed from the standard library in Python 3.13')
+    >>> describe(engine_entry("acme-core", None, "internal", "given", 1.0, "free", "free"))
+    'private name, held against dependency confusion'
+    """
+    if entry.category == "typo":
+        return f"typo of {entry.target}"
+    if entry.category == "import":
+        return f"import name of {entry.target}"
+    if entry.category == "removed":
+        return f"removed from the standard library in Python {entry.removed_in}"
+    if entry.category == "internal":
+        return "private name, held against dependency confusion"
+    return "standard-library module"
 
 
 def parse_name_option(value: str) -> PlanEntry:

@@ -89,3 +89,12 @@ def test_verbose_counts_the_names_on_stderr_and_quiet_changes_no_output(tmp_path
     assert normal.stdout == verbose.stdout == quiet.stdout and normal.stderr == quiet.stderr == ""
     assert len(json.loads(verbose.stdout)["names"]) == 3
     assert verbose.stderr == f"3 names to export from {plan}\n"
+
+
+def test_a_private_name_is_exported_as_a_private_name_not_a_stdlib_module() -> None:
+    from reserver.guard.export import entries_from_plan
+    from reserver.plan.model import engine_entry
+
+    internal = engine_entry("acme-core", None, "internal", "given", 1.0, "free", "free")
+    (entry,) = entries_from_plan(make_plan([internal]))
+    assert entry.comment.startswith("private name, held against dependency confusion")
