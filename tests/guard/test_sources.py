@@ -425,3 +425,10 @@ def test_comments_are_stripped_as_pips_regex_strips_them(line: str) -> None:
 
     pip_comment = re.compile(r"(^|\s+)#.*$")  # pip's own, quadratic on long whitespace
     assert _strip_comment(line).strip() == pip_comment.sub("", line).strip()
+
+
+def test_an_egg_fragment_that_is_no_name_is_one_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_bytes(b"./pkg#egg=baz\x00\n")
+    with pytest.raises(InputFileError, match="invalid #egg= name"):
+        read_dependencies(path)

@@ -23,6 +23,7 @@ from packaging.utils import (
 )
 
 from ...errors import excerpt, shorten
+from ...names.normalize import name_problem
 from ..errors import InputFileError
 from ..model import Dependency, Location
 from ._text import MAX_DEPENDENCIES, read_text
@@ -234,7 +235,13 @@ def _looks_like_location(text: str) -> bool:
 
 def _name_of(where: Location, requirement: str) -> str | None:
     if _looks_like_location(requirement):
-        return _name_from_location(requirement)
+        name = _name_from_location(requirement)
+        # An archive's file name is checked by packaging; an #egg= fragment is whatever the
+        # line says, and pip refuses the line when it is no name.
+        problem = None if name is None else name_problem(name)
+        if problem is not None:
+            raise InputFileError(where, f"invalid #egg= name: {problem}")
+        return name
     try:
         return Requirement(requirement).name
     except InvalidRequirement as exc:
