@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,8 @@ SQLITE_BUSY_MS = 10_000
 #: most this long, far inside a ping's PING_COMMIT_SECONDS, so pings never notice.
 CHECKPOINT_WAIT_MS = 100
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,40}\Z")
+#: A type's length, as in VARCHAR(100).
+_LENGTH = re.compile(r"\(\d+\)")
 
 #: A count key: (canonical name, day, installer, python, ci).
 CountKey = tuple[str, date, str, str, bool]
@@ -251,6 +254,8 @@ class StatsStore:
         self.t = _tables(self.metadata)
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._dates_as_text = engine.dialect.name == "sqlite"
+        #: PostgreSQL takes a commit's rows as arrays (see ``_upsert``).
+        self._arrays = engine.dialect.name == "postgresql"
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
         self._probe: Engine | None = None
 
@@ -402,7 +407,19 @@ class StatsStore:
         if not rows:
             return
         # The same order in every transaction, so concurrent PostgreSQL writers never deadlock.
-        rows.sort(key=lambda row: tuple(str(row[k]) for k in keys))
+        # By the values themselves: for these columns (text, dates, booleans) the same order
+        # as their str(), which older workers sort by, at a seventh of the cost (4 us for 25
+        # rows instead of 30, measured with timeit).
+        rows.sort(key=itemgetter(*keys))
+        if self._arrays:
+            # One statement whose rows arrive as one array per column: psycopg's executemany
+            # costs about 8 us of this process's CPU per row (a commit of 16 pings writes
+            # about 60 rows), this a few us per column whatever the rows.
+            columns = [c.name for c in table.columns]
+            conn.exec_driver_sql(
+                self._unnest_sql(table, keys), tuple([row[c] for row in rows] for c in columns)
+            )
+            return
         sql, order = self._upsert_sql(table, keys)
         # The hot path of every commit: the statement is compiled once and the driver gets
         # plain parameters, which costs a fraction of SQLAlchemy's per-row processing.
@@ -430,6 +447,33 @@ class StatsStore:
             cached = self._compiled[table.name] = (str(compiled), order)
         return cached
 
+    def _unnest_sql(self, table: Table, keys: tuple[str, ...]) -> str:
+        """PostgreSQL: the upsert of ``table`` from one array parameter per column, its rows
+        inserted in the arrays' order (ORDER BY their position), so the sorted order that
+        keeps concurrent writers from deadlocking holds as with one row at a time."""
+        cache_key = f"unnest:{table.name}"
+        cached = self._compiled.get(cache_key)
+        if cached is None:
+            dialect = self.engine.dialect
+            quote = dialect.identifier_preparer.quote
+            names = [quote(c.name) for c in table.columns]
+            # Arrays of the columns' types without their lengths: the insert's own cast then
+            # refuses a value too long, where an explicit cast to VARCHAR(n) would cut it.
+            arrays = ", ".join(
+                "%s::" + _LENGTH.sub("", c.type.compile(dialect=dialect)) + "[]"
+                for c in table.columns
+            )
+            count = quote("count")
+            sql = (
+                f"INSERT INTO {dialect.identifier_preparer.format_table(table)} AS t "
+                f"({', '.join(names)}) SELECT {', '.join(names)} FROM unnest({arrays}) "
+                f"WITH ORDINALITY AS u({', '.join(names)}, position) ORDER BY position "
+                f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) "
+                f"DO UPDATE SET {count} = t.{count} + excluded.{count}"
+            )
+            cached = self._compiled[cache_key] = (sql, None)
+        return cached[0]
+
     def _driver_row(self, row: dict[str, Any]) -> dict[str, Any]:
         if self._dates_as_text and "day" in row:
             # What SQLAlchemy's Date type stores in SQLite: ISO text, so both paths agree.
@@ -440,9 +484,21 @@ class StatsStore:
         if not sources:
             return
         table = self.t["sources"]
-        rows = [{"day": d, "digest": h} for d, h in sorted(sources)]
-        stmt = self._insert(table).on_conflict_do_nothing().returning(table.c.day)
-        new: Counter[date] = Counter(row.day for row in conn.execute(stmt, rows))
+        ordered = sorted(sources)
+        if self._arrays:
+            # As in _upsert: one statement for the batch instead of one execution per row.
+            sql = (
+                f"INSERT INTO {self.engine.dialect.identifier_preparer.format_table(table)} "
+                "(day, digest) SELECT day, digest FROM unnest(%s::date[], %s::varchar[]) "
+                "WITH ORDINALITY AS u(day, digest, position) ORDER BY position "
+                "ON CONFLICT DO NOTHING RETURNING day"
+            )
+            days = conn.exec_driver_sql(sql, ([d for d, _ in ordered], [h for _, h in ordered]))
+            new: Counter[date] = Counter(day for (day,) in days)
+        else:
+            rows = [{"day": d, "digest": h} for d, h in ordered]
+            stmt = self._insert(table).on_conflict_do_nothing().returning(table.c.day)
+            new = Counter(row.day for row in conn.execute(stmt, rows))
         self._upsert(
             conn,
             self.t["daily"],
