@@ -23,7 +23,12 @@ from functools import partial
 from typing import Literal
 
 from .dbthreads import DbThreads, StoreUnavailable
-from .limits import COMMIT_GRACE_SECONDS, PING_COMMIT_SECONDS, SHUTDOWN_SECONDS
+from .limits import (
+    COMMIT_GRACE_SECONDS,
+    COMMIT_INTERVAL_SECONDS,
+    PING_COMMIT_SECONDS,
+    SHUTDOWN_SECONDS,
+)
 from .schema import Ping
 from .store import CommitAbandoned, StatsStore
 
@@ -55,10 +60,12 @@ class PingWriter:
         store: StatsStore,
         max_batch: int = 2000,
         on_commit: Callable[[int, float], None] | None = None,
+        commit_interval: float = COMMIT_INTERVAL_SECONDS,
     ) -> None:
         self.store = store
         self.max_batch = max_batch
         self.on_commit = on_commit
+        self.commit_interval = commit_interval
         self._queue: asyncio.Queue[_Pending | _Signal] = asyncio.Queue()
         self._rejected: Counter[tuple[date, str]] = Counter()
         self._thread = DbThreads("stats-writer", 1)
@@ -150,9 +157,17 @@ class PingWriter:
             return True
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         stopping = False
+        started = -self.commit_interval  # when the last commit started (loop time)
         while not stopping:
             items = [await self._queue.get()]
+            # Under load, the pings of the next moments join this commit (a commit has a
+            # fixed cost: see COMMIT_INTERVAL_SECONDS); after a quiet moment, at once.
+            wait = started + self.commit_interval - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            started = loop.time()
             while len(items) < self.max_batch and not self._queue.empty():
                 items.append(self._queue.get_nowait())
             batch: list[_Pending] = []

@@ -288,21 +288,20 @@ def exchange(port: int, *pieces: bytes, answers: int = 1) -> list[bytes]:
                 sock.sendall(piece)
             time.sleep(0.01)
         received = b""
-        with contextlib.suppress(OSError):
-            while received.count(b"HTTP/1.1 ") < answers or not received.endswith(
-                (b"\r\n\r\n", b"\n")
-            ):
+        with contextlib.suppress(OSError):  # a timeout or a reset ends the exchange too
+            while not (received.count(b"HTTP/1.1 ") >= answers and _complete(received)):
                 chunk = sock.recv(1 << 16)
                 if not chunk:
                     break
                 received += chunk
-                if received.count(b"HTTP/1.1 ") >= answers and _complete(received):
-                    break
     return [b"HTTP/1.1 " + part for part in received.split(b"HTTP/1.1 ")[1:]]
 
 
 def _complete(received: bytes) -> bool:
-    head, _, body = received.rpartition(b"HTTP/1.1 ")[2].partition(b"\r\n\r\n")
+    """Whether the last answer in ``received`` has all its headers and body."""
+    head, blank, body = received.rpartition(b"HTTP/1.1 ")[2].partition(b"\r\n\r\n")
+    if not blank:
+        return False
     for line in head.split(b"\r\n"):
         if line.lower().startswith(b"content-length:"):
             return len(body) >= int(line.split(b":")[1])
@@ -352,7 +351,7 @@ def test_headers_within_the_limit_are_read_however_they_arrive(
     small = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"
     chunked = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n"
     last = get[:-2] + near + b"\r\n"
-    answers = exchange(port, small + chunked + b"\r\n" + last, answers=4)
+    answers = exchange(port, small + chunked + b"\r\n" + last, answers=3)
     assert [a.rpartition(b"\r\n\r\n")[2] for a in answers] == [b"2", b"3", b"0"], answers
 
 
