@@ -408,11 +408,12 @@ class StatsStore:
         A commit's fixed cost is most of a ping's when commits are frequent (a batch of 8
         pings cost 0.66 ms of this process's CPU and 0.58 ms of the server's, five statements
         and their round trips); one statement of data-modifying CTEs, with the same rows in
-        the same sorted order, cost 0.37 ms and 0.46 ms (store.record, 300 batches). Rows
-        are locked table by table in one fixed order, each table's rows sorted, so workers
-        running this statement still never deadlock; a worker of an older reserver, which
-        writes the tables in another order, may meet one during an upgrade, which the
-        server detects and the batch answers 503.
+        the same sorted order, cost 0.37 ms and 0.46 ms (store.record, 300 batches). Each
+        table's rows are written in sorted order, and the tables in the order the
+        statement's plan runs its parts, the same for every worker running it, so they
+        still take row locks in one order. A worker of an older reserver writes the tables
+        in another order and may deadlock with this one during an upgrade: PostgreSQL
+        detects it and fails one of the two batches, whose pings are answered 503.
         """
         if not counts and not sources:
             return
@@ -435,8 +436,8 @@ class StatsStore:
         if cached is None:
             t = self.t
             table = self.engine.dialect.identifier_preparer.format_table
-            # The sources are inserted first (the final INSERT reads which were new), then
-            # the roll-up of new sources, then the CTEs the final INSERT does not read.
+            # The final INSERT counts the day's new sources from what the sources' INSERT
+            # returns; the other CTEs run to completion whether read or not.
             sql = (
                 f"WITH counts AS ({self._unnest_sql(t['counts'], _COUNT_KEYS)}), "
                 f"totals AS ({self._unnest_sql(t['totals'], ('dim', 'key'))}), "
