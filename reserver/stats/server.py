@@ -14,7 +14,7 @@ import uvicorn
 
 from ..errors import ReserverError
 from .app import check_options, create_app, outermost
-from .connections import GuardedH11Protocol
+from .connections import GuardedProtocol
 from .constants import DEFAULT_DB
 from .limits import (
     BACKLOG,
@@ -108,9 +108,10 @@ def server_config(
         # read only from the proxies the operator lists, and by default from nobody (a
         # local client could otherwise claim a new address with every ping).
         proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
-        # h11 always (uvicorn prefers httptools when installed, which has no header limit),
-        # through the protocol that adds request deadlines and the connection cap.
-        http=GuardedH11Protocol, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        # Never "auto" (uvicorn's httptools protocol has no header limit): the protocol that
+        # adds the header limit, request deadlines and the connection cap; h11's own limit
+        # is set too, for the h11 fallback (connections.py).
+        http=GuardedProtocol, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         limit_concurrency=limit, timeout_keep_alive=KEEP_ALIVE_SECONDS, backlog=BACKLOG,
         # No WebSocket routes: an upgrade would hand the connection to a protocol without
         # the deadlines above.

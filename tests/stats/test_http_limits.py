@@ -19,7 +19,11 @@ import httpx
 import pytest
 import uvicorn
 
-from reserver.stats.connections import GuardedH11Protocol
+from reserver.stats.connections import (
+    GuardedH11Protocol,
+    GuardedHttpToolsProtocol,
+    GuardedProtocol,
+)
 from reserver.stats.limits import (
     ACCEPT_BURST_FDS,
     BACKLOG,
@@ -204,21 +208,28 @@ async def echo_app(scope: dict[str, Any], receive: Callable[..., Any], send: Any
     await send({"type": "http.response.body", "body": body})
 
 
-class QuickDeadlines(GuardedH11Protocol):
+class QuickHttpTools(GuardedHttpToolsProtocol):
     header_seconds = 0.5
     body_idle_seconds = 0.5
     send_stall_seconds = 0.5
 
 
-@pytest.fixture
-def local_server() -> Iterator[Callable[..., int]]:
-    """Starts uvicorn with ``server_config`` (cap of the given size, deadlines of 0.5 s)."""
+class QuickH11(GuardedH11Protocol):
+    header_seconds = 0.5
+    body_idle_seconds = 0.5
+    send_stall_seconds = 0.5
+
+
+@pytest.fixture(params=[QuickHttpTools, QuickH11], ids=["httptools", "h11"])
+def local_server(request: pytest.FixtureRequest) -> Iterator[Callable[..., int]]:
+    """Starts uvicorn with ``server_config`` (cap of the given size, deadlines of 0.5 s), with
+    the protocol served and with its h11 fallback."""
     servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
     def start(limit: int, app: Callable[..., Any] = echo_app) -> int:
         port = quiet_port()
         config = server_config(app, "127.0.0.1", port, [], limit)
-        config.http = QuickDeadlines
+        config.http = request.param
         config.lifespan = "off"
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
@@ -230,6 +241,7 @@ def local_server() -> Iterator[Callable[..., int]]:
         servers.append((server, thread))
         return port
 
+    start.protocol = request.param  # type: ignore[attr-defined]
     yield start
     for server, thread in servers:
         server.should_exit = True
@@ -265,6 +277,82 @@ def test_headers_that_do_not_all_arrive_in_time_are_answered_408(
         received, seconds = wait_closed(sock, 3)
         assert received.startswith(b"HTTP/1.1 408") and seconds < 1.0, (received, seconds)
         sock.close()
+
+
+def exchange(port: int, *pieces: bytes, answers: int = 1) -> list[bytes]:
+    """Send ``pieces`` on one connection (each its own write) and read ``answers`` answers
+    of the echo app, or what arrives until the server closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        for piece in pieces:
+            with contextlib.suppress(OSError):  # refused mid-way: the answer is read below
+                sock.sendall(piece)
+            time.sleep(0.01)
+        received = b""
+        with contextlib.suppress(OSError):  # a timeout or a reset ends the exchange too
+            while not (received.count(b"HTTP/1.1 ") >= answers and _complete(received)):
+                chunk = sock.recv(1 << 16)
+                if not chunk:
+                    break
+                received += chunk
+    return [b"HTTP/1.1 " + part for part in received.split(b"HTTP/1.1 ")[1:]]
+
+
+def _complete(received: bytes) -> bool:
+    """Whether the last answer in ``received`` has all its headers and body."""
+    head, blank, body = received.rpartition(b"HTTP/1.1 ")[2].partition(b"\r\n\r\n")
+    if not blank:
+        return False
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":")[1])
+    return True
+
+
+def test_headers_past_the_limit_are_refused_however_they_arrive(
+    local_server: Callable[..., int],
+) -> None:
+    port = local_server(50)
+    start = b"GET / HTTP/1.1\r\nHost: x\r\n"
+    filler = b"X-Filler: " + b"a" * MAX_HEADER_BYTES + b"\r\n"
+    refused = b"HTTP/1.1 400"
+    pieces = [filler[i : i + 1000] for i in range(0, len(filler), 1000)]
+    assert exchange(port, start, *pieces, b"\r\n")[0].startswith(refused)
+    if local_server.protocol is QuickH11:  # type: ignore[attr-defined]
+        return  # h11 bounds only what it buffers: a whole request in one read passes
+    # In one read, and behind a first request in the same read.
+    assert exchange(port, start + filler + b"\r\n")[0].startswith(refused)
+    first = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+    ok, second = exchange(port, first + start + filler + b"\r\n", answers=2)
+    assert ok.startswith(b"HTTP/1.1 200") and ok.endswith(b"\r\n\r\n5")
+    assert second.startswith(refused)
+    # Behind a chunked body (whose end only the parser finds), in one read.
+    chunked = (
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+    )
+    ok, second = exchange(port, chunked + start + filler + b"\r\n", answers=2)
+    assert ok.endswith(b"\r\n\r\n3") and second.startswith(refused)
+
+
+def test_headers_within_the_limit_are_read_however_they_arrive(
+    local_server: Callable[..., int],
+) -> None:
+    port = local_server(50)
+    near = b"X-Filler: " + b"a" * (MAX_HEADER_BYTES - 200) + b"\r\n"
+    body = b"x" * 300_000  # far past the header limit, in the same reads as the headers
+    post = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n" % len(body)
+    (answer,) = exchange(port, post + near + b"\r\n" + body)
+    assert answer.endswith(b"\r\n\r\n300000"), answer[:80]
+    # The blank line ending the headers split between two reads, at each of its bytes.
+    get = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    for cut in range(len(get) - 4, len(get)):
+        (answer,) = exchange(port, get[:cut], get[cut:])
+        assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"0"), (cut, answer)
+    # Pipelined: three requests in one read, each answered in turn.
+    small = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"
+    chunked = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n"
+    last = get[:-2] + near + b"\r\n"
+    answers = exchange(port, small + chunked + b"\r\n" + last, answers=3)
+    assert [a.rpartition(b"\r\n\r\n")[2] for a in answers] == [b"2", b"3", b"0"], answers
 
 
 def test_a_body_that_stops_arriving_is_cut_off(local_server: Callable[..., int]) -> None:
@@ -336,10 +424,10 @@ def test_a_client_that_does_not_read_its_answer_is_dropped(
         assert reset or received < 20 << 20, received  # cut off, not sent in full
 
 
-def test_the_server_runs_h11_with_its_limits_whatever_is_installed() -> None:
+def test_the_server_runs_its_guarded_protocol_whatever_is_installed() -> None:
     config = server_config(echo_app, "127.0.0.1", 9, [])
-    # A class, not "auto": uvicorn would take httptools (no header limit) if installed.
-    assert config.http is GuardedH11Protocol
+    # A class, not "auto": uvicorn's own httptools protocol has no header limit.
+    assert config.http is GuardedProtocol is GuardedHttpToolsProtocol
     assert config.h11_max_incomplete_event_size == MAX_HEADER_BYTES
     assert config.proxy_headers is False  # no proxy trusted unless listed
     assert config.ws == "none"
