@@ -14,13 +14,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .errors import ReserverError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+_TOML_LINE = re.compile(r"at line (\d+)")
 
 MIB = 1024 * 1024
 #: The default size limit of a file a user names: plans, corpora, hits feeds and datasets
@@ -185,3 +194,36 @@ def check_parent_folder(path: Path) -> Path:
             f"cannot write {path} (the folder {parent} does not exist; create it first)"
         )
     return path
+
+
+class TomlError(ValueError):
+    """Why a text is not TOML: the parser's words, and the line when it names one."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message if line is None else f"{message} (line {line})")
+        self.message = message
+        self.line = line
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """``text`` as TOML; :class:`TomlError` when it is not, nested too deeply included (the
+    parser recurses once per level, so a hostile file would otherwise raise RecursionError).
+
+    >>> parse_toml('a = [1, 2]')
+    {'a': [1, 2]}
+    >>> parse_toml('a = 1 b')
+    Traceback (most recent call last):
+    ...
+    reserver._files.TomlError: expected newline or end of document after a statement (line 1)
+    """
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except RecursionError:
+        raise TomlError("nested too deeply", None) from None
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_LINE.search(str(exc))
+        message = str(exc).split(" (at line")[0].strip()
+        raise TomlError(
+            message[:1].lower() + message[1:], int(found.group(1)) if found else None
+        ) from None
+    return data

@@ -7,20 +7,14 @@ where each value came from, so ``reserver config`` can show it.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._files import MIB, read_text_file
+from ._files import MIB, TomlError, parse_toml, read_text_file
 from .errors import ReserverError, excerpt
 from .plan.holder import Holder
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +71,9 @@ MAX_CONFIG_BYTES = 16 * MIB
 def _read_toml(path: Path) -> dict[str, Any]:
     text = read_text_file(path, "configuration file", limit=MAX_CONFIG_BYTES)
     try:
-        data: dict[str, Any] = tomllib.loads(text)
-        return data
-    except tomllib.TOMLDecodeError as exc:
+        return parse_toml(text)
+    except TomlError as exc:
         raise ReserverError(f"{path}: invalid TOML ({exc})") from None
-    except RecursionError:
-        raise ReserverError(f"{path}: invalid TOML (nested too deeply)") from None
 
 
 def _section(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:

@@ -31,6 +31,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "errors": frozenset(),
     "_gcpause": frozenset(),
     "_files": frozenset({"errors"}),
+    "_rates": frozenset({"errors"}),
     "names": frozenset({"errors", "typo"}),
     "typo": frozenset({"errors", "names"}),
     "index": frozenset({"errors", "_files", "names"}),
@@ -39,16 +40,18 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "selection": frozenset({"errors", "_files", "_gcpause", "names", "typo", "index"})
     | {"targets", "plan"},
     "placeholder": frozenset({"errors", "_files", "names", "typo", "plan"}),
-    "publish": frozenset({"errors", "_files", "names", "typo", "index", "plan", "placeholder"}),
+    "publish": frozenset({"errors", "_files", "_rates", "names", "typo", "index", "plan"})
+    | {"placeholder"},
     "guard": frozenset({"__init__", "errors", "_files", "names", "typo", "index"})
     | {"targets", "plan", "publish"},
     "evaluation": frozenset({"errors", "_files", "_gcpause", "names", "typo", "selection"}),
-    "stats": frozenset({"errors", "_files", "names", "typo", "index", "plan", "placeholder"})
-    | {"evaluation"},
+    "stats": frozenset({"errors", "_files", "_rates", "names", "typo", "index", "plan"})
+    | {"placeholder", "evaluation"},
     "demo": frozenset({"errors", "_files", "_gcpause", "names", "typo", "index", "targets"})
     | {"selection", "plan", "placeholder", "publish", "stats"},
     "config": frozenset({"errors", "_files", "plan"}),
-    "cli": frozenset({"__init__", "errors", "_files", "_gcpause", "config", "names", "typo"})
+    "cli": frozenset({"__init__", "errors", "_files", "_gcpause", "_rates", "config", "names"})
+    | {"typo"}
     | {"index", "targets", "selection", "plan", "placeholder", "publish", "guard"}
     | {"evaluation", "stats", "demo"},
     "__main__": frozenset({"cli"}),

@@ -65,10 +65,10 @@ def test_sdist_stem_is_lowercase_with_single_underscores(name: str) -> None:
 def test_a_trailing_newline_never_passes_a_validator() -> None:
     # "$" also matches before a final newline; every validator anchors with \Z, so a name or
     # URL read from a file or an API cannot carry a line break into a template or a CSV.
+    from reserver._rates import parse_rate
     from reserver.errors import ReserverError
     from reserver.names.normalize import is_valid_name
     from reserver.plan.holder import check_url
-    from reserver.publish.pacing import parse_rate
 
     assert is_valid_name("reqeusts") and not is_valid_name("reqeusts\n")
     check_url("stats URL", "https://stats.example.test")

@@ -23,8 +23,8 @@ from ._app import app, console, console_err
 from ._output import Verbosity, info, verbosity
 
 if TYPE_CHECKING:
+    from .._rates import Rate
     from ..publish.batch import BatchEvent, BatchResult
-    from ..publish.pacing import Rate
     from ..publish.twine_upload import Credentials
 
 EXIT_INTERRUPTED = 130
@@ -151,7 +151,7 @@ def run_upload(
 
     if not dry_run:
         confirm_public_upload(plan, credentials, yes)
-    from ..publish.pacing import parse_rate
+    from .._rates import parse_rate
     from ..publish.twine_upload import DEFAULT_TIMEOUT
 
     rate = rate or resolve()["rate"]

@@ -30,6 +30,7 @@ from filelock import FileLock
 from filelock import Timeout as LockTimeout
 from requests.adapters import HTTPAdapter
 
+from .._rates import Rate
 from ..errors import UploadError, ValidationError
 from ..index.registries import profile_for_index, registry_for
 from ..placeholder.build import sdist_path, sha256_of
@@ -45,7 +46,7 @@ from .ledger import (
     SdistRecord,
     check_ledger_folder,
 )
-from .pacing import Rate, SlidingWindow, default_rate
+from .pacing import SlidingWindow, default_rate
 from .twine_upload import (
     DEFAULT_TIMEOUT,
     Credentials,

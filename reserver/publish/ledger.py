@@ -16,10 +16,10 @@ from enum import Enum
 from pathlib import Path
 from types import TracebackType
 
+from .._rates import parse_rate
 from ..errors import ReserverError, excerpt
 from ..names.normalize import canonicalize
 from .defaults import DEFAULT_LEDGER as DEFAULT_LEDGER
-from .pacing import parse_rate
 
 LEDGER_FORMAT = "reserver-ledger/1"
 

@@ -7,24 +7,28 @@ and takes a lock per hit, which measured at a quarter of the CPU of a whole ping
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 
-from ..errors import ReserverError
+from .. import _rates as rates
+from ..errors import ReserverError, excerpt
 
 #: Generous for a person retrying an install, tight for a script inflating one name's count.
 DEFAULT_RATE = "30/minute"
-_RATE = re.compile(r"^\s*([0-9]+)\s*/\s*(second|minute|hour|day)\s*\Z")
-_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """``"30/minute"`` -> (30, 60): how many pings per how many seconds."""
-    match = _RATE.match(rate)
-    if match is None or int(match.group(1)) == 0:
-        raise ReserverError(f"invalid rate limit {rate!r}: write it like 30/minute or 100/hour")
-    return int(match.group(1)), _SECONDS[match.group(2)]
+    """``"30/minute"`` -> (30, 60): how many pings per how many whole seconds (the window of
+    the counter below), in the syntax of ``upload --rate`` (:mod:`reserver._rates`)."""
+    try:
+        parsed = rates.parse_rate(rate)
+    except ReserverError:
+        parsed = None
+    if parsed is None or parsed.period < 1 or parsed.period != int(parsed.period):
+        raise ReserverError(
+            f"invalid rate limit {excerpt(rate)}: write it like 30/minute or 100/hour"
+        )
+    return parsed.count, int(parsed.period)
 
 
 class PingRateLimiter:

@@ -127,9 +127,10 @@ def test_a_name_outside_ascii_gets_a_key_too() -> None:
 
 
 def test_one_table_of_registries_gives_the_rules_the_pacing_and_the_simple_index() -> None:
+    from reserver._rates import Rate
     from reserver.index.registries import REGISTRIES
     from reserver.publish.index_check import simple_url_for
-    from reserver.publish.pacing import Rate, default_rate
+    from reserver.publish.pacing import default_rate
 
     for registry in REGISTRIES:
         for host in registry.hosts:

@@ -127,6 +127,8 @@ def test_serve_refuses_bad_options_in_one_line_before_any_file_is_created(
     assert refused(done) and message in done.stderr
     assert "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []  # neither the database nor the secret file
+    if args[0] in ("--rate-limit", "--token"):  # refused before it says it is serving
+        assert "serving stats on" not in done.stderr
 
 
 def test_rate_limits_parse_and_apply_per_window() -> None:
@@ -263,3 +265,11 @@ def test_serve_says_only_its_notes_with_q_and_uvicorns_own_lines_with_v(
     stderr = server.process.stderr.read().decode()
     assert said in stderr, stderr
     assert unsaid is None or unsaid not in stderr, stderr
+
+
+def test_the_ping_limit_takes_the_upload_rates_syntax() -> None:
+    # One syntax for both (reserver._rates); the counter's window is whole seconds.
+    assert parse_rate("100/2m") == (100, 120) and parse_rate("5/2s") == (5, 2)
+    for bad in ("off", "1/0.5s", "30/fortnight"):
+        with pytest.raises(ReserverError, match="invalid rate limit"):
+            parse_rate(bad)

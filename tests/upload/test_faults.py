@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+from reserver._rates import Rate
 from reserver.publish.batch import BatchEvent, upload_batch
 from reserver.publish.ledger import Ledger, LedgerError, LedgerState
-from reserver.publish.pacing import Rate
 
 from .conftest import FAST_RETRY, Batch, credentials_of, ledger_states
 from .faultserver import FaultServer

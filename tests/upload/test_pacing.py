@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from reserver._rates import Rate, parse_rate
 from reserver.errors import ReserverError
-from reserver.publish.pacing import Rate, SlidingWindow, default_rate, parse_rate
+from reserver.publish.pacing import SlidingWindow, default_rate
 
 
 @pytest.mark.parametrize(

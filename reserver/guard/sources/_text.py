@@ -8,20 +8,12 @@ longest line before any line is parsed, and TOML nesting while it is parsed.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
+from ..._files import TomlError, parse_toml
 from ..errors import InputFileError
 from ..model import Location
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
-_TOML_LINE = re.compile(r"at line (\d+)")
-
 
 #: Dependency files are small; anything larger (or endless, like /dev/zero) is refused
 #: after reading this much, not loaded whole. Large lock files (uv.lock of a big workspace)
@@ -95,14 +87,11 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
             Location(str(path)), f"more than {MAX_TOML_ITEMS:,} TOML values: not a dependency file"
         )
     try:
-        return tomllib.loads(text), text
-    except RecursionError:
-        raise InputFileError(Location(str(path)), "invalid TOML: nested too deeply") from None
-    except tomllib.TOMLDecodeError as exc:
-        found = _TOML_LINE.search(str(exc))
-        line = int(found.group(1)) if found else None
-        message = str(exc).split(" (at line")[0]
-        raise InputFileError(Location(str(path), line), f"invalid TOML: {message}") from None
+        return parse_toml(text), text
+    except TomlError as exc:
+        raise InputFileError(
+            Location(str(path), exc.line), f"invalid TOML: {exc.message}"
+        ) from None
 
 
 def line_of(text: str, needle: str, start_line: int = 1) -> int | None:
