@@ -52,21 +52,20 @@ def serve_command(
     ),
 ) -> None:
     """Serve the ping collector, the dashboard and the API."""
-    from ..stats.app import check_options
     from ..stats.server import serve  # the web stack loads only for this command
 
     admin = _token(token)
     limit = None if rate_limit == "off" else rate_limit
-    check_options(admin, limit)  # refused before "serving on" is said
     if admin is None:
         console_err.print(f"note: no --token or ${TOKEN_ENV}: admin endpoints are disabled")
-    info(f"serving stats on http://{host}:{port}/ (database {_safe(db)})", stderr=True)
     # uvicorn's own lines (started, stopping) with -v; never its debug and trace levels:
     # they name clients' addresses, which this service keeps out of every log.
     server_log = "info" if verbosity() >= Verbosity.VERBOSE else "warning"
     serve(db, host, port, admin, limit, db_schema, forwarded_allow_ips, secret_file,
           note=lambda message: console_err.print(f"note: {message}", markup=False),
-          log_level=server_log)  # fmt: skip
+          log_level=server_log,
+          announce=lambda: info(f"serving stats on http://{host}:{port}/ (database {_safe(db)})",
+                                stderr=True))  # fmt: skip
 
 
 @stats_app.command("register")

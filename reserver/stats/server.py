@@ -131,11 +131,13 @@ def serve(
     secret_file: Path | None = None,
     note: Callable[[str], None] = _stderr,
     log_level: str = "warning",
+    announce: Callable[[], None] = lambda: None,
 ) -> None:
     """Open (or create) the store at ``db_url`` and serve until interrupted.
 
     Every option is checked before anything is created on disk (the database file, the
-    secret file).
+    secret file); ``announce`` is called once everything is ready, just before serving, so
+    nothing says "serving" for a run that is refused.
     """
     check_options(token, rate_limit)
     proxies = parse_proxies(forwarded_allow_ips)
@@ -156,6 +158,7 @@ def serve(
     # Everything loaded so far lives as long as the process; freezing it keeps the
     # collector's full passes (tens of ms with FastAPI and SQLAlchemy loaded) off the tail.
     gc.freeze()
+    announce()
     server.run()
     if not server.started:  # uvicorn has logged why (the port is taken, ...)
         raise ReserverError(f"the stats service could not start on {host}:{port}")
