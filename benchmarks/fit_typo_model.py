@@ -44,7 +44,7 @@ from reserver.typo.namelike import (
     default_trigrams_path,
     write_counts,
 )
-from reserver.typo.vocabulary import KEPT_FROM, count_words, default_vocabulary_path
+from reserver.typo.vocabulary import KEPT_FROM, default_vocabulary_path
 from reserver.typo.weights import default_weights_path, parse_weights
 
 HERE = Path(__file__).parent
@@ -266,7 +266,7 @@ def main() -> None:
     )
 
     vocabulary = fit_vocabulary(legitimate, top)
-    kept = Counter({w: c for w, c in count_words(vocabulary.members).items() if c >= KEPT_FROM})
+    kept = Counter({w: c for w, c in vocabulary.counts.items() if c >= KEPT_FROM})
     write_counts(
         args.vocabulary,
         kept,

@@ -48,7 +48,7 @@ class Vocabulary:
     """Registry word use, and the band of a typed name's new words against its target."""
 
     def __init__(self, counts: dict[str, int], members: Collection[str] = ()) -> None:
-        self._counts = counts
+        self.counts = counts
         # The names the counts were made from, when known (the fit): a member's own words
         # are counted without it, as a name check meets is (see the module's docstring).
         self.members = members
@@ -59,7 +59,7 @@ class Vocabulary:
         >>> default_vocabulary().uses("utils") > 1000, default_vocabulary().uses("gunicorm")
         (True, 0)
         """
-        count = self._counts.get(word, 0)
+        count = self.counts.get(word, 0)
         if count and name in self.members and word in words_of(name):
             count -= 1
         return count
