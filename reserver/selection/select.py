@@ -200,7 +200,7 @@ def _within_total(
     of typing the module's name as it is is one, times how often it is asked for.
     """
     buildable = {i: row for i, row in own_rows.items() if row.status in (FREE, UNCHECKED)}
-    internal = [i for i, row in buildable.items() if row.category == INTERNAL]
+    internal = {i for i, row in buildable.items() if row.category == INTERNAL}
     if len(internal) > total:
         raise ReserverError(
             f"--total-budget {total} is less than the {len(internal)} internal names, "

@@ -13,7 +13,7 @@ from ..errors import ReserverError, excerpt
 from ..index.http_cache import ConditionalCache
 from ..names.normalize import canonicalize, name_problem
 from ..names.stdlib import import_counts, standard_dropins
-from ..names.targets import MIN_HARM, POPULAR, Target, demand_from_use, harm_from_downloads
+from ..names.targets import POPULAR, Target, demand_from_use, harm_from_downloads
 
 if TYPE_CHECKING:
     import httpx  # imported where a URL is fetched: a popularity FILE needs no httpx
@@ -174,7 +174,7 @@ def round_harm(harm: float) -> float:
     >>> round_harm(0.000123456), round_harm(1.0)
     (0.0001235, 1.0)
     """
-    return max(MIN_HARM, float(f"{harm:.4g}"))
+    return float(f"{harm:.4g}")
 
 
 def popular_targets(popular: list[Popular], top: int) -> list[Target]:
