@@ -13,20 +13,8 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, DamerauLevenshtein, Editop, Levenshtein
 
 from ..names.normalize import canonicalize
+from . import kinds
 from .keyboard import are_neighbours
-from .kinds import (
-    AFFIX,
-    INSERTION,
-    LOOKALIKE,
-    OMISSION,
-    REPETITION,
-    SEPARATOR,
-    SUBSTITUTION,
-    TRANSPOSITION,
-    TWO_EDITS,
-    WORD_DROPPED,
-    WORD_ORDER,
-)
 from .lookalikes import GROUP_LOOKALIKES, is_lookalike
 
 VOWELS = frozenset("aeiouy")
@@ -197,7 +185,7 @@ def letter_edit(typed: str, meant: str, layouts: tuple[str, ...] = ("qwerty",)) 
     if lt == lm:
         if i + 1 < lm and typed[i] == meant[i + 1] and typed[i + 1] == meant[i]:
             return Edit(
-                TRANSPOSITION,
+                kinds.TRANSPOSITION,
                 f"swapped {meant[i]!r} and {meant[i + 1]!r} at {i}",
                 pair_position(i, lm),
                 "",
@@ -206,13 +194,13 @@ def letter_edit(typed: str, meant: str, layouts: tuple[str, ...] = ("qwerty",)) 
         a, b = meant[i], typed[i]
         where = position_of(i, lm)
         if is_lookalike(a, b):
-            return Edit(LOOKALIKE, f"{b!r} for look-alike {a!r} at {i}", where, "", i)
+            return Edit(kinds.LOOKALIKE, f"{b!r} for look-alike {a!r} at {i}", where, "", i)
         relation = substitution_relation(a, b, layouts)
-        return Edit(SUBSTITUTION, f"{b!r} for {a!r} at {i}", where, relation, i)
+        return Edit(kinds.SUBSTITUTION, f"{b!r} for {a!r} at {i}", where, relation, i)
     if lt == lm - 1:
         # The leftmost differing index; in a run ("urllib") any of the pair was dropped.
         return Edit(
-            OMISSION,
+            kinds.OMISSION,
             f"missing {meant[i]!r} at {i}",
             position_of(i, lm),
             omission_relation(meant, i),
@@ -224,9 +212,11 @@ def letter_edit(typed: str, meant: str, layouts: tuple[str, ...] = ("qwerty",)) 
     if extra in (left, right):
         # Which copy counts as the extra one does not change the name: take the first.
         first = i if extra != left else i - 1
-        return Edit(REPETITION, f"doubled {extra!r} at {first}", position_of(first, lm), "", first)
+        return Edit(
+            kinds.REPETITION, f"doubled {extra!r} at {first}", position_of(first, lm), "", first
+        )
     return Edit(
-        INSERTION,
+        kinds.INSERTION,
         f"extra {extra!r} at {i}",
         gap_position(i, lm),
         insertion_relation(extra, left, right, layouts),
@@ -239,7 +229,7 @@ def _lookalike_edit(typed: str, meant: str) -> Edit | None:
         start = meant.find(written)
         while start != -1:
             if meant[:start] + read_as + meant[start + len(written) :] == typed:
-                return Edit(LOOKALIKE, f"{read_as!r} for look-alike {written!r}", index=start)
+                return Edit(kinds.LOOKALIKE, f"{read_as!r} for look-alike {written!r}", index=start)
             start = meant.find(written, start + 1)
     return None
 
@@ -314,18 +304,18 @@ def _word_edit(typed: str, meant: str) -> Edit | None:
     tw, mw = typed.split("-"), meant.split("-")
     if len(tw) > 1 and sorted(tw) == sorted(mw):
         if tw in neighbour_swaps(mw):
-            return Edit(WORD_ORDER, "two neighbouring words swapped", relation=ADJACENT)
-        return Edit(WORD_ORDER, "same words, other order", relation=MOVED)
+            return Edit(kinds.WORD_ORDER, "two neighbouring words swapped", relation=ADJACENT)
+        return Edit(kinds.WORD_ORDER, "same words, other order", relation=MOVED)
     # Whole words added at one end; checked first because matching words from both ends
     # would split "python-python-dateutil" around the repeated word and find it "inside".
     if len(tw) > len(mw):
         added = len(tw) - len(mw)
         if tw[: len(mw)] == mw:
             word = "-".join(tw[len(mw) :])
-            return Edit(AFFIX, f"{SUFFIX} {word!r} added", SUFFIX, word)
+            return Edit(kinds.AFFIX, f"{SUFFIX} {word!r} added", SUFFIX, word)
         if tw[added:] == mw:
             word = "-".join(tw[:added])
-            return Edit(AFFIX, f"{PREFIX} {word!r} added", PREFIX, word)
+            return Edit(kinds.AFFIX, f"{PREFIX} {word!r} added", PREFIX, word)
     # Common words at the start and at the end.
     head = 0
     while head < min(len(tw), len(mw)) and tw[head] == mw[head]:
@@ -342,9 +332,9 @@ def _word_edit(typed: str, meant: str) -> Edit | None:
         if where == "inside":
             return None
         word = "-".join(typed_rest)
-        return Edit(AFFIX, f"{where} {word!r} added", where, word)
+        return Edit(kinds.AFFIX, f"{where} {word!r} added", where, word)
     if not typed_rest and meant_rest and len(meant_rest) == 1:
-        return Edit(WORD_DROPPED, f"dropped word {meant_rest[0]!r}", relation=meant_rest[0])
+        return Edit(kinds.WORD_DROPPED, f"dropped word {meant_rest[0]!r}", relation=meant_rest[0])
     if (
         len(typed_rest) == 1
         and len(meant_rest) == 1
@@ -355,7 +345,7 @@ def _word_edit(typed: str, meant: str) -> Edit | None:
         # One word traded for another at an end (python-dateutil -> python3-dateutil).
         where = PREFIX if head == 0 else SUFFIX
         word = typed_rest[0]
-        return Edit(AFFIX, f"{where} {meant_rest[0]!r} -> {word!r}", where, word)
+        return Edit(kinds.AFFIX, f"{where} {meant_rest[0]!r} -> {word!r}", where, word)
     return None
 
 
@@ -364,7 +354,7 @@ GLUED = "glued on"
 
 def is_glued(edit: Edit) -> bool:
     """Whether an affix edit adds its word without a separator ("pyrequests")."""
-    return edit.kind == AFFIX and edit.text.endswith(GLUED)
+    return edit.kind == kinds.AFFIX and edit.text.endswith(GLUED)
 
 
 def _glued_affix(typed: str, meant: str) -> Edit | None:
@@ -373,10 +363,10 @@ def _glued_affix(typed: str, meant: str) -> Edit | None:
         return None
     if tc.startswith(mc):
         word = tc[len(mc) :]
-        return Edit(AFFIX, f"suffix {word!r} {GLUED}", SUFFIX, word)
+        return Edit(kinds.AFFIX, f"suffix {word!r} {GLUED}", SUFFIX, word)
     if tc.endswith(mc):
         word = tc[: -len(mc)]
-        return Edit(AFFIX, f"prefix {word!r} {GLUED}", PREFIX, word)
+        return Edit(kinds.AFFIX, f"prefix {word!r} {GLUED}", PREFIX, word)
     return None
 
 
@@ -404,7 +394,7 @@ def explain(typed: str, meant: str, layouts: tuple[str, ...] = ("qwerty",)) -> E
         return None
     tc, mc = t.replace("-", ""), m.replace("-", "")
     if tc == mc:
-        return Edit(SEPARATOR, "other separators")
+        return Edit(kinds.SEPARATOR, "other separators")
     single = letter_edit(tc, mc, layouts)
     if single is not None:
         return single
@@ -419,5 +409,5 @@ def explain(typed: str, meant: str, layouts: tuple[str, ...] = ("qwerty",)) -> E
         return look
     pair = two_letter_edits(tc, mc, layouts)
     if pair is not None:
-        return Edit(TWO_EDITS, f"{pair[0].text}, then {pair[1].text}", parts=pair)
+        return Edit(kinds.TWO_EDITS, f"{pair[0].text}, then {pair[1].text}", parts=pair)
     return None
