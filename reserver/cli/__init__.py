@@ -13,6 +13,7 @@ import sys
 
 from ..errors import ReserverError
 from ._app import app, console_err, name_option_values
+from ._options import expand_option_groups
 from ._output import accept_verbosity, reset
 
 # Every module named *_cmd in this package registers its commands on import, so adding a
@@ -22,6 +23,7 @@ from ._output import accept_verbosity, reset
 # annotations-only names under TYPE_CHECKING, so that `reserver plan` does not pay for them.
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.endswith("_cmd")):
     importlib.import_module(f"{__name__}.{_module}")
+expand_option_groups(app)
 name_option_values(app)
 accept_verbosity(app)
 

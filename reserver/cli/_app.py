@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperCommand
 from typer.models import ArgumentInfo, OptionInfo
 
+from ._options import each_command
 from ._output import QUIET, VERBOSE, ask, console, console_err, reset
 
 __all__ = ["app", "console", "console_err", "name_option_values", "usage_error"]
@@ -115,7 +116,7 @@ def name_option_values(group: typer.Typer) -> None:
     :func:`_metavar`), and every argument its name (see :func:`_argument_metavar`), unless it
     declares its own; commands are made as :class:`_Command` (their help has no type
     column for arguments)."""
-    for command in group.registered_commands:
+    for command in each_command(group):
         if command.callback is None:
             continue
         if command.cls in (None, TyperCommand):  # typer's default, not a command's own
@@ -139,9 +140,6 @@ def name_option_values(group: typer.Typer) -> None:
                     "--" + parameter.name.replace("_", "-"),
                 )
                 info.metavar = _metavar(str(parameter.annotation), long)
-    for sub in group.registered_groups:
-        if sub.typer_instance is not None:
-            name_option_values(sub.typer_instance)
 
 
 class _Command(TyperCommand):

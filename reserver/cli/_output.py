@@ -24,6 +24,7 @@ import typer
 from rich.console import Console
 
 from ..errors import ReserverError, hide_credentials
+from ._options import each_command
 
 console = Console(highlight=False, soft_wrap=True)
 console_err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -104,12 +105,9 @@ def accept_verbosity(group: typer.Typer) -> None:
     """Let every command of ``group`` (and of its sub-groups) take ``-q`` and ``-v`` after
     its name, as the application takes them before it: ``reserver check -q`` and
     ``reserver -q check`` alike. The commands' own functions never see them."""
-    for command in group.registered_commands:
+    for command in each_command(group):
         if command.callback is not None:
             command.callback = _with_verbosity(command.callback)
-    for sub in group.registered_groups:
-        if sub.typer_instance is not None:
-            accept_verbosity(sub.typer_instance)
 
 
 def _with_verbosity(callback: Callable[..., Any]) -> Callable[..., Any]:

@@ -12,16 +12,15 @@ from ..plan.jsonfile import load_plan
 from ..plan.model import publish_problem
 from ..plan.summary import named_profile
 from ._app import app, console_err
+from ._options import PLAN_FILE, STATS_URL
 from ._output import Verbosity, info, verbosity
 
 
 @app.command("build")
 def build_command(
-    plan_file: Path = typer.Argument(..., help="The plan written by 'reserver plan'."),
+    plan_file: Path = PLAN_FILE,
     out: Path = typer.Option(Path("generated/dist"), "--out", help="Where to write the sdists."),
-    stats_url: str | None = typer.Option(
-        None, "--stats-url", help="Opt in to the anonymous install count at this stats service."
-    ),
+    stats_url: str | None = STATS_URL,
     with_build: bool = typer.Option(
         False, "--with-build", help="Run the PyPA build frontend per package (slow, same bytes)."
     ),

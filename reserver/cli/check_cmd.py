@@ -14,6 +14,7 @@ import typer
 from ..config import resolve
 from ..errors import ReserverError
 from ._app import app, usage_error
+from ._options import CORPUS, OUTPUT
 from ._output import Verbosity, format_option, verbosity
 
 #: The names of reserver.guard.formats.FORMATS, written out: importing the guard for the
@@ -50,14 +51,7 @@ def check_command(
     requirement: list[Path] = typer.Option(
         [], "--requirement", "-r", help="A dependency file to read (repeatable)."
     ),
-    corpus: str | None = typer.Option(
-        None,
-        "--corpus",
-        metavar="FILE|URL",
-        help='Popular names, one per line in popularity order, or a "top PyPI packages" JSON '
-        "(a file, or its URL for a newer snapshot). Default: the bundled top 10,000 (snapshot "
-        "of 2026-04-01).",
-    ),
+    corpus: str | None = CORPUS,
     top: int | None = typer.Option(
         None, "--top", min=1, help="Only the first N names of the corpus count as popular."
     ),
@@ -68,9 +62,7 @@ def check_command(
         None, "--allow-file", help="Names that are never findings, one per line."
     ),
     output_format: str = format_option(CHECK_FORMATS, "Report format."),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write the report here instead of standard output."
-    ),
+    output: Path | None = OUTPUT,
     min_score: float = typer.Option(
         0.5,
         "--min-score",

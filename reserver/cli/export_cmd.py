@@ -11,6 +11,7 @@ from .._files import write_atomic
 from ..errors import ReserverError
 from ..plan.jsonfile import load_plan
 from ._app import app
+from ._options import OUTPUT
 from ._output import format_option
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def export_command(
     output_format: str = format_option(
         EXPORT_FORMATS, "prohibited-csv (name, comment, target), txt (one name a line) or json."
     ),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, atomically."),
+    output: Path | None = OUTPUT,
 ) -> None:
     """Export names and reasons for an administrator's prohibited list or a block-list."""
     from ..guard.export import entries_from_ledger, entries_from_plan, render

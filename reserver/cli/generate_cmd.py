@@ -11,9 +11,10 @@ import typer
 
 from .._files import write_atomic
 from ..selection.run import run_selection
-from . import _selection_options as opt
 from ._app import app, console
+from ._options import OUTPUT
 from ._output import csv_text, format_option, info
+from ._selection_options import SelectionArgs
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -55,44 +56,14 @@ def _table(selection: Selection, explain: bool) -> Table:
 
 @app.command("generate")
 def generate_command(
-    targets: list[str] | None = opt.TARGETS,
-    stdlib: bool = opt.STDLIB,
-    top: int | None = opt.TOP,
-    popularity: str | None = opt.POPULARITY,
-    targets_file: Path | None = opt.TARGETS_FILE,
-    budget: int | None = opt.BUDGET,
-    total_budget: int | None = opt.TOTAL_BUDGET,
-    popular_bonus: float = opt.POPULAR_BONUS,
-    index: str | None = opt.INDEX,
-    offline: bool = opt.OFFLINE,
-    registry: str | None = opt.REGISTRY,
-    layout: list[str] = opt.LAYOUT,
-    allow_unknown: bool = opt.ALLOW_UNKNOWN,
-    wheel: list[Path] = opt.WHEEL,
-    cache_dir: Path = opt.CACHE_DIR,
+    *,
+    selection_args: SelectionArgs,
     output_format: str = format_option(FORMATS),
     explain: bool = typer.Option(False, "--explain", help="Say why each name was chosen."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not stdout."),
+    output: Path | None = OUTPUT,
 ) -> None:
     """List the names to reserve for TARGETs, likeliest first, then the blocked ones."""
-    request = opt.build_request(
-        targets=targets,
-        stdlib=stdlib,
-        top=top,
-        popularity=popularity,
-        targets_file=targets_file,
-        budget=budget,
-        total_budget=total_budget,
-        popular_bonus=popular_bonus,
-        index=index,
-        offline=offline,
-        registry=registry,
-        layouts=layout,
-        allow_unknown=allow_unknown,
-        wheels=wheel,
-        cache_dir=cache_dir,
-        explain=explain,
-    )
+    request = selection_args.request(explain=explain)
     selection = run_selection(request)
     if output_format == "table" and output is None:
         console.print(_table(selection, explain))

@@ -18,9 +18,9 @@ from ..plan.summary import summarize
 from ..selection.entries import to_plan_entries
 from ..selection.index_view import IndexView, resolve_index
 from ..selection.run import run_selection
-from . import _selection_options as opt
 from ._app import app, console_err
 from ._output import info
+from ._selection_options import NAMES, PlanArgs, SelectionArgs
 
 
 def _check_explicit(entries: list[PlanEntry], view: IndexView | None) -> list[PlanEntry]:
@@ -66,54 +66,24 @@ def _refuse_popular_squats(entries: list[PlanEntry]) -> None:
 
 @app.command("plan")
 def plan_command(
-    targets: list[str] | None = opt.TARGETS,
-    name: list[str] = opt.NAMES,
+    *,
+    name: list[str] = NAMES,
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the plan (JSON)."),
-    stdlib: bool = opt.STDLIB,
-    top: int | None = opt.TOP,
-    popularity: str | None = opt.POPULARITY,
-    targets_file: Path | None = opt.TARGETS_FILE,
-    budget: int | None = opt.BUDGET,
-    total_budget: int | None = opt.TOTAL_BUDGET,
-    popular_bonus: float = opt.POPULAR_BONUS,
-    index: str | None = opt.INDEX,
-    offline: bool = opt.OFFLINE,
-    registry: str | None = opt.REGISTRY,
-    layout: list[str] = opt.LAYOUT,
-    allow_unknown: bool = opt.ALLOW_UNKNOWN,
-    wheel: list[Path] = opt.WHEEL,
-    cache_dir: Path = opt.CACHE_DIR,
-    holder: str | None = opt.HOLDER,
-    contact: str | None = opt.CONTACT,
-    holder_url: str | None = opt.HOLDER_URL,
-    version: str = opt.VERSION,
-    force: bool = opt.FORCE,
+    selection_args: SelectionArgs,
+    plan_args: PlanArgs,
 ) -> None:
     """Write a plan of names to reserve: explicit --name entries and/or the engine's choice."""
-    request = opt.build_request(
-        targets=targets,
-        stdlib=stdlib,
-        top=top,
-        popularity=popularity,
-        targets_file=targets_file,
-        budget=budget,
-        total_budget=total_budget,
-        popular_bonus=popular_bonus,
-        index=index,
-        offline=offline,
-        registry=registry,
-        layouts=layout,
-        allow_unknown=allow_unknown,
-        wheels=wheel,
-        cache_dir=cache_dir,
-    )
+    request = selection_args.request()
+    registry, version = selection_args.registry, plan_args.version
     if registry in PROFILES:
         problem = PROFILES[registry].version_problem(version)
         if problem is not None:
             raise ReserverError(problem)
-    holder_record = resolve({"holder": holder, "contact": contact, "homepage": holder_url}).holder()
+    holder = resolve(
+        {"holder": plan_args.holder, "contact": plan_args.contact, "homepage": plan_args.holder_url}
+    ).holder()
     explicit = [parse_name_option(value) for value in name]
-    if not force:
+    if not plan_args.force:
         _refuse_popular_squats(explicit)
     if not explicit and not request.has_targets():
         raise ReserverError("the plan is empty: give --name entries or TARGET names to protect")
@@ -126,7 +96,7 @@ def plan_command(
         internal = sum(1 for row in selection.names if row.category == "internal")
         if selection.checked:
             view = IndexView(selection.known, selection.profile, request.index)
-    elif index is not None:
+    elif request.index is not None:
         view = resolve_index(request, len(explicit))
     if view is None and registry is not None:
         # No listing read, but the named registry's rules still apply: PyPI refuses stdlib
@@ -141,18 +111,18 @@ def plan_command(
     options = {
         "names": list(name),
         "targets": list(request.targets),
-        "stdlib": stdlib,
-        "top": top,
-        "popularity": popularity,
-        "targets_file": str(targets_file) if targets_file else None,
+        "stdlib": selection_args.stdlib,
+        "top": selection_args.top,
+        "popularity": selection_args.popularity,
+        "targets_file": str(request.targets_file) if request.targets_file else None,
         "budget": request.options.budget,
-        "total_budget": total_budget,
-        "popular_bonus": popular_bonus,
-        "index": index,
-        "offline": offline,
+        "total_budget": selection_args.total_budget,
+        "popular_bonus": selection_args.popular_bonus,
+        "index": selection_args.index,
+        "offline": selection_args.offline,
         "registry": registry,
     }
-    plan = make_plan(entries, holder_record, version, options)
+    plan = make_plan(entries, holder, version, options)
     save_plan(plan, output)
     buildable = len(plan.buildable())
     info(

@@ -23,56 +23,30 @@ from ..plan.jsonfile import load_plan, save_plan
 from ..plan.model import Plan
 from ..plan.summary import render as render_summary
 from ..plan.summary import summarize
-from . import _selection_options as opt
-from . import _upload_options as up
 from ._app import app, console, console_err
+from ._options import STATS_URL
 from ._output import info
+from ._selection_options import NAMES, PlanArgs, SelectionArgs
+from ._upload_options import BatchArgs, RepositoryArgs
 from .plan_cmd import plan_command
-from .upload_cmd import credentials_for, run_upload
+from .upload_cmd import run_upload
 
 
 @app.command("reserve")
 def reserve_command(
-    targets: list[str] | None = opt.TARGETS,
-    name: list[str] = opt.NAMES,
-    stdlib: bool = opt.STDLIB,
-    top: int | None = opt.TOP,
-    popularity: str | None = opt.POPULARITY,
-    targets_file: Path | None = opt.TARGETS_FILE,
-    budget: int | None = opt.BUDGET,
-    total_budget: int | None = opt.TOTAL_BUDGET,
-    popular_bonus: float = opt.POPULAR_BONUS,
-    index: str | None = opt.INDEX,
-    offline: bool = opt.OFFLINE,
-    registry: str | None = opt.REGISTRY,
-    layout: list[str] = opt.LAYOUT,
-    allow_unknown: bool = opt.ALLOW_UNKNOWN,
-    wheel: list[Path] = opt.WHEEL,
-    cache_dir: Path = opt.CACHE_DIR,
-    holder: str | None = opt.HOLDER,
-    contact: str | None = opt.CONTACT,
-    holder_url: str | None = opt.HOLDER_URL,
-    version: str = opt.VERSION,
-    force: bool = opt.FORCE,
+    *,
+    name: list[str] = NAMES,
+    selection_args: SelectionArgs,
+    plan_args: PlanArgs,
     workdir: Path = typer.Option(
         Path("generated"), "--workdir", help="Where plan.json and dist/ are written."
     ),
-    stats_url: str | None = typer.Option(
-        None, "--stats-url", help="Opt in to the anonymous install count at this stats service."
-    ),
-    repository_url: str | None = up.REPOSITORY_URL,
-    repository: str | None = up.REPOSITORY,
-    simple_url: str | None = up.SIMPLE_URL,
-    rate: str | None = up.RATE,
+    stats_url: str | None = STATS_URL,
+    repository_args: RepositoryArgs,
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Plan and build, check the index; upload and record nothing."
     ),
-    max_uploads: int | None = up.MAX_UPLOADS,
-    ledger: Path = up.LEDGER,
-    output_format: str = up.FORMAT,
-    json_log: bool = up.JSON_LOG,
-    timeout: float | None = up.TIMEOUT,
-    yes: bool = up.YES,
+    batch_args: BatchArgs,
 ) -> None:
     """Plan, build and upload placeholders in one command (options as for plan and upload).
 
@@ -81,32 +55,25 @@ def reserve_command(
     """
     from ..placeholder.build import build_plan
 
-    json_log = json_log or output_format == "json"
-    credentials = credentials_for(repository_url, repository)
-    if registry is None and index is None:
+    json_log = batch_args.json_lines
+    credentials = repository_args.credentials()
+    if selection_args.registry is None and selection_args.index is None:
         # The rules of where the names go: a private index takes stdlib names (they need
         # placeholders there), PyPI refuses them (they need none).
         from ..index.registries import profile_for_index
         from ..publish.twine_upload import resolve_repository_url
 
         registry = profile_for_index(resolve_repository_url(credentials)).name
+        selection_args = replace(selection_args, registry=registry)
     # --workdir names the folder reserve works in (as build's --out): it is made if needed.
     try:
         workdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ReserverError(f"cannot use {workdir} as the work folder ({exc.strerror})") from None
     plan_file = workdir / "plan.json"
-    # What chose the names: a rerun with the same selection resumes the saved plan.
-    selection = {
-        "targets": sorted(targets or []), "names": list(name), "stdlib": stdlib, "top": top,
-        "popularity": popularity, "targets_file": str(targets_file) if targets_file else None,
-        "budget": budget, "total_budget": total_budget, "popular_bonus": popular_bonus,
-        "registry": registry, "layout": list(layout), "allow_unknown": allow_unknown,
-        "wheel": [str(w) for w in wheel], "holder": holder, "contact": contact,
-        "holder_url": holder_url, "version": version,
-    }  # fmt: skip
+    chosen = _chosen_by(name, selection_args, plan_args)
     saved = _saved_plan(plan_file)
-    if saved is not None and saved.options.get("reserve") == selection:
+    if saved is not None and saved.options.get("reserve") == chosen:
         plan = saved
         # On stderr with --format json: stdout is for its JSON lines.
         info(f"resuming {plan_file}: {len(plan.buildable())} names to hold "
@@ -118,13 +85,8 @@ def reserve_command(
         fresh = plan_file.with_name(plan_file.name + ".new")
         with console.capture() as said:  # plan's report: stdout may be for JSON lines
             plan_command(
-                targets=targets, name=name, output=fresh, stdlib=stdlib, top=top,
-                popularity=popularity, targets_file=targets_file, budget=budget,
-                total_budget=total_budget, popular_bonus=popular_bonus, index=index,
-                offline=offline, registry=registry, layout=layout,
-                allow_unknown=allow_unknown, wheel=wheel, cache_dir=cache_dir, holder=holder,
-                contact=contact, holder_url=holder_url, version=version, force=force,
-            )  # fmt: skip
+                name=name, output=fresh, selection_args=selection_args, plan_args=plan_args
+            )
         # Until it is confirmed, a replacement is only "the new plan", not yet written.
         written = f"new plan for {plan_file}" if saved is not None else f"wrote {plan_file}"
         if said.get():  # nothing with -q
@@ -133,26 +95,28 @@ def reserve_command(
             made = load_plan(fresh)
         finally:
             fresh.unlink(missing_ok=True)
-        plan = replace(made, options={**made.options, "reserve": selection})
+        plan = replace(made, options={**made.options, "reserve": chosen})
         if saved is not None:
-            _confirm_replacement(saved, plan, plan_file, yes)
+            _confirm_replacement(saved, plan, plan_file, batch_args.yes)
         save_plan(plan, plan_file)
     built = build_plan(plan, workdir / "dist", stats_url or resolve()["stats_url"])
     if not json_log:
         info(f"built {len(built)} sdists into {workdir / 'dist'}")
-    run_upload(
-        plan,
-        workdir / "dist",
-        credentials,
-        ledger=ledger,
-        rate=rate,
-        simple_url=simple_url,
-        dry_run=dry_run,
-        max_uploads=max_uploads,
-        json_log=json_log,
-        timeout=timeout,
-        yes=yes,
-    )
+    run_upload(plan, workdir / "dist", credentials, repository_args, batch_args, dry_run=dry_run)
+
+
+def _chosen_by(name: list[str], selection: SelectionArgs, plan: PlanArgs) -> dict[str, object]:
+    """What chose the names, recorded in the plan: a rerun that gives the same resumes it."""
+    return {
+        "targets": sorted(selection.targets or []), "names": list(name),
+        "stdlib": selection.stdlib, "top": selection.top, "popularity": selection.popularity,
+        "targets_file": str(selection.targets_file) if selection.targets_file else None,
+        "budget": selection.budget, "total_budget": selection.total_budget,
+        "popular_bonus": selection.popular_bonus, "registry": selection.registry,
+        "layout": list(selection.layout), "allow_unknown": selection.allow_unknown,
+        "wheel": [str(w) for w in selection.wheel], "holder": plan.holder,
+        "contact": plan.contact, "holder_url": plan.holder_url, "version": plan.version,
+    }  # fmt: skip
 
 
 def _saved_plan(path: Path) -> Plan | None:

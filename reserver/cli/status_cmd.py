@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..plan.jsonfile import load_plan
-from ..publish.defaults import DEFAULT_LEDGER
 from ._app import app, console
+from ._options import LEDGER
 from ._output import Verbosity, csv_text, format_option, info, verbosity
-from .upload_cmd import credentials_for
+from ._upload_options import credentials_for
 
 if TYPE_CHECKING:
     from ..publish.ledger import LedgerRow, LedgerSummary
@@ -106,7 +106,7 @@ def _print_table(summary: LedgerSummary, rows: list[LedgerRow]) -> None:
 @app.command("status")
 def status_command(
     plan_file: Path | None = typer.Argument(None, help="Only the names of this plan."),
-    ledger: Path = typer.Option(DEFAULT_LEDGER, "--ledger", help="The SQLite ledger."),
+    ledger: Path = LEDGER,
     repository_url: str | None = typer.Option(
         None, "--repository-url", help="Only this upload endpoint."
     ),

@@ -18,9 +18,10 @@ from ..config import resolve
 from ..errors import ReserverError, UploadError
 from ..plan.jsonfile import load_plan
 from ..plan.model import Plan
-from . import _upload_options as up
 from ._app import app, console, console_err
+from ._options import PLAN_FILE
 from ._output import Verbosity, info, verbosity
+from ._upload_options import BatchArgs, RepositoryArgs
 
 if TYPE_CHECKING:
     from .._rates import Rate
@@ -28,17 +29,6 @@ if TYPE_CHECKING:
     from ..publish.twine_upload import Credentials
 
 EXIT_INTERRUPTED = 130
-
-
-def credentials_for(repository_url: str | None, repository: str | None) -> Credentials:
-    """Credentials as twine finds them, refusing two contradicting targets."""
-    from ..publish.twine_upload import Credentials
-
-    if repository_url is None and repository is None:
-        repository_url = resolve()["repository"]
-    if repository_url and repository:
-        raise typer.BadParameter("give --repository-url or --repository, not both")
-    return Credentials.from_environment(repository_url, repository)
 
 
 def _json_line(repository: list[str]) -> Callable[[BatchEvent], None]:
@@ -136,25 +126,21 @@ def run_upload(
     plan: Plan,
     dist: Path,
     credentials: Credentials,
+    repository_args: RepositoryArgs,
+    batch_args: BatchArgs,
     *,
-    ledger: Path,
-    rate: str | None,
-    simple_url: str | None,
     dry_run: bool,
-    max_uploads: int | None,
-    json_log: bool,
-    timeout: float | None = None,
-    yes: bool = False,
 ) -> None:
     """Run one batch and report it; the exit status tells unattended runs how it ended."""
     from ..publish.batch import upload_batch
 
     if not dry_run:
-        confirm_public_upload(plan, credentials, yes)
+        confirm_public_upload(plan, credentials, batch_args.yes)
     from .._rates import parse_rate
     from ..publish.twine_upload import DEFAULT_TIMEOUT
 
-    rate = rate or resolve()["rate"]
+    json_log, timeout = batch_args.json_lines, batch_args.timeout
+    rate = repository_args.rate or resolve()["rate"]
     chosen: Rate | Literal["default"] | None = "default" if rate is None else parse_rate(rate)
     repository: list[str] = []
     on_event = _json_line(repository) if json_log else None
@@ -166,11 +152,11 @@ def run_upload(
             plan,
             dist,
             credentials,
-            ledger_path=ledger,
+            ledger_path=batch_args.ledger,
             rate=chosen,
-            simple_url=simple_url,
+            simple_url=repository_args.simple_url,
             dry_run=dry_run,
-            max_uploads=max_uploads,
+            max_uploads=batch_args.max_uploads,
             timeout=DEFAULT_TIMEOUT if timeout is None else (DEFAULT_TIMEOUT[0], timeout),
             on_event=on_event or bar,
         )
@@ -258,39 +244,20 @@ def _report(result: BatchResult, json_log: bool) -> None:
 
 @app.command("upload")
 def upload_command(
-    plan_file: Path = typer.Argument(..., help="The plan written by 'reserver plan'."),
+    *,
+    plan_file: Path = PLAN_FILE,
     dist: Path = typer.Option(Path("generated/dist"), "--dist", help="Where the sdists are."),
-    repository_url: str | None = up.REPOSITORY_URL,
-    repository: str | None = up.REPOSITORY,
-    simple_url: str | None = up.SIMPLE_URL,
-    rate: str | None = up.RATE,
+    repository_args: RepositoryArgs,
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Check the ledger and the index; send and write nothing."
     ),
-    max_uploads: int | None = up.MAX_UPLOADS,
-    ledger: Path = up.LEDGER,
-    output_format: str = up.FORMAT,
-    json_log: bool = up.JSON_LOG,
-    timeout: float | None = up.TIMEOUT,
-    yes: bool = up.YES,
+    batch_args: BatchArgs,
 ) -> None:
     """Reserve the names of a plan: upload its placeholders, paced and resumable.
 
     Credentials come as for twine: TWINE_USERNAME/TWINE_PASSWORD, .pypirc or keyring. An
     upload to PyPI or TestPyPI shows what it costs and asks first (--yes to skip).
     """
-    credentials = credentials_for(repository_url, repository)
+    credentials = repository_args.credentials()
     plan = load_plan(plan_file)
-    run_upload(
-        plan,
-        dist,
-        credentials,
-        ledger=ledger,
-        rate=rate,
-        simple_url=simple_url,
-        dry_run=dry_run,
-        max_uploads=max_uploads,
-        json_log=json_log or output_format == "json",
-        timeout=timeout,
-        yes=yes,
-    )
+    run_upload(plan, dist, credentials, repository_args, batch_args, dry_run=dry_run)

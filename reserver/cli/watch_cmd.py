@@ -10,6 +10,7 @@ import typer
 
 from ..errors import ReserverError
 from ._app import app, console_err, usage_error
+from ._options import CORPUS
 from ._output import format_option, info
 
 if TYPE_CHECKING:
@@ -49,13 +50,7 @@ def watch_command(
     target: list[str] = typer.Option(
         [], "--target", "-t", help="A name you protect (repeatable); checked before the corpus."
     ),
-    corpus: str | None = typer.Option(
-        None,
-        "--corpus",
-        metavar="FILE|URL",
-        help="Popular names (one per line, or a top-PyPI JSON file or URL); default: the "
-        "bundled top 10,000.",
-    ),
+    corpus: str | None = CORPUS,
     top: int = typer.Option(5000, "--top", min=0, help="How many corpus names to protect."),
     output_format: str = format_option(("table", "json", "csv"), "Report format."),
 ) -> None:
