@@ -1,23 +1,76 @@
-"""Shared fixtures: a real pypiserver on loopback, and installer environments kept clean."""
+"""Shared fixtures: the ``reserver`` command run in-process, a real pypiserver on loopback,
+and installer environments kept clean."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import io
 import os
 import shutil
 import subprocess
 import sys
 import termios
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
 from reserver.index.local import LocalIndex
 
 BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """How a run of ``reserver`` ended, named as :class:`subprocess.CompletedProcess` names it,
+    so that a test reads the same whether the command ran in-process or in a child."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class Cli(Protocol):
+    """The ``cli`` fixture: ``cli("plan", "-n", "pwd", "-o", "plan.json")``."""
+
+    def __call__(
+        self, *args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None
+    ) -> CliResult: ...
+
+
+def _run_cli(
+    *args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> CliResult:
+    from reserver.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in (env or {}).items():
+            patch.setenv(key, value)
+        if cwd is not None:
+            patch.chdir(cwd)
+        patch.setattr(sys, "argv", ["reserver", *args])
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main()
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="session")
+def cli() -> Cli:
+    """Run ``reserver ARGS...`` in this process through its entry point (``main``: its
+    one-line errors and exit statuses included), with ``env`` set and in ``cwd`` for that run
+    only; standard output and standard error come back apart. A child process per run would
+    spend a second importing the command line each time: tests start one only where a real
+    process matters (a signal, the console script, a terminal, an environment read at
+    import), and say so there."""
+    return _run_cli
 
 
 def installer_env(**extra: str) -> dict[str, str]:
@@ -111,22 +164,32 @@ def run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True, check=False, timeout=180, **kwargs)  # type: ignore[call-overload]
 
 
+@contextlib.contextmanager
+def twine_settings(**given: str) -> Iterator[None]:
+    """For the runs inside: the TWINE_* settings ``given`` and none of the machine's."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key in os.environ:
+            if key.startswith("TWINE_"):
+                patch.delenv(key)
+        for key, value in given.items():
+            patch.setenv(key, value)
+        yield
+
+
 @pytest.fixture(scope="session")
-def published(local_index: LocalIndex, tmp_path_factory: pytest.TempPathFactory) -> Published:
+def published(
+    cli: Cli, local_index: LocalIndex, tmp_path_factory: pytest.TempPathFactory
+) -> Published:
     """The README's flow through the real CLI: plan, build, upload."""
     work = tmp_path_factory.mktemp("publish")
-    reserver = [sys.executable, "-m", "reserver"]
     plan_args = [a for n in NAMES for a in ("--name", n)]
-    done = run([*reserver, "plan", *plan_args, "--offline", "-o", str(work / "plan.json")])
+    done = cli("plan", *plan_args, "--offline", "-o", str(work / "plan.json"))
     assert done.returncode == 0, done.stderr
-    done = run([*reserver, "build", str(work / "plan.json"), "--out", str(work / "dist")])
+    done = cli("build", str(work / "plan.json"), "--out", str(work / "dist"))
     assert done.returncode == 0, done.stderr
-    env = installer_env(TWINE_USERNAME=local_index.username, TWINE_PASSWORD=local_index.password)
-    done = run(
-        [*reserver, "upload", str(work / "plan.json"), "--dist", str(work / "dist"),
-         "--repository-url", local_index.url],
-        env=env,
-    )  # fmt: skip
+    with twine_settings(TWINE_USERNAME=local_index.username, TWINE_PASSWORD=local_index.password):
+        done = cli("upload", str(work / "plan.json"), "--dist", str(work / "dist"),
+                   "--repository-url", local_index.url)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return Published(local_index, work / "dist")
 

@@ -12,56 +12,53 @@ import pytest
 
 from reserver.index.local import LocalIndex
 
-
-def reserver(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "reserver", *args], capture_output=True,
-                          text=True, cwd=cwd, check=False)  # fmt: skip
+from .conftest import Cli
 
 
 @pytest.mark.parametrize("command", ["plan", "build", "upload"])
-def test_help_exits_zero(command: str) -> None:
-    done = reserver(command, "--help")
+def test_help_exits_zero(cli: Cli, command: str) -> None:
+    done = cli(command, "--help")
     assert done.returncode == 0 and "Usage" in done.stdout
 
 
-def test_version_and_short_help_as_pip_and_twine_have_them() -> None:
+def test_version_and_short_help_as_pip_and_twine_have_them(cli: Cli) -> None:
     from importlib.metadata import version
 
     for flag in ("--version", "-V"):
-        done = reserver(flag)
+        done = cli(flag)
         assert done.returncode == 0 and done.stdout == f"reserver {version('reserver')}\n"
-    done = reserver("check", "-h")
+    done = cli("check", "-h")
     assert done.returncode == 0 and "Usage:" in done.stdout and " check " in done.stdout
 
 
 @pytest.mark.parametrize(
     "name", ["re quests=requests", "-x=requests", "a" * 300 + "=requests", "réquests=requests"]
 )
-def test_a_malformed_name_is_one_line_and_exit_two(tmp_path: Path, name: str) -> None:
-    done = reserver("plan", "--name", name, "-o", str(tmp_path / "plan.json"))
+def test_a_malformed_name_is_one_line_and_exit_two(cli: Cli, tmp_path: Path, name: str) -> None:
+    done = cli("plan", "--name", name, "-o", str(tmp_path / "plan.json"))
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1
     assert not (tmp_path / "plan.json").exists()
 
 
-def test_build_of_a_missing_plan_is_one_line(tmp_path: Path) -> None:
-    done = reserver("build", str(tmp_path / "nope.json"), "--out", str(tmp_path))
+def test_build_of_a_missing_plan_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    done = cli("build", str(tmp_path / "nope.json"), "--out", str(tmp_path))
     assert (done.returncode, done.stderr.count("\n")) == (2, 1)
     assert "no such plan file" in done.stderr
 
 
-def test_upload_without_built_sdists_says_to_build(tmp_path: Path) -> None:
-    assert reserver("plan", "--name", "pwd", "-o", str(tmp_path / "p.json")).returncode == 0
-    done = reserver("upload", str(tmp_path / "p.json"), "--dist", str(tmp_path / "none"),
-                    "--repository-url", "http://127.0.0.1:9/")  # fmt: skip
+def test_upload_without_built_sdists_says_to_build(cli: Cli, tmp_path: Path) -> None:
+    assert cli("plan", "--name", "pwd", "-o", str(tmp_path / "p.json")).returncode == 0
+    done = cli("upload", str(tmp_path / "p.json"), "--dist", str(tmp_path / "none"),
+               "--repository-url", "http://127.0.0.1:9/")  # fmt: skip
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "missing" in done.stderr
 
 
-def test_plan_build_writes_one_valid_sdist_per_name(tmp_path: Path) -> None:
+def test_plan_build_writes_one_valid_sdist_per_name(cli: Cli, tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
-    assert reserver("plan", "-n", "pwd", "-n", "reqeusts=requests", "-o", str(plan)).returncode == 0
-    done = reserver("build", str(plan), "--out", str(tmp_path / "dist"))
+    assert cli("plan", "-n", "pwd", "-n", "reqeusts=requests", "-o", str(plan)).returncode == 0
+    done = cli("build", str(plan), "--out", str(tmp_path / "dist"))
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
         "pwd-0.0.1.tar.gz",
@@ -69,13 +66,13 @@ def test_plan_build_writes_one_valid_sdist_per_name(tmp_path: Path) -> None:
     ]
 
 
-def test_quiet_build_prints_nothing_and_verbose_names_each_sdist(tmp_path: Path) -> None:
+def test_quiet_build_prints_nothing_and_verbose_names_each_sdist(cli: Cli, tmp_path: Path) -> None:
     plan, dist = tmp_path / "plan.json", tmp_path / "dist"
-    planned = reserver("plan", "-q", "-n", "pwd", "-n", "reqeusts=requests", "-o", str(plan))
+    planned = cli("plan", "-q", "-n", "pwd", "-n", "reqeusts=requests", "-o", str(plan))
     assert (planned.returncode, planned.stdout) == (0, "")
-    quiet = reserver("build", "-q", str(plan), "--out", str(dist))
+    quiet = cli("build", "-q", str(plan), "--out", str(dist))
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
-    verbose = reserver("-v", "build", str(plan), "--out", str(dist))
+    verbose = cli("-v", "build", str(plan), "--out", str(dist))
     assert verbose.returncode == 0, verbose.stderr
     assert f"built {dist / 'pwd-0.0.1.tar.gz'}\nbuilt {dist / 'reqeusts-0.0.1.tar.gz'}\n" in (
         verbose.stderr
@@ -83,10 +80,10 @@ def test_quiet_build_prints_nothing_and_verbose_names_each_sdist(tmp_path: Path)
     assert f"built 2 sdists into {dist}" in verbose.stdout
 
 
-def test_pypi_rules_apply_offline_to_explicit_names(tmp_path: Path) -> None:
+def test_pypi_rules_apply_offline_to_explicit_names(cli: Cli, tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
-    done = reserver("plan", "-n", "pwd", "-n", "telnetlib", "-n", "reqeusts=requests",
-                    "--registry", "pypi", "--offline", "-o", str(plan))  # fmt: skip
+    done = cli("plan", "-n", "pwd", "-n", "telnetlib", "-n", "reqeusts=requests",
+               "--registry", "pypi", "--offline", "-o", str(plan))  # fmt: skip
     assert done.returncode == 0, done.stderr
     entries = {e["name"]: e for e in json.loads(plan.read_text())["entries"]}
     assert entries["pwd"]["status"] == entries["telnetlib"]["status"] == "blocked"
@@ -94,32 +91,32 @@ def test_pypi_rules_apply_offline_to_explicit_names(tmp_path: Path) -> None:
     assert entries["reqeusts"]["status"] == "unchecked"  # not on the listing: nobody asked
 
 
-def test_a_local_version_is_refused_for_pypi_at_plan_and_at_build(tmp_path: Path) -> None:
+def test_a_local_version_is_refused_for_pypi_at_plan_and_at_build(cli: Cli, tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
-    done = reserver("plan", "-n", "reqeusts=requests", "--registry", "pypi", "--offline",
-                    "--version", "1.0+acme", "-o", str(plan))  # fmt: skip
+    done = cli("plan", "-n", "reqeusts=requests", "--registry", "pypi", "--offline",
+               "--version", "1.0+acme", "-o", str(plan))  # fmt: skip
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "pypi refuses local versions such as '1.0+acme'" in done.stderr
     assert not plan.exists()
     # A plan made without the rule (for a private index), then built with PyPI named in it.
-    assert reserver("plan", "-n", "reqeusts=requests", "--registry", "private", "--offline",
-                    "--version", "1.0+acme", "-o", str(plan)).returncode == 0  # fmt: skip
+    assert cli("plan", "-n", "reqeusts=requests", "--registry", "private", "--offline",
+               "--version", "1.0+acme", "-o", str(plan)).returncode == 0  # fmt: skip
     raw = json.loads(plan.read_text())
     raw["options"]["registry"] = "pypi"
     plan.write_text(json.dumps(raw))
-    built = reserver("build", str(plan), "--out", str(tmp_path / "dist"))
+    built = cli("build", str(plan), "--out", str(tmp_path / "dist"))
     assert built.returncode == 2 and "refuses local versions" in built.stderr
     assert not (tmp_path / "dist").exists()
 
 
-def test_a_reversed_name_pair_is_refused_unless_forced(tmp_path: Path) -> None:
+def test_a_reversed_name_pair_is_refused_unless_forced(cli: Cli, tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
-    done = reserver("plan", "--name", "requests=reqeusts", "-o", str(plan))
+    done = cli("plan", "--name", "requests=reqeusts", "-o", str(plan))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "'requests' is itself a popular project" in done.stderr
     assert "did you mean --name reqeusts=requests?" in done.stderr
     assert not plan.exists()
-    forced = reserver("plan", "--name", "requests=reqeusts", "--force", "-o", str(plan))
+    forced = cli("plan", "--name", "requests=reqeusts", "--force", "-o", str(plan))
     assert forced.returncode == 0, forced.stderr
 
 
@@ -129,6 +126,7 @@ def test_listings_are_cached_in_the_user_cache_folder_not_the_current_one(
     work, cache = tmp_path / "work", tmp_path / "xdg-cache"
     work.mkdir()
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    # A process of its own: the cache folder is read from XDG_CACHE_HOME at import.
     done = subprocess.run(
         [sys.executable, "-m", "reserver", "plan", "-n", "reqeustz-cache=requests",
          "--index", local_index.simple_url, "-o", "plan.json"],
@@ -139,42 +137,36 @@ def test_listings_are_cached_in_the_user_cache_folder_not_the_current_one(
     assert any((cache / "reserver").glob("*.body"))
 
 
-def test_build_refuses_a_pypi_plan_that_names_the_example_holder(tmp_path: Path) -> None:
+def test_build_refuses_a_pypi_plan_that_names_the_example_holder(cli: Cli, tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
-    assert reserver("plan", "-n", "reqeusts=requests", "--registry", "pypi", "--offline",
-                    "-o", str(plan)).returncode == 0  # fmt: skip
-    built = reserver("build", str(plan), "--out", str(tmp_path / "dist"))
+    assert cli("plan", "-n", "reqeusts=requests", "--registry", "pypi", "--offline",
+               "-o", str(plan)).returncode == 0  # fmt: skip
+    built = cli("build", str(plan), "--out", str(tmp_path / "dist"))
     assert built.returncode == 2 and "Traceback" not in built.stderr
     assert "holder contact is the example 'security@example.org'" in built.stderr
     assert not (tmp_path / "dist").exists()
 
 
 def test_an_internal_error_is_one_line_and_exit_3(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reserver.cli import main
-
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom\nsecond line")
 
     monkeypatch.setattr("reserver.guard.corpus.default_corpus", broken)
-    monkeypatch.setattr("sys.argv", ["reserver", "check", "requests"])
     monkeypatch.delenv("RESERVER_TRACEBACK", raising=False)
-    with pytest.raises(SystemExit) as exited:
-        main()
-    assert exited.value.code == 3
-    err = capsys.readouterr().err
-    assert err.startswith("internal error: RuntimeError: boom (a bug in reserver")
-    assert err.count("\n") == 1 and "Traceback" not in err
-    monkeypatch.setenv("RESERVER_TRACEBACK", "1")
+    done = cli("check", "requests")
+    assert done.returncode == 3
+    assert done.stderr.startswith("internal error: RuntimeError: boom (a bug in reserver")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     with pytest.raises(RuntimeError):
-        main()
+        cli("check", "requests", env={"RESERVER_TRACEBACK": "1"})
 
 
-def test_no_output_is_written_into_a_folder_that_does_not_exist(tmp_path: Path) -> None:
+def test_no_output_is_written_into_a_folder_that_does_not_exist(cli: Cli, tmp_path: Path) -> None:
     # A mistyped folder once appeared silently with the file in it; now nothing is made.
     plan = tmp_path / "plan.json"
-    assert reserver("plan", "--name", "pwd", "-o", str(plan)).returncode == 0
+    assert cli("plan", "--name", "pwd", "-o", str(plan)).returncode == 0
     missing = tmp_path / "mistyped"
     for args in (
         ["plan", "--name", "pwd", "-o", str(missing / "plan.json")],
@@ -182,7 +174,7 @@ def test_no_output_is_written_into_a_folder_that_does_not_exist(tmp_path: Path) 
          "-f", "csv"],
         ["export", str(plan), "-o", str(missing / "names.txt"), "-f", "txt"],
     ):  # fmt: skip
-        done = reserver(*args)
+        done = cli(*args)
         assert (done.returncode, done.stderr.count("\n")) == (2, 1), (args, done.stderr)
         assert f"the folder {missing} does not exist; create it first" in done.stderr
         assert not missing.exists()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +10,8 @@ import pytest
 import typer.main
 
 from reserver.cli import app
+
+from .conftest import Cli
 
 # Typer may bundle its own copy of click, so commands are walked by shape, not by class.
 Command = Any
@@ -36,14 +35,13 @@ def test_the_expected_commands_exist() -> None:
     ("path", "command"), COMMANDS, ids=[" ".join(p) or "reserver" for p, _ in COMMANDS]
 )
 def test_every_command_has_help_and_documented_options(
-    path: tuple[str, ...], command: Command
+    cli: Cli, path: tuple[str, ...], command: Command
 ) -> None:
     assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
     for param in command.params:
         if param.param_type_name == "option" and param.name != "help":
             assert (param.help or "").strip(), f"{' '.join(path)} {param.opts[0]} has no help"
-    done = subprocess.run([sys.executable, "-m", "reserver", *path, "--help"],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = cli(*path, "--help")
     assert done.returncode == 0, done.stderr
     assert "Usage" in done.stdout
 
@@ -52,13 +50,11 @@ def test_every_command_has_help_and_documented_options(
     ("path", "command"), COMMANDS, ids=[" ".join(p) or "reserver" for p, _ in COMMANDS]
 )
 def test_every_option_value_is_named_as_pip_and_click_name_them(
-    path: tuple[str, ...], command: Command
+    cli: Cli, path: tuple[str, ...], command: Command
 ) -> None:
     """``--top N``, ``--requirement FILE``, ``--format table|json``: never a Python type's
     name (``<str>``, ``<path>``, ``<int range>``) where the value goes."""
-    done = subprocess.run([sys.executable, "-m", "reserver", *path, "--help"],
-                          capture_output=True, text=True, check=False,
-                          env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+    done = cli(*path, "--help", env={"COLUMNS": "200"})
     options = [line for line in done.stdout.splitlines() if line.lstrip("│ ").startswith("-")]
     for line in options:
         assert not re.search(r"<(str|path|int|float|list|text|integer)\b", line), line
@@ -70,13 +66,13 @@ LEAVES = [(path, command) for path, command in COMMANDS if not getattr(command, 
 @pytest.mark.parametrize(
     ("path", "command"), COMMANDS, ids=[" ".join(p) or "reserver" for p, _ in COMMANDS]
 )
-def test_every_argument_is_named_as_click_names_it(path: tuple[str, ...], command: Command) -> None:
+def test_every_argument_is_named_as_click_names_it(
+    cli: Cli, path: tuple[str, ...], command: Command
+) -> None:
     """``upload [OPTIONS] PLAN_FILE``, ``generate [OPTIONS] [TARGETS]...``: the argument's
     name in capitals, in the usage line and in the help's Arguments panel, with no type's
     name beside it (``<path>``) and no braces (``{plan_file}``)."""
-    done = subprocess.run([sys.executable, "-m", "reserver", *path, "--help"],
-                          capture_output=True, text=True, check=False,
-                          env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+    done = cli(*path, "--help", env={"COLUMNS": "200"})
     arguments = [p for p in command.params if p.param_type_name == "argument"]
     usage = next(line for line in done.stdout.splitlines() if "Usage:" in line)
     assert "{" not in usage, usage

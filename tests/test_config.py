@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from reserver.config import resolve
 from reserver.errors import ReserverError
+
+from .conftest import Cli
 
 
 def test_defaults_apply_without_a_file(tmp_path: Path) -> None:
@@ -51,39 +51,37 @@ def test_bad_configuration_is_a_clear_error(tmp_path: Path, content: str, messag
         resolve(start=tmp_path)
 
 
-def test_config_command_shows_sources_and_refuses_unknown_keys(tmp_path: Path) -> None:
+def test_config_command_shows_sources_and_refuses_unknown_keys(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "reserver.toml").write_text('holder = "ACME"\n')
-    done = subprocess.run([sys.executable, "-m", "reserver", "config", "--format", "json"],
-                          cwd=tmp_path, capture_output=True, text=True, check=False)  # fmt: skip
+    done = cli("config", "--format", "json", cwd=tmp_path)
     assert done.returncode == 0 and '"ACME"' in done.stdout and "reserver.toml" in done.stdout
     (tmp_path / "reserver.toml").write_text('colour = "red"\n')
-    done = subprocess.run([sys.executable, "-m", "reserver", "config"],
-                          cwd=tmp_path, capture_output=True, text=True, check=False)  # fmt: skip
+    done = cli("config", cwd=tmp_path)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "colour" in done.stderr
 
 
-def test_config_json_stays_parseable_when_very_verbose(tmp_path: Path) -> None:
+def test_config_json_stays_parseable_when_very_verbose(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "reserver.toml").write_text('holder = "ACME"\n')
-    done = subprocess.run([sys.executable, "-m", "reserver", "config", "-f", "json", "-vv"],
-                          cwd=tmp_path, capture_output=True, text=True, check=False)  # fmt: skip
+    done = cli("config", "-f", "json", "-vv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     holder = json.loads(done.stdout)["holder"]
     assert holder["value"] == "ACME" and holder["source"] == str(tmp_path / "reserver.toml")
     assert f"configuration: {tmp_path / 'reserver.toml'}" in done.stderr
 
 
-def test_plan_takes_holder_and_budget_from_the_config_and_options_win(tmp_path: Path) -> None:
+def test_plan_takes_holder_and_budget_from_the_config_and_options_win(
+    cli: Cli, tmp_path: Path
+) -> None:
     (tmp_path / "reserver.toml").write_text(
         'holder = "ACME Security"\ncontact = "names@acme.example"\nbudget = 3\n'
     )
-    run = [sys.executable, "-m", "reserver", "plan", "requests", "--offline", "-o"]
-    done = subprocess.run([*run, "a.json"], cwd=tmp_path, capture_output=True, text=True)
+    run = ["plan", "requests", "--offline", "-o"]
+    done = cli(*run, "a.json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     plan = json.loads((tmp_path / "a.json").read_text())
     assert plan["holder"]["name"] == "ACME Security"
     assert len([e for e in plan["entries"] if e["status"] == "unchecked"]) == 3
-    done = subprocess.run([*run, "b.json", "--budget", "5", "--holder", "Me"], cwd=tmp_path,
-                          capture_output=True, text=True)  # fmt: skip
+    done = cli(*run, "b.json", "--budget", "5", "--holder", "Me", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     plan = json.loads((tmp_path / "b.json").read_text())
     assert plan["holder"]["name"] == "Me"

@@ -32,6 +32,7 @@ def test_the_demo_counts_exactly_the_installs_it_made(tmp_path: Path) -> None:
 
 
 def test_serve_keeps_the_dashboard_up_until_ctrl_c(tmp_path: Path) -> None:
+    # A process of its own: --serve ends only on a signal (SIGINT, as Ctrl-C sends).
     process = subprocess.Popen(
         [sys.executable, "-m", "reserver", "demo", "--serve", "--workdir", str(tmp_path / "d")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -80,6 +81,8 @@ def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None
 
 
 def test_a_quiet_demo_prints_its_verdict_alone(tmp_path: Path) -> None:
+    # A process of its own: the demo's children (venv, the installers) write to the file
+    # descriptors they inherit, which only a process's own pipes capture.
     done = subprocess.run([sys.executable, "-m", "reserver", "demo", "-q",
                            "--workdir", str(tmp_path / "d")],
                           capture_output=True, text=True, timeout=300, check=False)  # fmt: skip

@@ -13,6 +13,7 @@ import pytest
 
 from .conftest import (
     BIN,
+    Cli,
     Published,
     assert_failed_helpfully,
     installed_distributions,
@@ -157,7 +158,7 @@ def test_uv_lockers_run_the_backend_and_show_the_message(
 
 
 def test_poetry_lock_pins_a_placeholder_silently_and_check_catches_it(
-    published: Published, tmp_path: Path
+    cli: Cli, published: Published, tmp_path: Path
 ) -> None:
     # Poetry resolves from index metadata without building, Dynamic field or not: the lock
     # is written. The docs (teams.md) say so and give the check that catches it.
@@ -171,7 +172,6 @@ def test_poetry_lock_pins_a_placeholder_silently_and_check_catches_it(
     locked = run([str(BIN / "poetry"), "lock", "--no-interaction"], cwd=project, env=env)
     assert locked.returncode == 0, locked.stdout + locked.stderr
     assert 'name = "reqeusts"' in (project / "poetry.lock").read_text()
-    checked = run([sys.executable, "-m", "reserver", "check", str(project / "poetry.lock"),
-                   "--format", "json"])  # fmt: skip
+    checked = cli("check", str(project / "poetry.lock"), "--format", "json")
     assert checked.returncode == 1, checked.stderr
     assert '"target": "requests"' in checked.stdout

@@ -19,6 +19,7 @@ import pytest
 
 from .conftest import (
     BIN,
+    Cli,
     Published,
     assert_failed_helpfully,
     installer_env,
@@ -87,7 +88,7 @@ def test_pipx_install_names_the_pipx_command(published: Published, tmp_path: Pat
     assert not (tmp_path / "bin" / "reqeusts").exists()
 
 
-def test_pdm_add_names_the_pdm_command(published: Published, tmp_path: Path) -> None:
+def test_pdm_add_names_the_pdm_command(cli: Cli, published: Published, tmp_path: Path) -> None:
     project = pdm_project(tmp_path / "app", published.index.simple_url)
     done = run([str(BIN / "pdm"), "add", "reqeusts"], env=tool_env(tmp_path), cwd=project)
     output = done.stdout + done.stderr
@@ -98,12 +99,12 @@ def test_pdm_add_names_the_pdm_command(published: Published, tmp_path: Path) -> 
     # pdm locks before it installs, and keeps the name it could not install in
     # pyproject.toml: docs/teams.md says so, and check finds it there.
     assert '"reqeusts>=' in (project / "pyproject.toml").read_text()
-    checked = run([sys.executable, "-m", "reserver", "check", str(project / "pyproject.toml")])
+    checked = cli("check", str(project / "pyproject.toml"))
     assert checked.returncode == 1 and "requests" in checked.stdout, checked.stderr
 
 
 def test_pdm_lock_pins_silently_but_tells_the_terminal_and_check_catches_the_lock(
-    published: Published, tmp_path: Path
+    cli: Cli, published: Published, tmp_path: Path
 ) -> None:
     project = pdm_project(tmp_path / "app", published.index.simple_url, '"reqeusts"')
     code, shown = in_a_terminal([str(BIN / "pdm"), "lock"], project, tool_env(tmp_path))
@@ -114,8 +115,7 @@ def test_pdm_lock_pins_silently_but_tells_the_terminal_and_check_catches_the_loc
     assert "is a placeholder: installation stopped on purpose" in shown, shown
     assert "pdm add requests" in shown, shown
     # ... and CI, which has no terminal, catches the lock file.
-    checked = run([sys.executable, "-m", "reserver", "check", str(project / "pdm.lock"),
-                   "--format", "json"])  # fmt: skip
+    checked = cli("check", str(project / "pdm.lock"), "--format", "json")
     assert checked.returncode == 1 and '"target": "requests"' in checked.stdout, checked.stderr
 
 

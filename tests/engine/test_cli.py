@@ -15,7 +15,8 @@ from reserver.index.local import LocalIndex
 from reserver.names.candidates import generate_candidates
 from reserver.plan.jsonfile import load_plan
 
-from .conftest import CliResult, FakeServer, Route
+from ..conftest import Cli
+from .conftest import FakeServer, Route
 
 # The likeliest candidate of each target exists already, whatever the fitted order, so a run
 # with a small budget meets a taken name before its budget is spent.
@@ -39,12 +40,12 @@ def listing(tmp_path: Path) -> Path:
     return path
 
 
-def test_generate_json_lists_selected_then_blocked(cli, listing: Path) -> None:  # type: ignore[no-untyped-def]
-    done: CliResult = cli(
+def test_generate_json_lists_selected_then_blocked(cli: Cli, listing: Path) -> None:
+    done = cli(
         "generate", "python-dateutil", "--index", str(listing), "--budget", "4", "--format", "json"
     )
-    assert done.code == 0, done.err
-    rows = json.loads(done.out)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
     assert {"name", "target", "kind", "score", "status", "reason"} <= set(rows[0])
     assert [r["status"] for r in rows[:4]] == ["free"] * 4
     assert all(r["status"] in ("blocked", "taken") for r in rows[4:]) and rows[4:]
@@ -56,11 +57,11 @@ def test_generate_json_lists_selected_then_blocked(cli, listing: Path) -> None: 
     assert all(rank[r["name"]] < chosen[-1] for r in rows[4:])
 
 
-def test_generate_csv_and_explain(cli, listing: Path) -> None:  # type: ignore[no-untyped-def]
+def test_generate_csv_and_explain(cli: Cli, listing: Path) -> None:
     done = cli(
         "generate", "requests", "--index", str(listing), "--budget", "3", "-f", "csv", "--explain"
     )
-    rows = list(csv.DictReader(io.StringIO(done.out)))
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [r["status"] for r in rows[:3]] == ["free"] * 3
     assert "likelihood" in rows[0]["explain"] and "harm" in rows[0]["explain"]
     assert {"name": REQUESTS_BEST, "status": "taken"}.items() <= next(
@@ -68,15 +69,15 @@ def test_generate_csv_and_explain(cli, listing: Path) -> None:  # type: ignore[n
     ).items()
 
 
-def test_generate_table_offline(cli) -> None:  # type: ignore[no-untyped-def]
+def test_generate_table_offline(cli: Cli) -> None:
     done = cli("generate", "requests", "--offline", "--budget", "2")
-    assert done.code == 0 and "unchecked" in done.out
-    assert all(c.name in done.out for c in generate_candidates("requests")[:2])
+    assert done.returncode == 0 and "unchecked" in done.stdout
+    assert all(c.name in done.stdout for c in generate_candidates("requests")[:2])
 
 
 def test_plan_keeps_explicit_names_and_adds_engine_entries(
-    cli, listing: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, listing: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "plan.json"
     done = cli(
         "plan",
@@ -92,7 +93,7 @@ def test_plan_keeps_explicit_names_and_adds_engine_entries(
         "-o",
         str(out),
     )
-    assert done.code == 0, done.err
+    assert done.returncode == 0, done.stderr
     plan = load_plan(out)
     entries = {e.name: e for e in plan.entries}
     assert entries["pwd"].category == "stdlib" and entries["pwd"].status == "blocked"
@@ -106,14 +107,16 @@ def test_plan_keeps_explicit_names_and_adds_engine_entries(
     assert plan.options["budget"] == 5 and plan.options["targets"] == ["requests"]
 
 
-def test_plan_with_names_only_stays_unchecked_and_offline(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_plan_with_names_only_stays_unchecked_and_offline(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
-    assert cli("plan", "-n", "reqeusts=requests", "-o", str(out)).code == 0
+    assert cli("plan", "-n", "reqeusts=requests", "-o", str(out)).returncode == 0
     assert [e.status for e in load_plan(out).entries] == ["unchecked"]
 
 
 @pytest.mark.slow
-def test_plan_against_a_real_private_index(cli, fresh_index: LocalIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_plan_against_a_real_private_index(
+    cli: Cli, fresh_index: LocalIndex, tmp_path: Path
+) -> None:
     (fresh_index.packages / "acme_tools-1.0.tar.gz").write_bytes(b"x")
     (fresh_index.packages / "acme_tool-1.0.tar.gz").write_bytes(b"x")
     out = tmp_path / "plan.json"
@@ -130,7 +133,7 @@ def test_plan_against_a_real_private_index(cli, fresh_index: LocalIndex, tmp_pat
         "-o",
         str(out),
     )
-    assert done.code == 0, done.err
+    assert done.returncode == 0, done.stderr
     entries = {e.name: e for e in load_plan(out).entries}
     # A private index refuses nothing: the stdlib names themselves need placeholders there.
     assert entries["telnetlib"].status == "free" and entries["telnetlib"].category == "removed"
@@ -154,20 +157,20 @@ def test_plan_against_a_real_private_index(cli, fresh_index: LocalIndex, tmp_pat
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
-    cli, listing: Path, tmp_path: Path, args: list[str], message: str
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, listing: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
     corrupt = tmp_path / "corrupt.json"
     corrupt.write_text('{"projects": [')
     argv = [str(listing) if a == "LISTING" else str(corrupt) if a == "CORRUPT" else a for a in args]
     done = cli(*argv)
-    assert done.code == 2
-    assert done.err.startswith("error: ") and message in done.err
-    assert len(done.err.strip().splitlines()) == 1
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_no_plan_is_written_when_the_index_fails(
-    cli, fake_server: FakeServer, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, fake_server: FakeServer, tmp_path: Path
+) -> None:
     fake_server.routes["/simple/"] = Route(
         b"<html><body>Please log in</body></html>", headers={"Content-Type": "text/html"}
     )
@@ -182,11 +185,11 @@ def test_no_plan_is_written_when_the_index_fails(
         "--cache-dir",
         str(tmp_path / "cache"),
     )
-    assert done.code == 2 and "no project links" in done.err
+    assert done.returncode == 2 and "no project links" in done.stderr
     assert not out.exists()
 
 
-def test_a_small_run_falls_back_to_per_name_lookups(cli, fake_server: FakeServer) -> None:  # type: ignore[no-untyped-def]
+def test_a_small_run_falls_back_to_per_name_lookups(cli: Cli, fake_server: FakeServer) -> None:
     best = generate_candidates("acme")[0].name
     fake_server.routes["/simple/acme/"] = Route(b"<html></html>")
     fake_server.routes[f"/simple/{best}/"] = Route(b"<html></html>")
@@ -202,8 +205,8 @@ def test_a_small_run_falls_back_to_per_name_lookups(cli, fake_server: FakeServer
         "--registry",
         "private",
     )
-    assert done.code == 0, done.err
-    rows = json.loads(done.out)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
     assert [r["status"] for r in rows[:2]] == ["free", "free"]
     assert {"name": best, "status": "taken"}.items() <= next(
         r for r in rows if r["name"] == best
@@ -211,12 +214,12 @@ def test_a_small_run_falls_back_to_per_name_lookups(cli, fake_server: FakeServer
     assert len(fake_server.requests) < 20
 
 
-def test_evaluate_reports_overall_and_per_kind(cli) -> None:  # type: ignore[no-untyped-def]
+def test_evaluate_reports_overall_and_per_kind(cli: Cli) -> None:
     from reserver.evaluation.squats import classify, default_dataset, load_dataset, split_dataset
 
     done = cli("evaluate", "--budget", "25", "-f", "json")
-    assert done.code == 0, done.err
-    report = json.loads(done.out)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
     held_out = split_dataset(load_dataset(default_dataset()), "validation")
     assert report["split"] == "validation"
     assert report["squats"] == len(held_out) and 0 < report["share"] <= 1
@@ -224,17 +227,18 @@ def test_evaluate_reports_overall_and_per_kind(cli) -> None:  # type: ignore[no-
     assert {row["kind"] for row in report["per_kind"]} == {classify(a) for a in held_out}
 
 
-def test_evaluate_can_measure_every_row(cli) -> None:  # type: ignore[no-untyped-def]
+def test_evaluate_can_measure_every_row(cli: Cli) -> None:
     from reserver.evaluation.squats import default_dataset, load_dataset
 
     done = cli("evaluate", "--budget", "10", "--split", "all", "-f", "json")
-    assert done.code == 0, done.err
-    report = json.loads(done.out)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
     assert report["split"] == "all"
     assert report["squats"] == len(load_dataset(default_dataset()))
 
 
 def test_errors_from_the_installed_command_are_one_line(tmp_path: Path) -> None:
+    # The console script pip installs, in a process of its own: its entry point is the test.
     reserver = Path(sys.executable).parent / "reserver"
     done = subprocess.run([str(reserver), "generate", "--offline"], capture_output=True, text=True)
     assert done.returncode == 2
@@ -246,41 +250,43 @@ def test_errors_from_the_installed_command_are_one_line(tmp_path: Path) -> None:
 # -- -q, -v and --format csv: the conventions every command shares (README) -------------------
 
 
-def test_quiet_plan_and_generate_print_their_output_alone(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_quiet_plan_and_generate_print_their_output_alone(cli: Cli, tmp_path: Path) -> None:
     plan = cli("plan", "-q", "-n", "pwd", "requests", "--budget", "2", "--offline",
                "-o", str(tmp_path / "plan.json"))  # fmt: skip
-    assert (plan.code, plan.out, plan.err) == (0, "", "")  # no "wrote ...", no summary
+    assert (plan.returncode, plan.stdout, plan.stderr) == (0, "", "")  # no "wrote ...", no summary
     assert len(load_plan(tmp_path / "plan.json").entries) == 3
     written = cli("-q", "generate", "requests", "--budget", "2", "--offline", "-f", "json",
                   "-o", str(tmp_path / "g.json"))  # fmt: skip
-    assert (written.code, written.out, written.err) == (0, "", "")
+    assert (written.returncode, written.stdout, written.stderr) == (0, "", "")
     shown = cli("generate", "requests", "--budget", "2", "--offline", "-f", "json", "-q")
-    assert len(json.loads(shown.out)) == 2 and shown.err == ""
+    assert len(json.loads(shown.stdout)) == 2 and shown.stderr == ""
 
 
-def test_verbose_says_each_step_and_target_on_stderr(cli, listing: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_verbose_says_each_step_and_target_on_stderr(
+    cli: Cli, listing: Path, tmp_path: Path
+) -> None:
     done = cli("generate", "requests", "colorama", "--index", str(listing), "--budget", "2",
                "-f", "json", "-v")  # fmt: skip
-    assert done.code == 0, done.err
-    assert len(json.loads(done.out)) >= 4  # stdout is the JSON alone
-    assert "targets to protect: 2" in done.err
-    assert f"{listing}: 5 projects (a saved listing)" in done.err
-    assert "requests: 2 names to hold, 1 blocked or taken" in done.err
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) >= 4  # stdout is the JSON alone
+    assert "targets to protect: 2" in done.stderr
+    assert f"{listing}: 5 projects (a saved listing)" in done.stderr
+    assert "requests: 2 names to hold, 1 blocked or taken" in done.stderr
     plan = cli("plan", "-v", "requests", "--budget", "2", "--offline", "-o", str(tmp_path / "p"))
-    assert "wrote" in plan.out and "requests: 2 names to hold" in plan.err
+    assert "wrote" in plan.stdout and "requests: 2 names to hold" in plan.stderr
 
 
-def test_evaluate_csv_is_the_tables_rows(cli) -> None:  # type: ignore[no-untyped-def]
-    as_json = json.loads(cli("evaluate", "--budget", "5", "-f", "json").out)
+def test_evaluate_csv_is_the_tables_rows(cli: Cli) -> None:
+    as_json = json.loads(cli("evaluate", "--budget", "5", "-f", "json").stdout)
     done = cli("evaluate", "--budget", "5", "-f", "csv")
-    assert done.code == 0, done.err
-    rows = list(csv.DictReader(io.StringIO(done.out)))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [r["kind"] for r in rows] == [r["kind"] for r in as_json["per_kind"]]
     assert [int(r["squats"]) for r in rows] == [r["squats"] for r in as_json["per_kind"]]
     assert list(rows[0]) == ["kind", "squats", "reserved", "blocked", "missed", "share"]
 
 
-def test_evaluate_hits_csv_has_a_row_per_kind_and_position(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_evaluate_hits_csv_has_a_row_per_kind_and_position(cli: Cli, tmp_path: Path) -> None:
     feed = tmp_path / "hits.csv"
     feed.write_text(
         "name,target,category,kind,position,hits\n"
@@ -288,13 +294,13 @@ def test_evaluate_hits_csv_has_a_row_per_kind_and_position(cli, tmp_path: Path) 
         "pwd,,stdlib,stdlib,,2\n"
     )
     done = cli("evaluate", "--hits", str(feed), "-f", "csv")
-    assert done.code == 0, done.err
-    rows = list(csv.DictReader(io.StringIO(done.out)))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert {r["by"] for r in rows} == {"kind", "position"}
     assert {(r["key"], r["hits"]) for r in rows if r["by"] == "kind"} == {
         ("transposition", "3"),
         ("stdlib", "2"),
     }
     table, quiet = cli("evaluate", "--hits", str(feed)), cli("evaluate", "--hits", str(feed), "-q")
-    assert "model expected:" in table.out and "model expected:" not in quiet.out  # the legend
-    assert "Blocked installs by kind" in quiet.out
+    assert "model expected:" in table.stdout and "model expected:" not in quiet.stdout  # the legend
+    assert "Blocked installs by kind" in quiet.stdout

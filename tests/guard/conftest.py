@@ -1,13 +1,11 @@
-"""Fixtures of the guard tests: a small popularity corpus written here, and the real CLI."""
+"""Fixtures of the guard tests: a small popularity corpus written here, and the CLI run in a
+child process."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -34,35 +32,10 @@ def corpus_file(tmp_path: Path) -> Path:
     return path
 
 
-@dataclass(frozen=True)
-class CliResult:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_cli(*args: str) -> CliResult:
-    """Run the ``reserver`` entry point (``main``, with its error handling) in this process:
-    a child process per call would spend seconds importing the whole CLI each time."""
-    from reserver.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        old_argv = sys.argv
-        sys.argv = ["reserver", *args]
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        finally:
-            sys.argv = old_argv
-    return CliResult(code, out.getvalue(), err.getvalue())
-
-
 def run_cli_process(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the installed entry point in a child process, as pre-commit or cron would; a run
-    past ``timeout`` seconds raises ``TimeoutExpired`` (the child is killed)."""
+    past ``timeout`` seconds raises ``TimeoutExpired`` (the child is killed). Only for a run
+    that must be stopped at a deadline, which the in-process ``cli`` fixture cannot do."""
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, "-c", "from reserver.cli import main; main()", *args],

@@ -10,26 +10,27 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import POPULAR, REPO, run_cli, run_cli_process
+from ..conftest import Cli
+from .conftest import POPULAR, REPO, run_cli_process
 
 
-def test_clean_names_exit_0(corpus_file: Path) -> None:
-    result = run_cli("check", "--corpus", str(corpus_file), "requests", "numpy")
+def test_clean_names_exit_0(cli: Cli, corpus_file: Path) -> None:
+    result = cli("check", "--corpus", str(corpus_file), "requests", "numpy")
     assert result.returncode == 0, result.stderr
     assert "no likely typosquats" in result.stdout
 
 
-def test_a_finding_exits_1_and_names_the_target(corpus_file: Path) -> None:
-    result = run_cli("check", "--corpus", str(corpus_file), "requests", "reqeusts")
+def test_a_finding_exits_1_and_names_the_target(cli: Cli, corpus_file: Path) -> None:
+    result = cli("check", "--corpus", str(corpus_file), "requests", "reqeusts")
     assert result.returncode == 1, result.stderr
     assert "reqeusts" in result.stdout and "requests" in result.stdout
 
 
 def test_json_findings_carry_name_target_kind_score_and_place(
-    corpus_file: Path, tmp_path: Path
+    cli: Cli, corpus_file: Path, tmp_path: Path
 ) -> None:
     (tmp_path / "requirements.txt").write_text("django\nurlib3==2.0\n")
-    result = run_cli(
+    result = cli(
         "check", "--corpus", str(corpus_file), "--format", "json",
         str(tmp_path / "requirements.txt"),
     )  # fmt: skip
@@ -40,12 +41,14 @@ def test_json_findings_carry_name_target_kind_score_and_place(
     assert finding["file"].endswith("requirements.txt") and finding["line"] == 2
 
 
-def test_sarif_output_points_at_the_file_and_line(corpus_file: Path, tmp_path: Path) -> None:
+def test_sarif_output_points_at_the_file_and_line(
+    cli: Cli, corpus_file: Path, tmp_path: Path
+) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "x"\nversion = "1"\ndependencies = ["colourama>=0.4"]\n'
     )
     out = tmp_path / "report.sarif"
-    result = run_cli(
+    result = cli(
         "check", "--corpus", str(corpus_file), "-f", "sarif", "-o", str(out),
         "-r", str(tmp_path / "pyproject.toml"),
     )  # fmt: skip
@@ -60,36 +63,36 @@ def test_sarif_output_points_at_the_file_and_line(corpus_file: Path, tmp_path: P
 
 
 def test_a_malformed_file_is_a_usage_error_naming_file_and_line(
-    corpus_file: Path, tmp_path: Path
+    cli: Cli, corpus_file: Path, tmp_path: Path
 ) -> None:
     bad = tmp_path / "requirements.txt"
     bad.write_text("requests\nflask=>2\n")
-    result = run_cli("check", "--corpus", str(corpus_file), str(bad))
+    result = cli("check", "--corpus", str(corpus_file), str(bad))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {bad}:2: invalid requirement")
     assert "Traceback" not in result.stderr
 
 
-def test_nothing_to_check_and_unknown_format_are_usage_errors(corpus_file: Path) -> None:
-    assert run_cli("check", "--corpus", str(corpus_file)).returncode == 2
-    result = run_cli("check", "--corpus", str(corpus_file), "-f", "xml", "requests")
+def test_nothing_to_check_and_unknown_format_are_usage_errors(cli: Cli, corpus_file: Path) -> None:
+    assert cli("check", "--corpus", str(corpus_file)).returncode == 2
+    result = cli("check", "--corpus", str(corpus_file), "-f", "xml", "requests")
     assert result.returncode == 2 and "--format must be" in result.stderr
 
 
 def test_a_mistyped_path_fails_instead_of_passing_as_a_package_name(
-    corpus_file: Path, tmp_path: Path
+    cli: Cli, corpus_file: Path, tmp_path: Path
 ) -> None:
     for missing in ("nope.txt", str(tmp_path / "requirements"), "deps/dev.in", "Pipfile"):
-        result = run_cli("check", "--corpus", str(corpus_file), missing)
+        result = cli("check", "--corpus", str(corpus_file), missing)
         assert result.returncode == 2, (missing, result.stdout)
         assert result.stderr == f"error: {missing}: no such file\n"
     # A plain package name still reads as one.
-    assert run_cli("check", "--corpus", str(corpus_file), "requests").returncode == 0
+    assert cli("check", "--corpus", str(corpus_file), "requests").returncode == 0
 
 
 def test_a_pipfile_is_read_and_setup_py_refused_with_advice(
-    corpus_file: Path, tmp_path: Path
+    cli: Cli, corpus_file: Path, tmp_path: Path
 ) -> None:
     pipfile = tmp_path / "Pipfile"
     pipfile.write_text(
@@ -97,34 +100,36 @@ def test_a_pipfile_is_read_and_setup_py_refused_with_advice(
         '[packages]\nreqeusts = "*"\nflask = {version = "*"}\n\n'
         '[dev-packages]\npytset = "*"\n\n[requires]\npython_version = "3.12"\n'
     )
-    result = run_cli("check", "--corpus", str(corpus_file), "-f", "json", str(pipfile))
+    result = cli("check", "--corpus", str(corpus_file), "-f", "json", str(pipfile))
     assert result.returncode == 1, result.stderr
     found = {(f["name"], f["target"], f["line"]) for f in json.loads(result.stdout)}
     assert found == {("reqeusts", "requests", 6), ("pytset", "pytest", 10)}
     setup = tmp_path / "setup.py"
     setup.write_text("from setuptools import setup\nsetup(install_requires=['reqeusts'])\n")
-    result = run_cli("check", "--corpus", str(corpus_file), str(setup))
+    result = cli("check", "--corpus", str(corpus_file), str(setup))
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "setup.py is code and is not run" in result.stderr
 
 
-def test_a_top_pypi_json_corpus_and_an_allow_list(tmp_path: Path) -> None:
+def test_a_top_pypi_json_corpus_and_an_allow_list(cli: Cli, tmp_path: Path) -> None:
     rows = [{"project": n, "download_count": 10_000 - i} for i, n in enumerate(POPULAR)]
     corpus = tmp_path / "top.json"
     corpus.write_text(json.dumps({"last_update": "2026-04-01", "rows": rows}))
-    assert run_cli("check", "--corpus", str(corpus), "reqeusts").returncode == 1
-    allowed = run_cli("check", "--corpus", str(corpus), "--allow", "reqeusts", "reqeusts")
+    assert cli("check", "--corpus", str(corpus), "reqeusts").returncode == 1
+    allowed = cli("check", "--corpus", str(corpus), "--allow", "reqeusts", "reqeusts")
     assert allowed.returncode == 0
 
 
-def test_a_broken_corpus_is_a_usage_error(tmp_path: Path) -> None:
+def test_a_broken_corpus_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
     corpus = tmp_path / "top.json"
     corpus.write_text('{"rows": [')
-    result = run_cli("check", "--corpus", str(corpus), "requests")
+    result = cli("check", "--corpus", str(corpus), "requests")
     assert result.returncode == 2 and str(corpus) in result.stderr
 
 
-def test_pre_commit_hook_runs_check_on_matching_files(corpus_file: Path, tmp_path: Path) -> None:
+def test_pre_commit_hook_runs_check_on_matching_files(
+    cli: Cli, corpus_file: Path, tmp_path: Path
+) -> None:
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "reserver-check" and hook["pass_filenames"] is True
     import re
@@ -138,9 +143,7 @@ def test_pre_commit_hook_runs_check_on_matching_files(corpus_file: Path, tmp_pat
         assert not pattern.search(name), name
     (tmp_path / "requirements.txt").write_text("reqeusts\n")
     command = hook["entry"].split()[1:]  # "reserver check" as pre-commit would run it
-    result = run_cli_process(
-        *command, "--corpus", str(corpus_file), str(tmp_path / "requirements.txt")
-    )
+    result = cli(*command, "--corpus", str(corpus_file), str(tmp_path / "requirements.txt"))
     assert result.returncode == 1
 
 
@@ -158,7 +161,7 @@ def test_the_pre_commit_config_in_the_docs_is_complete_and_matches_the_hook() ->
 
 
 def test_hostile_input_is_one_line_and_exit_2_not_a_crash(
-    corpus_file: Path, tmp_path: Path
+    cli: Cli, corpus_file: Path, tmp_path: Path
 ) -> None:
     # Each of these once ran out of memory, recursed or crashed with a traceback (exit 1,
     # read by CI as "findings"; later exit 3, an internal error).
@@ -179,19 +182,21 @@ def test_hostile_input_is_one_line_and_exit_2_not_a_crash(
         (["requests", "-o", f"{a_file}/report.json"], f"cannot write {a_file}/report.json"),
     ]
     for args, message in cases:
-        result = run_cli("check", "--corpus", str(corpus_file), *args)
+        result = cli("check", "--corpus", str(corpus_file), *args)
         assert result.returncode == 2, (args, result.stderr[-300:])
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, args
         assert message in result.stderr, (args, result.stderr[-300:])
         assert len(result.stderr) < 400, args  # what a file or argument holds is cut short
 
 
-def test_a_5_mb_single_line_file_is_one_line_and_exit_2(corpus_file: Path, tmp_path: Path) -> None:
+def test_a_5_mb_single_line_file_is_one_line_and_exit_2(
+    cli: Cli, corpus_file: Path, tmp_path: Path
+) -> None:
     # Issue #16: this file once grew `reserver check` to 23.5 GB. Its peak memory is measured
     # by benchmarks/bench_check_limits.py; this holds the outcome.
     requirements = tmp_path / "r.txt"
     requirements.write_text("x" * 5_000_000 + "\n")
-    result = run_cli("check", "--corpus", str(corpus_file), "-r", str(requirements))
+    result = cli("check", "--corpus", str(corpus_file), "-r", str(requirements))
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == (
         f"error: {requirements}:1: a line of 5,000,000 characters (at most 65,536): "
@@ -208,17 +213,17 @@ def test_dev_zero_ends_promptly_with_exit_2(corpus_file: Path) -> None:
 
 
 def test_a_report_is_never_written_into_a_folder_that_does_not_exist(
-    corpus_file: Path, tmp_path: Path
+    cli: Cli, corpus_file: Path, tmp_path: Path
 ) -> None:
     report = tmp_path / "reprot" / "check.json"  # a mistyped folder
-    result = run_cli("check", "--corpus", str(corpus_file), "reqeusts", "-o", str(report))
+    result = cli("check", "--corpus", str(corpus_file), "reqeusts", "-o", str(report))
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert f"the folder {report.parent} does not exist; create it first" in result.stderr
     assert not report.parent.exists()
 
 
 def test_a_report_to_a_pipe_or_device_is_written_in_place(
-    corpus_file: Path, tmp_path: Path
+    cli: Cli, corpus_file: Path, tmp_path: Path
 ) -> None:
     # `-o /dev/null` once renamed a temporary file over the device: run as root, it took
     # /dev/null from the whole machine. A FIFO stands in for a device here.
@@ -231,36 +236,34 @@ def test_a_report_to_a_pipe_or_device_is_written_in_place(
     received: list[bytes] = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    result = run_cli(
-        "check", "--corpus", str(corpus_file), "reqeusts", "-f", "json", "-o", str(fifo)
-    )
+    result = cli("check", "--corpus", str(corpus_file), "reqeusts", "-f", "json", "-o", str(fifo))
     reader.join(timeout=30)
     assert result.returncode == 1, result.stderr
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert json.loads(b"".join(received))[0]["target"] == "requests"
     folder = tmp_path / "folder"
     folder.mkdir()
-    result = run_cli("check", "--corpus", str(corpus_file), "requests", "-o", str(folder))
+    result = cli("check", "--corpus", str(corpus_file), "requests", "-o", str(folder))
     assert result.returncode == 2 and "it is a folder" in result.stderr, result.stderr
 
 
-def test_fail_on_error_fails_only_on_error_level_findings(corpus_file: Path) -> None:
+def test_fail_on_error_fails_only_on_error_level_findings(cli: Cli, corpus_file: Path) -> None:
     # "bots3" scores between the reporting floor (0.5) and the error level (0.8) against
     # boto3; "reqeusts" above it.
     base = ("check", "--corpus", str(corpus_file), "--format", "json")
-    warning = run_cli(*base, "bots3", "--fail-on", "error")
+    warning = cli(*base, "bots3", "--fail-on", "error")
     assert warning.returncode == 0, warning.stderr
     (finding,) = json.loads(warning.stdout)
     assert (finding["target"], finding["level"]) == ("boto3", "warning")
-    assert run_cli(*base, "bots3").returncode == 1  # the default fails on any finding
-    error = run_cli(*base, "bots3", "reqeusts", "--fail-on", "error")
+    assert cli(*base, "bots3").returncode == 1  # the default fails on any finding
+    error = cli(*base, "bots3", "reqeusts", "--fail-on", "error")
     assert error.returncode == 1
     assert [f["level"] for f in json.loads(error.stdout)] == ["warning", "error"]
-    quiet = run_cli(*base, "bots3", "reqeusts", "--min-score", "0.8")
+    quiet = cli(*base, "bots3", "reqeusts", "--min-score", "0.8")
     assert [f["name"] for f in json.loads(quiet.stdout)] == ["reqeusts"]
-    sarif = json.loads(run_cli(*base[:-1], "sarif", "bots3", "reqeusts").stdout)
+    sarif = json.loads(cli(*base[:-1], "sarif", "bots3", "reqeusts").stdout)
     assert [r["level"] for r in sarif["runs"][0]["results"]] == ["warning", "error"]
-    bad = run_cli(*base, "bots3", "--fail-on", "fatal")
+    bad = cli(*base, "bots3", "--fail-on", "fatal")
     assert bad.returncode == 2 and "--fail-on must be warning or error" in bad.stderr
 
 
@@ -306,7 +309,9 @@ def test_real_pre_commit_with_the_documented_config_blocks_a_typo(tmp_path: Path
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
 
-def test_an_error_about_a_line_never_echoes_its_secret(corpus_file: Path, tmp_path: Path) -> None:
+def test_an_error_about_a_line_never_echoes_its_secret(
+    cli: Cli, corpus_file: Path, tmp_path: Path
+) -> None:
     secrets = ("s3cr3tT0ken", "ABCSECRET9", "ghp_16C7e42F292c6912E7710c838347Ae178B4a")
     cases = [
         f"--index-url https://bob:{secrets[0]}@pypi.internal/simple\n"
@@ -317,13 +322,13 @@ def test_an_error_about_a_line_never_echoes_its_secret(corpus_file: Path, tmp_pa
     for number, text in enumerate(cases):
         requirements = tmp_path / f"r{number}.txt"
         requirements.write_text(text)
-        result = run_cli("check", "--corpus", str(corpus_file), "-r", str(requirements))
+        result = cli("check", "--corpus", str(corpus_file), "-r", str(requirements))
         assert result.returncode == 2 and str(requirements) in result.stderr, result.stderr
         assert "***" in result.stderr, result.stderr
         assert not any(secret in result.stderr + result.stdout for secret in secrets), result.stderr
 
 
-def test_the_corpus_can_be_a_newer_snapshot_by_url(tmp_path: Path) -> None:
+def test_the_corpus_can_be_a_newer_snapshot_by_url(cli: Cli, tmp_path: Path) -> None:
     # A "top PyPI packages" JSON served on loopback, as its publisher serves it.
     import functools
     import http.server
@@ -342,8 +347,8 @@ def test_the_corpus_can_be_a_newer_snapshot_by_url(tmp_path: Path) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        found = run_cli("check", "--corpus", f"{url}/top.json", "acme-widgtes", "-f", "json")
-        missing = run_cli("check", "--corpus", f"{url}/nothing.json", "acme-widgtes")
+        found = cli("check", "--corpus", f"{url}/top.json", "acme-widgtes", "-f", "json")
+        missing = cli("check", "--corpus", f"{url}/nothing.json", "acme-widgtes")
     finally:
         server.shutdown()
         server.server_close()
@@ -357,11 +362,13 @@ def test_the_corpus_can_be_a_newer_snapshot_by_url(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
-def test_quiet_prints_findings_alone_and_nothing_when_clean(corpus_file: Path, where: str) -> None:
+def test_quiet_prints_findings_alone_and_nothing_when_clean(
+    cli: Cli, corpus_file: Path, where: str
+) -> None:
     def quiet(*names: str) -> tuple[int, str, str]:
         args = ["--corpus", str(corpus_file), *names]
         argv = ["-q", "check", *args] if where == "before" else ["check", "-q", *args]
-        result = run_cli(*argv)
+        result = cli(*argv)
         return result.returncode, result.stdout, result.stderr
 
     assert quiet("requests", "numpy") == (0, "", "")  # not "no likely typosquats found"
@@ -370,11 +377,11 @@ def test_quiet_prints_findings_alone_and_nothing_when_clean(corpus_file: Path, w
 
 
 def test_verbose_says_what_was_read_on_stderr_and_json_stays_parseable(
-    corpus_file: Path, tmp_path: Path
+    cli: Cli, corpus_file: Path, tmp_path: Path
 ) -> None:
     (tmp_path / "requirements.txt").write_text("django\nurlib3==2.0\n")
-    result = run_cli("check", "-v", "--corpus", str(corpus_file), "-f", "json",
-                     "-r", str(tmp_path / "requirements.txt"))  # fmt: skip
+    result = cli("check", "-v", "--corpus", str(corpus_file), "-f", "json",
+                 "-r", str(tmp_path / "requirements.txt"))  # fmt: skip
     assert result.returncode == 1, result.stderr
     assert [f["name"] for f in json.loads(result.stdout)] == ["urlib3"]
     assert f"popular names: {len(POPULAR)} from {corpus_file}" in result.stderr
@@ -382,11 +389,13 @@ def test_verbose_says_what_was_read_on_stderr_and_json_stays_parseable(
     assert "checked 2 names" in result.stderr and "findings: 1" in result.stderr
 
 
-def test_csv_has_a_row_per_finding_with_the_json_fields(corpus_file: Path, tmp_path: Path) -> None:
+def test_csv_has_a_row_per_finding_with_the_json_fields(
+    cli: Cli, corpus_file: Path, tmp_path: Path
+) -> None:
     (tmp_path / "requirements.txt").write_text("reqeusts\nnumpy\ncolourama\n")
     base = ("check", "--corpus", str(corpus_file), "-r", str(tmp_path / "requirements.txt"))
-    as_csv = run_cli(*base, "-f", "csv")
-    as_json = run_cli(*base, "-f", "json")
+    as_csv = cli(*base, "-f", "csv")
+    as_json = cli(*base, "-f", "json")
     assert as_csv.returncode == as_json.returncode == 1
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     findings = json.loads(as_json.stdout)
@@ -396,7 +405,7 @@ def test_csv_has_a_row_per_finding_with_the_json_fields(corpus_file: Path, tmp_p
     assert list(rows[0]) == list(findings[0])
 
 
-def test_quiet_and_verbose_together_are_a_usage_error(corpus_file: Path) -> None:
-    result = run_cli("-q", "check", "-v", "--corpus", str(corpus_file), "requests")
+def test_quiet_and_verbose_together_are_a_usage_error(cli: Cli, corpus_file: Path) -> None:
+    result = cli("-q", "check", "-v", "--corpus", str(corpus_file), "requests")
     assert result.returncode == 2
     assert result.stderr == "error: -q and -v exclude each other: give one of them\n"

@@ -13,7 +13,7 @@ from reserver.plan.jsonfile import save_plan
 from reserver.plan.model import entry_for, make_plan
 from reserver.publish.ledger import Ledger, LedgerState, SdistRecord
 
-from .conftest import run_cli
+from ..conftest import Cli
 
 
 def write_plan(path: Path) -> None:
@@ -28,10 +28,10 @@ def write_plan(path: Path) -> None:
     )
 
 
-def test_prohibited_csv_has_name_comment_target_and_skips_taken(tmp_path: Path) -> None:
+def test_prohibited_csv_has_name_comment_target_and_skips_taken(cli: Cli, tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     write_plan(plan)
-    result = run_cli("export", str(plan))
+    result = cli("export", str(plan))
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["name"] for r in rows] == ["reqeusts", "sklearn", "telnetlib"]
@@ -41,36 +41,36 @@ def test_prohibited_csv_has_name_comment_target_and_skips_taken(tmp_path: Path) 
     assert "removed from the standard library" in rows[2]["comment"] and rows[2]["target"] == ""
 
 
-def test_txt_is_a_plain_block_list_and_json_carries_everything(tmp_path: Path) -> None:
+def test_txt_is_a_plain_block_list_and_json_carries_everything(cli: Cli, tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     write_plan(plan)
-    txt = run_cli("export", str(plan), "--format", "txt")
+    txt = cli("export", str(plan), "--format", "txt")
     assert txt.stdout == "reqeusts\nsklearn\ntelnetlib\n"
     out = tmp_path / "names.json"
-    assert run_cli("export", str(plan), "-f", "json", "-o", str(out)).returncode == 0
+    assert cli("export", str(plan), "-f", "json", "-o", str(out)).returncode == 0
     data = json.loads(out.read_text())
     assert data["format"] == "reserver-export/1"
     assert {n["canonical"] for n in data["names"]} == {"reqeusts", "sklearn", "telnetlib"}
 
 
-def test_export_from_the_ledger_lists_held_names_only(tmp_path: Path) -> None:
+def test_export_from_the_ledger_lists_held_names_only(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite"
     repo = "http://127.0.0.1:9/"
     with Ledger(path) as ledger:
         ledger.register(repo, [SdistRecord("Reqeusts"), SdistRecord("urlib3"), SdistRecord("pwd")])
         ledger.transition(repo, "Reqeusts", LedgerState.RESERVED, status=200)
         ledger.transition(repo, "pwd", LedgerState.REFUSED, status=400, detail="isn't allowed")
-    result = run_cli("export", "--from-ledger", str(path), "-f", "txt")
+    result = cli("export", "--from-ledger", str(path), "-f", "txt")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "reqeusts\nurlib3\n"
 
 
-def test_export_usage_errors(tmp_path: Path) -> None:
-    assert run_cli("export").returncode == 2
-    assert run_cli("export", "x.json", "--from-ledger", "l.sqlite").returncode == 2
-    missing = run_cli("export", str(tmp_path / "absent.json"))
+def test_export_usage_errors(cli: Cli, tmp_path: Path) -> None:
+    assert cli("export").returncode == 2
+    assert cli("export", "x.json", "--from-ledger", "l.sqlite").returncode == 2
+    missing = cli("export", str(tmp_path / "absent.json"))
     assert missing.returncode == 2 and "no such plan file" in missing.stderr
-    assert run_cli("export", "--from-ledger", str(tmp_path / "none.sqlite")).returncode == 2
+    assert cli("export", "--from-ledger", str(tmp_path / "none.sqlite")).returncode == 2
 
 
 def test_export_offers_every_format_there_is() -> None:
@@ -80,12 +80,14 @@ def test_export_offers_every_format_there_is() -> None:
     assert EXPORT_FORMATS == FORMATS
 
 
-def test_verbose_counts_the_names_on_stderr_and_quiet_changes_no_output(tmp_path: Path) -> None:
+def test_verbose_counts_the_names_on_stderr_and_quiet_changes_no_output(
+    cli: Cli, tmp_path: Path
+) -> None:
     plan = tmp_path / "plan.json"
     write_plan(plan)
-    normal = run_cli("export", str(plan), "-f", "json")
-    verbose = run_cli("export", str(plan), "-f", "json", "-v")
-    quiet = run_cli("-q", "export", str(plan), "-f", "json")
+    normal = cli("export", str(plan), "-f", "json")
+    verbose = cli("export", str(plan), "-f", "json", "-v")
+    quiet = cli("-q", "export", str(plan), "-f", "json")
     assert normal.stdout == verbose.stdout == quiet.stdout and normal.stderr == quiet.stderr == ""
     assert len(json.loads(verbose.stdout)["names"]) == 3
     assert verbose.stderr == f"3 names to export from {plan}\n"

@@ -25,7 +25,8 @@ from reserver.placeholder.build import build_plan
 from reserver.plan.model import entry_for, make_plan
 from reserver.publish.twine_upload import Credentials, TwineSession
 
-from .conftest import POPULAR, run_cli
+from ..conftest import Cli
+from .conftest import POPULAR
 
 
 class Webhook:
@@ -83,14 +84,14 @@ def upload(index: LocalIndex, tmp_path: Path, *entries: tuple[str, str]) -> None
 
 @pytest.mark.slow
 def test_a_look_alike_uploaded_between_runs_is_reported_once_with_its_target(
-    fresh_index: LocalIndex, tmp_path: Path, corpus_file: Path, webhook: Webhook
+    cli: Cli, fresh_index: LocalIndex, tmp_path: Path, corpus_file: Path, webhook: Webhook
 ) -> None:
     state = tmp_path / "watch.state"
     args = ["watch", fresh_index.url, "--state", str(state), "--once", "--corpus",
             str(corpus_file), "--webhook", webhook.url, "--format", "json"]  # fmt: skip
     upload(fresh_index, tmp_path, ("acme-widgets", "acme-widget"))
 
-    first = run_cli(*args)
+    first = cli(*args)
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout) == [] and "first run" in first.stderr
     assert load_state(state) is not None and "acme-widgets" in load_state(state).names  # type: ignore[union-attr]
@@ -98,12 +99,12 @@ def test_a_look_alike_uploaded_between_runs_is_reported_once_with_its_target(
     # A squat and an honest new project appear; the webhook fails the first time.
     upload(fresh_index, tmp_path, ("reqeusts", "requests"), ("acme-gadgets", "acme-gadget"))
     webhook.fail_next = 1
-    failed = run_cli(*args)
+    failed = cli(*args)
     assert failed.returncode == 2 and "webhook" in failed.stderr  # the run failed
     assert [f["name"] for f in json.loads(failed.stdout)] == ["reqeusts"]  # still shown
     assert webhook.bodies == []
 
-    second = run_cli(*args)  # the state did not advance, so the squat is still new
+    second = cli(*args)  # the state did not advance, so the squat is still new
     assert second.returncode == 1, second.stderr  # look-alikes found, as check says it
     findings = json.loads(second.stdout)
     assert [(f["name"], f["target"]) for f in findings] == [("reqeusts", "requests")]
@@ -111,7 +112,7 @@ def test_a_look_alike_uploaded_between_runs_is_reported_once_with_its_target(
     assert body["findings"][0]["name"] == "reqeusts"
     assert "reqeusts looks like two swapped letters of requests" in body["text"]  # Slack: "text"
 
-    third = run_cli(*args)
+    third = cli(*args)
     assert third.returncode == 0, third.stderr
     assert json.loads(third.stdout) == []
     assert len(webhook.bodies) == 1  # reported once
@@ -153,15 +154,15 @@ def test_new_names_helper() -> None:
     assert added == ["baz.qux"] and keys == ["foo-bar", "baz-qux"]
 
 
-def test_watch_protects_your_own_names_from_a_saved_listing(tmp_path: Path) -> None:
+def test_watch_protects_your_own_names_from_a_saved_listing(cli: Cli, tmp_path: Path) -> None:
     listing = tmp_path / "listing.txt"
     state = tmp_path / "state"
     args = ["watch", str(listing), "--state", str(state), "--once", "--top", "0",
             "--target", "acme-billing-client", "--format", "json"]  # fmt: skip
     listing.write_text("acme-billing-client\nrequests\n")
-    assert run_cli(*args).returncode == 0
+    assert cli(*args).returncode == 0
     listing.write_text("acme-billing-client\nrequests\nacme-biling-client\nreqeusts\n")
-    result = run_cli(*args)
+    result = cli(*args)
     assert result.returncode == 1, result.stderr
     # Only the protected name counts with --top 0: the requests look-alike is not ours.
     assert [(f["name"], f["target"]) for f in json.loads(result.stdout)] == [
@@ -170,21 +171,22 @@ def test_watch_protects_your_own_names_from_a_saved_listing(tmp_path: Path) -> N
 
 
 def test_quiet_leaves_out_the_run_lines_and_verbose_names_each_new_project(
+    cli: Cli,
     tmp_path: Path,
 ) -> None:
     listing = tmp_path / "listing.txt"
     args = ["watch", str(listing), "--state", str(tmp_path / "state"), "--once", "--top", "0",
             "--target", "acme-billing-client"]  # fmt: skip
     listing.write_text("acme-billing-client\nrequests\n")
-    first = run_cli(*args, "-q")
+    first = cli(*args, "-q")
     assert (first.returncode, first.stdout, first.stderr) == (0, "", "")  # no "first run: ..."
     listing.write_text("acme-billing-client\nrequests\nacme-biling-client\n")
-    found = run_cli(*args, "-q")
+    found = cli(*args, "-q")
     assert (found.returncode, found.stderr) == (1, "") and "acme-biling-client" in found.stdout
     listing.write_text(
         "acme-billing-client\nrequests\nacme-biling-client\nacme-billnig-client\nx\n"
     )
-    verbose = run_cli(*args, "-v", "-f", "csv")
+    verbose = cli(*args, "-v", "-f", "csv")
     assert verbose.returncode == 1, verbose.stderr
     rows = list(csv.DictReader(io.StringIO(verbose.stdout)))
     assert [(r["name"], r["target"]) for r in rows] == [
@@ -194,16 +196,16 @@ def test_quiet_leaves_out_the_run_lines_and_verbose_names_each_new_project(
     assert f"{listing}: 5 names, 2 new, 1 look-alike(s)" in verbose.stderr
 
 
-def test_csv_and_json_print_a_document_even_when_nothing_is_found(tmp_path: Path) -> None:
+def test_csv_and_json_print_a_document_even_when_nothing_is_found(cli: Cli, tmp_path: Path) -> None:
     listing = tmp_path / "listing.txt"
     listing.write_text("requests\n")
     args = ["watch", str(listing), "--state", str(tmp_path / "state"), "--once", "-t", "acme"]
-    assert run_cli(*args, "-f", "json").stdout == "[]\n"  # the first run
-    assert run_cli(*args, "-f", "csv").stdout == "name,target,kind,score,level,detail,file,line\n"
+    assert cli(*args, "-f", "json").stdout == "[]\n"  # the first run
+    assert cli(*args, "-f", "csv").stdout == "name,target,kind,score,level,detail,file,line\n"
 
 
-def test_watch_with_nothing_to_protect_is_an_error(tmp_path: Path) -> None:
-    result = run_cli("watch", "x", "--state", str(tmp_path / "s"), "--once", "--top", "0")
+def test_watch_with_nothing_to_protect_is_an_error(cli: Cli, tmp_path: Path) -> None:
+    result = cli("watch", "x", "--state", str(tmp_path / "s"), "--once", "--top", "0")
     assert result.returncode == 2 and "nothing to protect" in result.stderr
 
 
@@ -258,6 +260,7 @@ def test_the_loop_rereads_the_index_each_interval_until_interrupted(tmp_path: Pa
     listing = tmp_path / "listing.txt"
     state = tmp_path / "state"
     listing.write_text("acme-billing-client\nrequests\n")
+    # A process of its own: the loop ends only on a signal (SIGINT, as Ctrl-C sends).
     process = subprocess.Popen(
         [sys.executable, "-m", "reserver", "watch", str(listing), "--state", str(state),
          "--interval", "1", "--top", "0", "--target", "acme-billing-client", "--format", "json"],

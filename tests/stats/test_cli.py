@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -12,32 +10,11 @@ import pytest
 from reserver.errors import ReserverError
 from reserver.stats.ratelimit import PingRateLimiter, parse_rate
 
+from ..conftest import Cli, CliResult
 from .conftest import TOKEN, StatsServer
 
 
-def reserver(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The command as a user runs it: a process of its own."""
-    return subprocess.run([sys.executable, "-m", "reserver", *args], capture_output=True,
-                          text=True, timeout=120, env=env, check=False)  # fmt: skip
-
-
-def in_process(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
-) -> subprocess.CompletedProcess[str]:
-    """The same entry point called in this process (much faster than a new interpreter)."""
-    from reserver.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["reserver", *args])
-    code: int | str | None = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return subprocess.CompletedProcess(args, code if isinstance(code, int) else 1, out.out, out.err)
-
-
-def refused(done: subprocess.CompletedProcess[str]) -> bool:
+def refused(done: CliResult) -> bool:
     """The command stopped on the user's input: status 2, as for a usage error (1 is kept
     for findings, 3 for a bug; reserver/cli/__init__.py)."""
     return done.returncode == 2
@@ -54,12 +31,12 @@ def make_plan(tmp_path: Path) -> Path:
 
 @pytest.mark.slow
 def test_register_makes_the_service_accept_the_plans_names(
-    stats_server: StatsServer, tmp_path: Path
+    cli: Cli, stats_server: StatsServer, tmp_path: Path
 ) -> None:
     plan = make_plan(tmp_path)
     ping = {"name": "pwd", "version": "0.0.1", "installer": "uv", "python": "3.12", "ci": False}
     assert httpx.post(stats_server.url + "/ping", json=ping).status_code == 404
-    done = reserver("stats", "register", str(plan), "--url", stats_server.url, "--token", TOKEN)
+    done = cli("stats", "register", str(plan), "--url", stats_server.url, "--token", TOKEN)
     assert done.returncode == 0, done.stderr
     assert "registered 2 names" in done.stdout
     assert httpx.post(stats_server.url + "/ping", json=ping).status_code == 204
@@ -69,36 +46,34 @@ def test_register_makes_the_service_accept_the_plans_names(
 
 @pytest.mark.slow
 def test_register_takes_the_token_from_the_environment(
-    stats_server: StatsServer, tmp_path: Path
+    cli: Cli, stats_server: StatsServer, tmp_path: Path
 ) -> None:
-    import os
-
     plan = make_plan(tmp_path)
-    env = {**os.environ, "RESERVER_STATS_TOKEN": TOKEN}
-    done = reserver("stats", "register", str(plan), "--url", stats_server.url, env=env)
+    env = {"RESERVER_STATS_TOKEN": TOKEN}
+    done = cli("stats", "register", str(plan), "--url", stats_server.url, env=env)
     assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.slow
-def test_a_wrong_token_is_a_one_line_error(stats_server: StatsServer, tmp_path: Path) -> None:
+def test_a_wrong_token_is_a_one_line_error(
+    cli: Cli, stats_server: StatsServer, tmp_path: Path
+) -> None:
     plan = make_plan(tmp_path)
-    done = reserver("stats", "register", str(plan), "--url", stats_server.url,
-                    "--token", "wrong-token-but-long-enough")  # fmt: skip
+    done = cli("stats", "register", str(plan), "--url", stats_server.url,
+               "--token", "wrong-token-but-long-enough")  # fmt: skip
     assert refused(done)
     assert done.stderr.startswith("error: the stats service refused the token (401)")
     assert "Traceback" not in done.stderr
 
 
 def test_register_without_a_token_or_service_fails_cleanly(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan = make_plan(tmp_path)
     monkeypatch.delenv("RESERVER_STATS_TOKEN", raising=False)
-    done = in_process(capsys, monkeypatch, "stats", "register", str(plan), "--url",
-                      "http://127.0.0.1:9")  # fmt: skip
+    done = cli("stats", "register", str(plan), "--url", "http://127.0.0.1:9")
     assert refused(done) and "--token" in done.stderr
-    done = in_process(capsys, monkeypatch, "stats", "register", str(plan), "--url",
-                      "http://127.0.0.1:9", "--token", TOKEN)  # fmt: skip
+    done = cli("stats", "register", str(plan), "--url", "http://127.0.0.1:9", "--token", TOKEN)
     assert refused(done)
     assert done.stderr.startswith("error: cannot reach the stats service")
     assert "Traceback" not in done.stderr
@@ -116,14 +91,10 @@ def test_register_without_a_token_or_service_fails_cleanly(
     ],
 )
 def test_serve_refuses_bad_options_in_one_line_before_any_file_is_created(
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    args: list[str],
-    message: str,
+    cli: Cli, tmp_path: Path, args: list[str], message: str
 ) -> None:
     base = ["stats", "serve", "--db", f"sqlite:///{tmp_path / 'never.sqlite3'}", "--port", "9"]
-    done = in_process(capsys, monkeypatch, *base, *args)
+    done = cli(*base, *args)
     assert refused(done) and message in done.stderr
     assert "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []  # neither the database nor the secret file
@@ -197,13 +168,10 @@ def test_two_workers_on_one_postgresql_share_names_and_counts() -> None:
             db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
-def test_register_refuses_plain_http_to_another_host(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_register_refuses_plain_http_to_another_host(cli: Cli, tmp_path: Path) -> None:
     plan = make_plan(tmp_path)
     # Refused before any connection is tried (the host does not even resolve).
-    done = in_process(capsys, monkeypatch, "stats", "register", str(plan), "--url",
-                      "http://stats.invalid", "--token", TOKEN)  # fmt: skip
+    done = cli("stats", "register", str(plan), "--url", "http://stats.invalid", "--token", TOKEN)
     assert refused(done)
     assert "plain http" in done.stderr and "--insecure" in done.stderr
     assert TOKEN not in done.stderr
@@ -236,16 +204,13 @@ def test_register_sends_the_token_over_https_loopback_or_when_told_to() -> None:
 
 @pytest.mark.slow
 def test_register_quietly_says_nothing_and_verbosely_where_it_registers(
-    stats_server: StatsServer,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    cli: Cli, stats_server: StatsServer, tmp_path: Path
 ) -> None:
     plan = make_plan(tmp_path)
     args = ("stats", "register", str(plan), "--url", stats_server.url, "--token", TOKEN)
-    quiet = in_process(capsys, monkeypatch, *args, "-q")
+    quiet = cli(*args, "-q")
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
-    verbose = in_process(capsys, monkeypatch, *args, "-v")
+    verbose = cli(*args, "-v")
     assert verbose.returncode == 0 and "registered 2 names" in verbose.stdout
     assert f"registering 2 names at {stats_server.url}/admin/names" in verbose.stderr
 

@@ -23,7 +23,7 @@ from reserver.placeholder.message import render_message
 from reserver.plan.holder import Holder
 from reserver.plan.model import entry_for
 
-from ..conftest import installer_env, run, uv_binary
+from ..conftest import Cli, CliResult, installer_env, run, twine_settings, uv_binary
 from .conftest import TOKEN, StatsServer, quiet_port
 
 pytestmark = pytest.mark.slow
@@ -42,32 +42,34 @@ class Setup:
     work: Path
 
 
-def reserver(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    done = run([sys.executable, "-m", "reserver", *args], env=env)
+def succeeded(done: CliResult) -> CliResult:
     assert done.returncode == 0, done.stdout + done.stderr
     return done
 
 
-def publish(work: Path, names: list[str], stats_url: str, index: LocalIndex) -> Path:
+def publish(cli: Cli, work: Path, names: list[str], stats_url: str, index: LocalIndex) -> Path:
     plan = work / f"{names[0]}.json"
-    reserver("plan", *[a for n in names for a in ("--name", n)], "--offline", "-o", str(plan))
-    reserver("build", str(plan), "--out", str(work / "dist"), "--stats-url", stats_url)
-    env = installer_env(TWINE_USERNAME=index.username, TWINE_PASSWORD=index.password)
-    reserver("upload", str(plan), "--dist", str(work / "dist"), "--repository-url", index.url,
-             env=env)  # fmt: skip
+    named = [a for n in names for a in ("--name", n)]
+    succeeded(cli("plan", *named, "--offline", "-o", str(plan)))
+    succeeded(cli("build", str(plan), "--out", str(work / "dist"), "--stats-url", stats_url))
+    with twine_settings(TWINE_USERNAME=index.username, TWINE_PASSWORD=index.password):
+        succeeded(cli("upload", str(plan), "--dist", str(work / "dist"),
+                      "--repository-url", index.url))  # fmt: skip
     return plan
 
 
 @pytest.fixture(scope="module")
-def setup(local_index: LocalIndex, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
+def setup(
+    cli: Cli, local_index: LocalIndex, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Setup]:
     work = tmp_path_factory.mktemp("stats-e2e")
     server = StatsServer(f"sqlite:///{work / 'stats.sqlite3'}")
     try:
-        plan = publish(work, TRACKED, server.url, local_index)
+        plan = publish(cli, work, TRACKED, server.url, local_index)
         offline_port = quiet_port()
-        publish(work, OFFLINE, f"http://127.0.0.1:{offline_port}", local_index)
+        publish(cli, work, OFFLINE, f"http://127.0.0.1:{offline_port}", local_index)
         # Registration through the real command, as an operator would do it.
-        reserver("stats", "register", str(plan), "--url", server.url, "--token", TOKEN)
+        succeeded(cli("stats", "register", str(plan), "--url", server.url, "--token", TOKEN))
         yield Setup(local_index, server, offline_port, work)
     finally:
         server.stop()
@@ -270,23 +272,21 @@ HIT_NAMES = ["matplotlbi=matplotlib", "djangoo=django", "fllask=flask"]
 
 
 def test_evaluate_hits_reports_what_real_installs_hit_by_kind(
-    local_index: LocalIndex, target_venv: Path, tmp_path: Path
+    cli: Cli, local_index: LocalIndex, target_venv: Path, tmp_path: Path
 ) -> None:
     server = StatsServer(f"sqlite:///{tmp_path / 'hits.sqlite3'}")
     try:
-        plan = publish(tmp_path, HIT_NAMES, server.url, local_index)
-        reserver("stats", "register", str(plan), "--url", server.url, "--token", TOKEN)
+        plan = publish(cli, tmp_path, HIT_NAMES, server.url, local_index)
+        succeeded(cli("stats", "register", str(plan), "--url", server.url, "--token", TOKEN))
         setup = Setup(local_index, server, 0, tmp_path)
         for name in ("matplotlbi", "matplotlbi", "djangoo"):  # real failed installs
             done, _ = pip_install(setup, target_venv, name)
             assert done.returncode != 0 and "is a placeholder" in done.stderr, done.stderr
         assert server.summary()["total"] == 3
-        from_service = run([sys.executable, "-m", "reserver", "evaluate", "--hits", server.url,
-                            "--format", "json"])  # fmt: skip
+        from_service = cli("evaluate", "--hits", server.url, "--format", "json")
         saved = tmp_path / "hits.csv"
         saved.write_bytes(httpx.get(server.url + "/api/hits.csv").content)
-        from_file = run([sys.executable, "-m", "reserver", "evaluate", "--hits", str(saved),
-                         "--format", "json"])  # fmt: skip
+        from_file = cli("evaluate", "--hits", str(saved), "--format", "json")
     finally:
         server.stop()
     assert from_service.returncode == 0, from_service.stderr

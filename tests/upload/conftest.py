@@ -1,8 +1,7 @@
-"""Helpers for the upload tests: plans with built sdists, the CLI run in-process, credentials."""
+"""Helpers for the upload tests: plans with built sdists, credentials kept to the test's own."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from reserver.publish.batch import RetryPolicy
 from reserver.publish.ledger import Ledger, LedgerState
 from reserver.publish.twine_upload import Credentials
 
+from ..conftest import twine_settings
 from .faultserver import FaultServer
 
 #: Backoffs short enough for tests; the policy is the same, only the clock is faster.
@@ -71,37 +71,12 @@ def ledger_states(path: Path, repository: str) -> dict[str, tuple[LedgerState, s
         return {row.name: (row.state, row.reason) for row in ledger.rows(repository)}
 
 
-@dataclass(frozen=True)
-class CliRun:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def run_cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[..., CliRun]]:
-    """Run ``reserver ARGS`` in this process (main() itself, exit codes included)."""
-    from reserver.cli import main
-
-    def run(*args: str, env: dict[str, str] | None = None) -> CliRun:
-        for key, value in (env or {}).items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.setattr(sys, "argv", ["reserver", *args])
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = capsys.readouterr()
-        return CliRun(code, captured.out, captured.err)
-
-    monkeypatch.setenv("TWINE_CONFIG_FILE", "/nonexistent/.pypirc")
-    for key in ("TWINE_USERNAME", "TWINE_PASSWORD", "TWINE_REPOSITORY_URL", "TWINE_REPOSITORY"):
-        monkeypatch.delenv(key, raising=False)
-    yield run
+@pytest.fixture(autouse=True)
+def no_machine_twine_settings() -> Iterator[None]:
+    """Upload tests see only the credentials they give: no TWINE_* variable of the machine's,
+    and no .pypirc (a test that wants twine's default one removes TWINE_CONFIG_FILE)."""
+    with twine_settings(TWINE_CONFIG_FILE="/nonexistent/.pypirc"):
+        yield
 
 
 def twine_env(index: LocalIndex | FaultServer, password: str | None = None) -> dict[str, str]:

@@ -21,10 +21,8 @@ from reserver.plan.jsonfile import load_plan
 from reserver.plan.model import PlanEntry
 from reserver.publish.ledger import Ledger, LedgerState, SdistRecord
 
-from ..conftest import on_a_terminal
-from .conftest import Batch, CliRun, twine_env
-
-Run = Callable[..., CliRun]
+from ..conftest import Cli, CliResult, on_a_terminal
+from .conftest import Batch, twine_env
 
 
 def upload_args(batch: Batch, index_url: str, ledger: Path, *extra: str) -> list[str]:
@@ -42,67 +40,67 @@ def on_index(index: LocalIndex) -> set[str]:
 
 @pytest.mark.slow
 def test_two_hundred_names_reserved_status_right_and_a_second_run_sends_nothing(
-    fresh_index: LocalIndex, batch_factory: Callable[[int], Batch], run_cli: Run, tmp_path: Path
+    fresh_index: LocalIndex, batch_factory: Callable[[int], Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(200)
     ledger = tmp_path / "ledger.sqlite"
     env = twine_env(fresh_index)
-    first = run_cli(*upload_args(batch, fresh_index.url, ledger, "--json"), env=env)
-    assert first.code == 0, first.err
+    first = cli(*upload_args(batch, fresh_index.url, ledger, "--json"), env=env)
+    assert first.returncode == 0, first.stderr
     assert on_index(fresh_index) == {p.name for p in batch.dist.iterdir()}
-    status = run_cli("status", str(batch.plan_file), "--ledger", str(ledger), "--format", "json")
-    assert status.code == 0, status.err
-    [summary] = json.loads(status.out)
+    status = cli("status", str(batch.plan_file), "--ledger", str(ledger), "--format", "json")
+    assert status.returncode == 0, status.stderr
+    [summary] = json.loads(status.stdout)
     assert summary["repository"] == fresh_index.url
     assert summary["counts"]["reserved"] == 200 and summary["remaining"] == 0
     assert sum(summary["counts"].values()) == 200
-    second = run_cli(*upload_args(batch, fresh_index.url, ledger, "--json"), env=env)
-    assert second.code == 0, second.err
-    log = events(second.out)
+    second = cli(*upload_args(batch, fresh_index.url, ledger, "--json"), env=env)
+    assert second.returncode == 0, second.stderr
+    log = events(second.stdout)
     assert not [e for e in log if e["event"] == "uploading"]
     assert log[-1]["uploaded"] == 0 and log[-1]["skipped"] == 200
 
 
 def test_json_log_has_one_event_per_line_and_a_result(
-    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(3, "jsonlog")
-    done = run_cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite", "--json"),
-                   env=twine_env(local_index))  # fmt: skip
-    assert done.code == 0, done.err
-    log = events(done.out)
-    assert log[0]["event"] == "start" and log[-1]["event"] == "result", (done.out, done.err)
+    done = cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite", "--json"),
+               env=twine_env(local_index))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    log = events(done.stdout)
+    assert log[0]["event"] == "start" and log[-1]["event"] == "result", (done.stdout, done.stderr)
     reserved = [e["name"] for e in log if e["event"] == "reserved"]
     assert reserved == batch.names
     assert all("time" in e for e in log[:-1])
 
 
 def test_progress_output_and_status_table_for_people(
-    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(2, "people")
     ledger = tmp_path / "l.sqlite"
-    done = run_cli(*upload_args(batch, local_index.url, ledger), env=twine_env(local_index))
-    assert done.code == 0, done.err
-    assert "2 reserved" in done.out
-    status = run_cli("status", "--ledger", str(ledger), "--repository-url", local_index.url)
-    assert status.code == 0, status.err
-    assert "reserved" in status.out and "remaining 0" in status.out
+    done = cli(*upload_args(batch, local_index.url, ledger), env=twine_env(local_index))
+    assert done.returncode == 0, done.stderr
+    assert "2 reserved" in done.stdout
+    status = cli("status", "--ledger", str(ledger), "--repository-url", local_index.url)
+    assert status.returncode == 0, status.stderr
+    assert "reserved" in status.stdout and "remaining 0" in status.stdout
 
 
 def test_dry_run_lists_what_it_would_upload_and_writes_nothing(
-    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(2, "dry")
-    done = run_cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite", "--dry-run"))
-    assert done.code == 0, done.err
-    assert "would upload dry-name000" in done.out and "nothing was sent" in done.out
+    done = cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite", "--dry-run"))
+    assert done.returncode == 0, done.stderr
+    assert "would upload dry-name000" in done.stdout and "nothing was sent" in done.stdout
     assert not (tmp_path / "l.sqlite").exists()
     assert not any(name.startswith("dry_") for name in on_index(local_index))
 
 
 def test_repository_name_from_pypirc(
-    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(1, "pypirc")
     pypirc = tmp_path / "pypirc"
@@ -111,20 +109,20 @@ def test_repository_name_from_pypirc(
         f"repository = {local_index.url}\nusername = {local_index.username}\n"
         f"password = {local_index.password}\n"
     )
-    done = run_cli("upload", str(batch.plan_file), "--dist", str(batch.dist),
-                   "--repository", "local", "--ledger", str(tmp_path / "l.sqlite"),
-                   env={"TWINE_CONFIG_FILE": str(pypirc)})  # fmt: skip
-    assert done.code == 0, done.err
+    done = cli("upload", str(batch.plan_file), "--dist", str(batch.dist),
+               "--repository", "local", "--ledger", str(tmp_path / "l.sqlite"),
+               env={"TWINE_CONFIG_FILE": str(pypirc)})  # fmt: skip
+    assert done.returncode == 0, done.stderr
     assert "pypirc_name000-0.0.1.tar.gz" in on_index(local_index)
 
 
 def test_reserve_plans_builds_and_uploads_in_one_command(
-    local_index: LocalIndex, run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, cli: Cli, tmp_path: Path
 ) -> None:
-    done = run_cli("reserve", "-n", "reqeustz-reserve=requests", "-n", "telnetlib",
-                   "--workdir", str(tmp_path / "work"), "--repository-url", local_index.url,
-                   "--ledger", str(tmp_path / "l.sqlite"), env=twine_env(local_index))  # fmt: skip
-    assert done.code == 0, done.err
+    done = cli("reserve", "-n", "reqeustz-reserve=requests", "-n", "telnetlib",
+               "--workdir", str(tmp_path / "work"), "--repository-url", local_index.url,
+               "--ledger", str(tmp_path / "l.sqlite"), env=twine_env(local_index))  # fmt: skip
+    assert done.returncode == 0, done.stderr
     assert (tmp_path / "work" / "plan.json").is_file()
     assert {"reqeustz_reserve-0.0.1.tar.gz", "telnetlib-0.0.1.tar.gz"} <= on_index(local_index)
     with Ledger(tmp_path / "l.sqlite", create=False) as ledger:
@@ -132,22 +130,22 @@ def test_reserve_plans_builds_and_uploads_in_one_command(
 
 
 def test_reserve_reruns_finish_the_same_plan_and_never_exceed_the_budget(
-    fresh_index: LocalIndex, run_cli: Run, tmp_path: Path
+    fresh_index: LocalIndex, cli: Cli, tmp_path: Path
 ) -> None:
     # The engine's choice of 3 names for requests; the first run stops after one upload
     # (as an interrupted run does), then the same command runs three more times.
     args = ["reserve", "requests", "--budget", "3", "--offline",
             "--workdir", str(tmp_path / "w"), "--repository-url", fresh_index.url,
             "--ledger", str(tmp_path / "l.sqlite")]  # fmt: skip
-    first = run_cli(*args, "--max", "1", env=twine_env(fresh_index))
-    assert first.code == 0, first.err
+    first = cli(*args, "--max", "1", env=twine_env(fresh_index))
+    assert first.returncode == 0, first.stderr
     assert len(on_index(fresh_index)) == 1
     planned = {e.name for e in load_plan(tmp_path / "w" / "plan.json").buildable()}
     assert len(planned) == 3
     for _ in range(3):
-        again = run_cli(*args, env=twine_env(fresh_index))
-        assert again.code == 0, again.err
-        assert "resuming" in again.out
+        again = cli(*args, env=twine_env(fresh_index))
+        assert again.returncode == 0, again.stderr
+        assert "resuming" in again.stdout
     held = on_index(fresh_index)
     assert len(held) == 3, held
     with Ledger(tmp_path / "l.sqlite", create=False) as ledger:
@@ -157,148 +155,149 @@ def test_reserve_reruns_finish_the_same_plan_and_never_exceed_the_budget(
 
 
 def test_reserve_with_other_options_asks_before_replacing_the_plan(
-    fresh_index: LocalIndex, run_cli: Run, tmp_path: Path
+    fresh_index: LocalIndex, cli: Cli, tmp_path: Path
 ) -> None:
     args = ["--offline", "--workdir", str(tmp_path / "w"), "--repository-url", fresh_index.url,
             "--ledger", str(tmp_path / "l.sqlite")]  # fmt: skip
-    first = run_cli("reserve", "-n", "nmupy-swap=numpy", *args, env=twine_env(fresh_index))
-    assert first.code == 0, first.err
+    first = cli("reserve", "-n", "nmupy-swap=numpy", *args, env=twine_env(fresh_index))
+    assert first.returncode == 0, first.stderr
     plan_file = tmp_path / "w" / "plan.json"
     before = plan_file.read_bytes()
-    other = run_cli("reserve", "-n", "nmupy-other=numpy", *args, env=twine_env(fresh_index))
-    assert other.code == 2 and "Traceback" not in other.err
+    other = cli("reserve", "-n", "nmupy-other=numpy", *args, env=twine_env(fresh_index))
+    assert other.returncode == 2 and "Traceback" not in other.stderr
     # The difference is shown first, then one error line says what to do.
-    assert other.err.splitlines()[-1].startswith("error: ")
-    assert "add --yes to replace it" in other.err.splitlines()[-1]
-    assert "+ nmupy-other" in other.err and "- nmupy-swap" in other.err
+    assert other.stderr.splitlines()[-1].startswith("error: ")
+    assert "add --yes to replace it" in other.stderr.splitlines()[-1]
+    assert "+ nmupy-other" in other.stderr and "- nmupy-swap" in other.stderr
     assert plan_file.read_bytes() == before  # nothing replaced, nothing uploaded
-    assert "new plan for" in other.out and not plan_file.with_name("plan.json.new").exists()
+    assert "new plan for" in other.stdout and not plan_file.with_name("plan.json.new").exists()
     assert on_index(fresh_index) == {"nmupy_swap-0.0.1.tar.gz"}
-    confirmed = run_cli("reserve", "-n", "nmupy-other=numpy", *args, "--yes",
-                        env=twine_env(fresh_index))  # fmt: skip
-    assert confirmed.code == 0, confirmed.err
+    confirmed = cli("reserve", "-n", "nmupy-other=numpy", *args, "--yes",
+                    env=twine_env(fresh_index))  # fmt: skip
+    assert confirmed.returncode == 0, confirmed.stderr
     assert on_index(fresh_index) == {"nmupy_swap-0.0.1.tar.gz", "nmupy_other-0.0.1.tar.gz"}
 
 
 # -- bad input: one line, non-zero exit, ledger untouched or consistent ----------------------
 
 
-def assert_one_line_error(done: CliRun, words: str) -> None:
-    assert done.code == 2, (done.out, done.err)
-    assert done.err.startswith("error: ") and words in done.err
-    assert "Traceback" not in done.err
+def assert_one_line_error(done: CliResult, words: str) -> None:
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.startswith("error: ") and words in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_missing_sdists_are_named_and_nothing_is_written(
-    batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(4, "missing")
     for path in list(batch.dist.iterdir())[:2]:
         path.unlink()
-    done = run_cli(*upload_args(batch, "http://127.0.0.1:9/", tmp_path / "l.sqlite"))
+    done = cli(*upload_args(batch, "http://127.0.0.1:9/", tmp_path / "l.sqlite"))
     assert_one_line_error(done, "2 of 4 sdists are missing")
     assert not (tmp_path / "l.sqlite").exists()
 
 
 def test_an_invalid_sdist_stops_everything_before_any_upload(
-    batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(2, "broken")
     (batch.dist / "broken_name001-0.0.1.tar.gz").write_bytes(b"not a tarball")
-    done = run_cli(*upload_args(batch, "http://127.0.0.1:9/", tmp_path / "l.sqlite"))
+    done = cli(*upload_args(batch, "http://127.0.0.1:9/", tmp_path / "l.sqlite"))
     assert_one_line_error(done, "not a readable .tar.gz")
     assert not (tmp_path / "l.sqlite").exists()
 
 
 def test_a_corrupt_ledger_is_a_clear_error_and_stays_as_it_was(
-    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(1, "corrupt")
     ledger = tmp_path / "l.sqlite"
     ledger.write_bytes(b"\x00garbage" * 512)
     before = ledger.read_bytes()
-    done = run_cli(*upload_args(batch, local_index.url, ledger), env=twine_env(local_index))
+    done = cli(*upload_args(batch, local_index.url, ledger), env=twine_env(local_index))
     assert_one_line_error(done, "corrupt")
     assert ledger.read_bytes() == before
     assert "corrupt_name000-0.0.1.tar.gz" not in on_index(local_index)
-    status = run_cli("status", "--ledger", str(ledger))
+    status = cli("status", "--ledger", str(ledger))
     assert_one_line_error(status, "corrupt")
 
 
 def test_a_url_that_is_not_an_upload_endpoint_is_a_clear_error(
-    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(2, "endpoint")
     ledger = tmp_path / "l.sqlite"
-    done = run_cli("upload", str(batch.plan_file), "--dist", str(batch.dist),
-                   "--repository-url", local_index.simple_url, "--simple-url",
-                   local_index.simple_url, "--ledger", str(ledger),
-                   env=twine_env(local_index))  # fmt: skip
+    done = cli("upload", str(batch.plan_file), "--dist", str(batch.dist),
+               "--repository-url", local_index.simple_url, "--simple-url",
+               local_index.simple_url, "--ledger", str(ledger),
+               env=twine_env(local_index))  # fmt: skip
     assert_one_line_error(done, "not an upload endpoint (405")
-    assert "resume with: reserver upload" in done.err
+    assert "resume with: reserver upload" in done.stderr
     with Ledger(ledger, create=False) as opened:
         states = {r.state for r in opened.rows(local_index.simple_url)}
     assert LedgerState.RESERVED not in states and LedgerState.UPLOADING not in states
 
 
 def test_wrong_password_on_pypiserver_stops_with_a_credentials_message(
-    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(2, "badpass")
-    done = run_cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite"),
-                   env=twine_env(local_index, password="wrong"))  # fmt: skip
+    done = cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite"),
+               env=twine_env(local_index, password="wrong"))  # fmt: skip
     assert_one_line_error(done, "refused the credentials (403")
     assert not any(name.startswith("badpass_") for name in on_index(local_index))
 
 
-def test_both_repository_options_are_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
-    done = run_cli("upload", str(tmp_path / "p.json"), "--repository-url", "http://x/",
-                   "--repository", "pypi")  # fmt: skip
-    assert done.code == 2
+def test_both_repository_options_are_a_usage_error(cli: Cli, tmp_path: Path) -> None:
+    done = cli("upload", str(tmp_path / "p.json"), "--repository-url", "http://x/",
+               "--repository", "pypi")  # fmt: skip
+    assert done.returncode == 2
 
 
 def test_a_bad_rate_is_a_clear_error(
-    batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(1, "rate")
-    done = run_cli(*upload_args(batch, "http://127.0.0.1:9/", tmp_path / "l.sqlite",
-                                "--rate", "lots"))  # fmt: skip
+    done = cli(*upload_args(batch, "http://127.0.0.1:9/", tmp_path / "l.sqlite",
+                            "--rate", "lots"))  # fmt: skip
     assert_one_line_error(done, "invalid rate 'lots'")
 
 
-def test_status_without_a_ledger_says_so(run_cli: Run, tmp_path: Path) -> None:
-    done = run_cli("status", "--ledger", str(tmp_path / "none.sqlite"))
+def test_status_without_a_ledger_says_so(cli: Cli, tmp_path: Path) -> None:
+    done = cli("status", "--ledger", str(tmp_path / "none.sqlite"))
     assert_one_line_error(done, "no ledger here yet")
     assert not (tmp_path / "none.sqlite").exists()
 
 
 def test_reserve_with_json_keeps_stdout_to_json_lines(
-    local_index: LocalIndex, run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, cli: Cli, tmp_path: Path
 ) -> None:
-    done = run_cli("reserve", "-n", "nmupyy-json=numpy", "--json",
-                   "--workdir", str(tmp_path / "work"), "--repository-url", local_index.url,
-                   "--ledger", str(tmp_path / "l.sqlite"), env=twine_env(local_index))  # fmt: skip
-    assert done.code == 0, done.err
-    log = events(done.out)  # every line parses
+    done = cli("reserve", "-n", "nmupyy-json=numpy", "--json",
+               "--workdir", str(tmp_path / "work"), "--repository-url", local_index.url,
+               "--ledger", str(tmp_path / "l.sqlite"), env=twine_env(local_index))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    log = events(done.stdout)  # every line parses
     assert [e["name"] for e in log if e["event"] == "reserved"] == ["nmupyy-json"]
-    assert "wrote" in done.err
+    assert "wrote" in done.stderr
 
 
 # -- -q, -v and --format: the conventions every command shares (README) ---------------------
 
 
 def test_quiet_upload_says_nothing_and_verbose_names_each_outcome_on_stderr(
-    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(2, "hush")
     ledger, env = tmp_path / "l.sqlite", twine_env(local_index)
-    quiet = run_cli(*upload_args(batch, local_index.url, ledger, "-q", "--max", "1"), env=env)
-    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")  # no bar, summary or --max hint
-    verbose = run_cli(*upload_args(batch, local_index.url, ledger, "-v"), env=env)
-    assert verbose.code == 0, verbose.err
-    assert "skip hush-name000: reserved in the ledger\n" in verbose.err
-    assert "reserved hush-name001 (HTTP 200)" in verbose.err
-    assert "2 reserved (1 uploaded in this run, 1 already done)" in verbose.out
+    quiet = cli(*upload_args(batch, local_index.url, ledger, "-q", "--max", "1"), env=env)
+    # No bar, summary or --max hint.
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    verbose = cli(*upload_args(batch, local_index.url, ledger, "-v"), env=env)
+    assert verbose.returncode == 0, verbose.stderr
+    assert "skip hush-name000: reserved in the ledger\n" in verbose.stderr
+    assert "reserved hush-name001 (HTTP 200)" in verbose.stderr
+    assert "2 reserved (1 uploaded in this run, 1 already done)" in verbose.stdout
 
 
 @pytest.mark.parametrize(
@@ -308,80 +307,81 @@ def test_quiet_upload_says_nothing_and_verbose_names_each_outcome_on_stderr(
 def test_format_json_and_the_deprecated_json_flag_write_the_same_lines(
     local_index: LocalIndex,
     batch_factory: Callable[..., Batch],
-    run_cli: Run,
+    cli: Cli,
     tmp_path: Path,
     prefix: str,
     flag: list[str],
 ) -> None:
     batch = batch_factory(1, prefix)
-    done = run_cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite", *flag),
-                   env=twine_env(local_index))  # fmt: skip
-    assert (done.code, done.err) == (0, "")  # --json says nothing of being deprecated
-    log = events(done.out)
+    done = cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite", *flag),
+               env=twine_env(local_index))  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")  # --json says nothing of being deprecated
+    log = events(done.stdout)
     assert [e["event"] for e in log] == ["start", "uploading", "reserved", "done", "result"]
     assert log[2]["name"] == f"{prefix}-name000"
 
 
 def test_verbose_json_keeps_stdout_to_json_lines(
-    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(1, "loudjson")
-    done = run_cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite", "-f", "json",
+    done = cli(*upload_args(batch, local_index.url, tmp_path / "l.sqlite", "-f", "json",
                                 "-v"), env=twine_env(local_index))  # fmt: skip
-    assert done.code == 0, done.err
-    assert [e["event"] for e in events(done.out)][-1] == "result"
-    assert "reserved loudjson-name000 (HTTP 200)" in done.err
+    assert done.returncode == 0, done.stderr
+    assert [e["event"] for e in events(done.stdout)][-1] == "result"
+    assert "reserved loudjson-name000 (HTTP 200)" in done.stderr
 
 
 def test_quiet_reserve_says_nothing_and_verbose_json_says_its_steps_on_stderr(
-    local_index: LocalIndex, run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, cli: Cli, tmp_path: Path
 ) -> None:
-    def reserve(name: str, work: str, *extra: str) -> CliRun:
-        return run_cli("reserve", "-n", name, "--workdir", str(tmp_path / work),
-                       "--repository-url", local_index.url, "--ledger", str(tmp_path / "l"),
-                       *extra, env=twine_env(local_index))  # fmt: skip
+    def reserve(name: str, work: str, *extra: str) -> CliResult:
+        return cli("reserve", "-n", name, "--workdir", str(tmp_path / work),
+                   "--repository-url", local_index.url, "--ledger", str(tmp_path / "l"),
+                   *extra, env=twine_env(local_index))  # fmt: skip
 
     quiet = reserve("nmupyy-hush=numpy", "quiet", "-q")
-    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
     verbose = reserve("nmupyy-loud=numpy", "loud", "-f", "json", "-v")
-    assert verbose.code == 0, verbose.err
-    assert [e["name"] for e in events(verbose.out) if e["event"] == "reserved"] == ["nmupyy-loud"]
+    assert verbose.returncode == 0, verbose.stderr
+    reserved = [e["name"] for e in events(verbose.stdout) if e["event"] == "reserved"]
+    assert reserved == ["nmupyy-loud"]
     sdist = tmp_path / "loud" / "dist" / "nmupyy_loud-0.0.1.tar.gz"
     for step in ("wrote", f"built {sdist}", "reserved nmupyy-loud (HTTP 200)"):
-        assert step in verbose.err
+        assert step in verbose.stderr
 
 
 def test_status_csv_has_a_row_per_name_and_quiet_keeps_the_table(
-    local_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    local_index: LocalIndex, batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(2, "stcsv")
     ledger = tmp_path / "l.sqlite"
-    run_cli(*upload_args(batch, local_index.url, ledger, "-q"), env=twine_env(local_index))
-    done = run_cli("status", "--ledger", str(ledger), "-f", "csv")
-    assert done.code == 0, done.err
-    rows = list(csv.DictReader(io.StringIO(done.out)))
+    cli(*upload_args(batch, local_index.url, ledger, "-q"), env=twine_env(local_index))
+    done = cli("status", "--ledger", str(ledger), "-f", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert list(rows[0]) == ["repository", "name", "state", "reason", "attempts"]
     assert sorted((r["name"], r["state"], r["attempts"]) for r in rows) == [
         ("stcsv-name000", "reserved", "1"),
         ("stcsv-name001", "reserved", "1"),
     ]
-    normal, quiet = (run_cli("status", *flag, "--ledger", str(ledger)) for flag in ([], ["-q"]))
-    assert quiet.out == normal.out and "remaining 0" in quiet.out
+    normal, quiet = (cli("status", *flag, "--ledger", str(ledger)) for flag in ([], ["-q"]))
+    assert quiet.stdout == normal.stdout and "remaining 0" in quiet.stdout
 
 
-def test_status_lists_every_refused_name_with_verbose(run_cli: Run, tmp_path: Path) -> None:
+def test_status_lists_every_refused_name_with_verbose(cli: Cli, tmp_path: Path) -> None:
     ledger, url = tmp_path / "l.sqlite", "http://127.0.0.1:9/"
     names = [f"zq-refused{i:02d}" for i in range(25)]
     with Ledger(ledger) as opened:
         opened.register(url, [SdistRecord(name) for name in names])
         for name in names:
             opened.transition(url, name, LedgerState.REFUSED, status=400, detail="too similar")
-    normal = run_cli("status", "--ledger", str(ledger))
-    verbose = run_cli("status", "-v", "--ledger", str(ledger))
-    assert sum(f"  {name}: too similar" in normal.out for name in names) == 20
-    assert "... 5 more (-v or --format json lists all)" in normal.out
-    assert all(f"  {name}: too similar" in verbose.out for name in names)
-    assert "more" not in verbose.out and f"{ledger}: repositories: 1" in verbose.err
+    normal = cli("status", "--ledger", str(ledger))
+    verbose = cli("status", "-v", "--ledger", str(ledger))
+    assert sum(f"  {name}: too similar" in normal.stdout for name in names) == 20
+    assert "... 5 more (-v or --format json lists all)" in normal.stdout
+    assert all(f"  {name}: too similar" in verbose.stdout for name in names)
+    assert "more" not in verbose.stdout and f"{ledger}: repositories: 1" in verbose.stderr
 
 
 # -- public registries: twine's built-in repositories, and the holder must be real -----------
@@ -409,7 +409,7 @@ def test_placeholders_with_the_example_holder_never_go_to_a_public_registry(
     target: list[str],
     registry: str,
     batch_factory: Callable[..., Batch],
-    run_cli: Run,
+    cli: Cli,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -419,64 +419,62 @@ def test_placeholders_with_the_example_holder_never_go_to_a_public_registry(
     batch = batch_factory(2, f"example-{registry}")
     ledger = tmp_path / "l.sqlite"
     for extra in ([], ["--dry-run"]):
-        done = run_cli("upload", str(batch.plan_file), "--dist", str(batch.dist), *target,
-                       "--ledger", str(ledger), *extra)  # fmt: skip
+        done = cli("upload", str(batch.plan_file), "--dist", str(batch.dist), *target,
+                   "--ledger", str(ledger), *extra)  # fmt: skip
         assert_one_line_error(done, "holder contact is the example 'security@example.org'")
-        assert f"placeholders on {registry} must say who holds the names" in done.err
+        assert f"placeholders on {registry} must say who holds the names" in done.stderr
     assert not ledger.exists()
 
 
 def _built_plan_of_a_real_holder(
-    run_cli: Run, tmp_path: Path, registry: str, suffix: str
-) -> tuple[Path, CliRun]:
+    cli: Cli, tmp_path: Path, registry: str, suffix: str
+) -> tuple[Path, CliResult]:
     """Two typo names planned offline for ``registry`` by a real (non-example) holder, and
     their placeholders built into ``tmp_path / "dist"``."""
     plan = tmp_path / "plan.json"
-    planned = run_cli("plan", "-n", f"reqeustz-{suffix}=requests", "-n", f"nmupy-{suffix}=numpy",
-                      "--registry", registry, "--offline", "--holder", "ACME Security",
-                      "--contact", "security@acme.test", "--holder-url", "https://acme.test/",
-                      "-o", str(plan))  # fmt: skip
-    assert planned.code == 0, planned.err
-    assert run_cli("build", str(plan), "--out", str(tmp_path / "dist")).code == 0
+    planned = cli("plan", "-n", f"reqeustz-{suffix}=requests", "-n", f"nmupy-{suffix}=numpy",
+                  "--registry", registry, "--offline", "--holder", "ACME Security",
+                  "--contact", "security@acme.test", "--holder-url", "https://acme.test/",
+                  "-o", str(plan))  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    assert cli("build", str(plan), "--out", str(tmp_path / "dist")).returncode == 0
     return plan, planned
 
 
 def test_an_unattended_upload_to_pypi_needs_yes_and_says_what_it_costs(
-    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A real holder, so only the confirmation stands between the batch and PyPI; it is
     # refused before any request (stdin is not a terminal here): nothing reaches the network.
     monkeypatch.setenv("HOME", str(tmp_path))
-    plan, planned = _built_plan_of_a_real_holder(run_cli, tmp_path, "pypi", "yes")
-    assert "uploading 2 new projects to pypi at its 20 an hour takes about 6 min" in planned.out
+    plan, planned = _built_plan_of_a_real_holder(cli, tmp_path, "pypi", "yes")
+    assert "uploading 2 new projects to pypi at its 20 an hour takes about 6 min" in planned.stdout
     args = ["upload", str(plan), "--dist", str(tmp_path / "dist"),
             "--ledger", str(tmp_path / "l.sqlite"),
             "--repository-url", "https://upload.pypi.org/legacy/"]  # fmt: skip
-    done = run_cli(*args)
+    done = cli(*args)
     assert_one_line_error(done, "about to upload up to 2 placeholders to pypi")
-    assert "as ACME Security <security@acme.test>, about 6 min" in done.err
-    assert "add --yes to confirm an unattended run" in done.err
+    assert "as ACME Security <security@acme.test>, about 6 min" in done.stderr
+    assert "add --yes to confirm an unattended run" in done.stderr
     assert not (tmp_path / "l.sqlite").exists()
 
 
-def test_the_plan_summary_counts_targets_kinds_reasons_and_hours(
-    run_cli: Run, tmp_path: Path
-) -> None:
-    done = run_cli("plan", "requests", "--budget", "3", "-n", "pwd", "-n", "telnetlib",
-                   "--registry", "pypi", "--offline",
-                   "-o", str(tmp_path / "plan.json"))  # fmt: skip
-    assert done.code == 0, done.err
-    assert "to build, by target: requests 3" in done.out
+def test_the_plan_summary_counts_targets_kinds_reasons_and_hours(cli: Cli, tmp_path: Path) -> None:
+    done = cli("plan", "requests", "--budget", "3", "-n", "pwd", "-n", "telnetlib",
+               "--registry", "pypi", "--offline",
+               "-o", str(tmp_path / "plan.json"))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "to build, by target: requests 3" in done.stdout
     # The plan may also list names PyPI refuses above the cut ("req-uests"), which cost no
     # budget: the summary gives each reason with its count.
-    blocked = next(line for line in done.out.splitlines() if line.strip().startswith("blocked"))
+    blocked = next(line for line in done.stdout.splitlines() if line.strip().startswith("blocked"))
     assert "standard-library module name 2" in blocked
-    assert "at its 20 an hour takes about 9 min" in done.out
-    assert "first: " in done.out
+    assert "at its 20 an hour takes about 9 min" in done.stdout
+    assert "first: " in done.stdout
 
 
 def test_status_names_what_others_hold_with_the_registry_words(
-    fresh_index: LocalIndex, batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    fresh_index: LocalIndex, batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     from reserver.placeholder.build import build_plan
     from reserver.plan.holder import Holder
@@ -484,9 +482,9 @@ def test_status_names_what_others_hold_with_the_registry_words(
     from reserver.plan.model import make_plan
 
     theirs = batch_factory(2, "held")  # someone else reserves two names first
-    first = run_cli(*upload_args(theirs, fresh_index.url, tmp_path / "theirs.sqlite"),
-                    env=twine_env(fresh_index))  # fmt: skip
-    assert first.code == 0, first.err
+    first = cli(*upload_args(theirs, fresh_index.url, tmp_path / "theirs.sqlite"),
+                env=twine_env(fresh_index))  # fmt: skip
+    assert first.returncode == 0, first.stderr
     ours = make_plan(
         [*theirs.plan.entries, PlanEntry("held-free", "requests", "typo")],
         Holder("ACME Security", "security@acme.test", "https://acme.test/"),
@@ -494,16 +492,16 @@ def test_status_names_what_others_hold_with_the_registry_words(
     save_plan(ours, tmp_path / "ours.json")
     build_plan(ours, tmp_path / "dist")
     ledger = tmp_path / "ours.sqlite"
-    done = run_cli("upload", str(tmp_path / "ours.json"), "--dist", str(tmp_path / "dist"),
-                   "--repository-url", fresh_index.url, "--ledger", str(ledger),
-                   env=twine_env(fresh_index))  # fmt: skip
-    assert done.code == 0, done.err
-    table = run_cli("status", "--ledger", str(ledger))
-    assert table.code == 0, table.err
-    assert "taken:" in table.out
+    done = cli("upload", str(tmp_path / "ours.json"), "--dist", str(tmp_path / "dist"),
+               "--repository-url", fresh_index.url, "--ledger", str(ledger),
+               env=twine_env(fresh_index))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    table = cli("status", "--ledger", str(ledger))
+    assert table.returncode == 0, table.stderr
+    assert "taken:" in table.stdout
     for name in theirs.names:
-        assert f"  {name}: " in table.out
-    report = json.loads(run_cli("status", "--ledger", str(ledger), "--format", "json").out)
+        assert f"  {name}: " in table.stdout
+    report = json.loads(cli("status", "--ledger", str(ledger), "--format", "json").stdout)
     listed = {item["name"]: item for item in report[0]["names"]}
     assert set(listed) == set(theirs.names)
     assert {item["state"] for item in listed.values()} == {"taken"}
@@ -511,18 +509,18 @@ def test_status_names_what_others_hold_with_the_registry_words(
 
 
 def test_upload_to_testpypi_by_name_works_without_a_pypirc(
-    fresh_index: LocalIndex, run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fresh_index: LocalIndex, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As twine does: "--repository testpypi" needs no ~/.pypirc, and TWINE_REPOSITORY_URL
     # points it at a stand-in (here a real local pypiserver; nothing reaches the network).
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("TWINE_CONFIG_FILE", raising=False)
-    plan, _ = _built_plan_of_a_real_holder(run_cli, tmp_path, "testpypi", "tp")
+    plan, _ = _built_plan_of_a_real_holder(cli, tmp_path, "testpypi", "tp")
     env = {**twine_env(fresh_index), "TWINE_REPOSITORY_URL": fresh_index.url}
-    done = run_cli("upload", str(plan), "--dist", str(tmp_path / "dist"),
-                   "--repository", "testpypi", "--yes", "--rate", "100/s",
-                   "--ledger", str(tmp_path / "l.sqlite"), env=env)  # fmt: skip
-    assert done.code == 0, done.err
+    done = cli("upload", str(plan), "--dist", str(tmp_path / "dist"),
+               "--repository", "testpypi", "--yes", "--rate", "100/s",
+               "--ledger", str(tmp_path / "l.sqlite"), env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
     with urllib.request.urlopen(fresh_index.simple_url, timeout=10) as page:  # loopback only
         body = page.read().decode()
     assert "reqeustz-tp" in body and "nmupy-tp" in body
@@ -532,7 +530,8 @@ def _upload_process(
     batch: Batch, index: LocalIndex, tmp_path: Path, env: dict[str, str]
 ) -> list[str]:
     # A real ``reserver upload`` process with twine's own credential lookup: no
-    # TWINE_PASSWORD, no ~/.pypirc.
+    # TWINE_PASSWORD, no ~/.pypirc. A process of its own: keyring picks its backend from the
+    # environment once per process, and getpass prompts on the process's terminal.
     for key in ("TWINE_PASSWORD", "TWINE_CONFIG_FILE", "TWINE_REPOSITORY_URL"):
         env.pop(key, None)
     env.update(HOME=str(tmp_path), TWINE_USERNAME=index.username)
@@ -600,7 +599,7 @@ def test_upload_asks_for_a_missing_token_in_a_terminal(
 
 
 def test_a_ledger_that_is_empty_or_damaged_is_refused_in_one_line(
-    batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     import sqlite3
 
@@ -610,9 +609,9 @@ def test_a_ledger_that_is_empty_or_damaged_is_refused_in_one_line(
     empty.write_bytes(b"")
     for args in (["status", "--ledger", str(empty)], ["export", "--from-ledger", str(empty)],
                  upload_args(batch, "http://127.0.0.1:9/", empty)):  # fmt: skip
-        done = run_cli(*args, env=creds)
+        done = cli(*args, env=creds)
         assert_one_line_error(done, "the file is empty (0 bytes), not a ledger")
-        assert done.err.count("\n") == 1 and empty.stat().st_size == 0
+        assert done.stderr.count("\n") == 1 and empty.stat().st_size == 0
     damaged = tmp_path / "damaged.sqlite"
     with Ledger(damaged) as ledger:
         ledger.register("http://127.0.0.1:9/", [SdistRecord("zq-x")])
@@ -621,18 +620,18 @@ def test_a_ledger_that_is_empty_or_damaged_is_refused_in_one_line(
     connection.commit()
     connection.close()
     for args in (["status", "--ledger", str(damaged)], ["export", "--from-ledger", str(damaged)]):
-        done = run_cli(*args)
+        done = cli(*args)
         assert_one_line_error(done, "'zq-x' has the unknown state 'gone'")
-        assert done.err.count("\n") == 1
+        assert done.stderr.count("\n") == 1
 
 
 def test_upload_never_puts_a_ledger_in_a_new_folder(
-    batch_factory: Callable[..., Batch], run_cli: Run, tmp_path: Path
+    batch_factory: Callable[..., Batch], cli: Cli, tmp_path: Path
 ) -> None:
     batch = batch_factory(1, "nofolder")
     ledger = tmp_path / "ledgres" / "l.sqlite"  # a mistyped folder
-    done = run_cli(*upload_args(batch, "http://127.0.0.1:9/", ledger),
-                   env={"TWINE_USERNAME": "u", "TWINE_PASSWORD": "p"})  # fmt: skip
+    done = cli(*upload_args(batch, "http://127.0.0.1:9/", ledger),
+               env={"TWINE_USERNAME": "u", "TWINE_PASSWORD": "p"})  # fmt: skip
     assert_one_line_error(done, "the folder")
-    assert "ledgres does not exist; create it first" in done.err
+    assert "ledgres does not exist; create it first" in done.stderr
     assert not ledger.parent.exists()

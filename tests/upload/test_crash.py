@@ -25,6 +25,7 @@ DRIVER = Path(__file__).with_name("batch_driver.py")
 
 
 def upload_command(plan: Path, dist: Path, url: str, ledger: Path, *extra: str) -> list[str]:
+    # A process of its own: the test kills it (SIGKILL) or interrupts it (SIGINT).
     return [sys.executable, "-m", "reserver", "upload", str(plan), "--dist", str(dist),
             "--repository-url", url, "--ledger", str(ledger), "--json", *extra]  # fmt: skip
 
