@@ -58,8 +58,8 @@ def _duration(seconds: float) -> str:
 def _progress_bar(
     enabled: bool, rate: Rate | Literal["default"] | None
 ) -> Iterator[Callable[[BatchEvent], None] | None]:
-    """A Rich progress bar: names done, uploads per minute in this run, and the time left
-    (at the pacing rate when paced, since bursts then say little; else at the pace seen)."""
+    """A Rich progress bar: names done, the pace (or uploads per minute in this run when
+    unpaced) and the time left (see :func:`pace_fields`)."""
     if not enabled:
         yield None
         return
@@ -106,13 +106,7 @@ def _progress_bar(
             uploaded.append(progress.get_time())
         if event.status is not None and event.kind in ("reserved", "taken", "refused"):
             uploaded.append(progress.get_time())
-        speed = (len(uploaded) - 1) / (uploaded[-1] - uploaded[0]) if len(uploaded) > 2 else None
-        if speed:
-            fields["speed"] = f"{speed * 60:.1f}/min"
-        remaining = event.total - event.done
-        per_second = pacing[0].per_second if pacing[0] else speed
-        if per_second:
-            fields["eta"] = _duration(remaining / per_second)
+        fields.update(pace_fields(uploaded, pacing[0], event.total - event.done))
         progress.update(task, **fields)  # type: ignore[arg-type]
 
     try:
@@ -120,6 +114,31 @@ def _progress_bar(
     finally:
         if started:
             progress.stop()
+
+
+def pace_fields(uploaded: list[float], pace: Rate | None, remaining: int) -> dict[str, str]:
+    """The progress bar's speed and time left, from the times names were settled.
+
+    A paced batch shows its pace: PyPI's window lets the first 20 names go in a burst, and a
+    speed measured over that burst ("30/min") would sit beside an ETA of hours. An unpaced
+    one shows the speed seen, once two names have come after the first.
+
+    >>> from reserver._rates import Rate
+    >>> pace_fields([0.0, 1.0, 2.0, 4.0], None, 3)
+    {'speed': '45.0/min', 'eta': '0:00:04'}
+    >>> pace_fields([0.0, 1.0, 2.0, 4.0], Rate(20, 3600), 3)
+    {'speed': 'paced 20/hour', 'eta': '0:09:00'}
+    """
+    fields: dict[str, str] = {}
+    seen = (len(uploaded) - 1) / (uploaded[-1] - uploaded[0]) if len(uploaded) > 2 else None
+    if pace is not None:
+        fields["speed"] = f"paced {pace}"
+    elif seen:
+        fields["speed"] = f"{seen * 60:.1f}/min"
+    per_second = pace.per_second if pace is not None else seen
+    if per_second:
+        fields["eta"] = _duration(remaining / per_second)
+    return fields
 
 
 def run_upload(
