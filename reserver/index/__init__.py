@@ -1,5 +1,5 @@
 """Package indexes: the local one reserver can start, and clients that read listings.
 
-Infrastructure: may import ``errors``, ``_files`` and the name engine's types
+Infrastructure: may import ``errors``, ``_files``, ``_closing`` and the name engine's types
 (``names/``), never a pipeline stage (targets, selection, plan, placeholder, ...).
 """

@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
-from types import TracebackType
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from .._closing import Closing
 from ..errors import UploadError
 
 #: (connect, read) seconds. A placeholder is a few kilobytes; a registry that takes minutes
@@ -129,7 +129,7 @@ def parse_retry_after(value: str | None) -> float | None:
     return min(MAX_RETRY_AFTER, max(0.0, seconds))
 
 
-class TwineSession:
+class TwineSession(Closing):
     """An open, authenticated connection to one repository, reused for every file."""
 
     def __init__(
@@ -209,14 +209,3 @@ class TwineSession:
 
     def close(self) -> None:
         self._repository.close()
-
-    def __enter__(self) -> TwineSession:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
