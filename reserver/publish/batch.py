@@ -28,11 +28,11 @@ from urllib.parse import urlsplit
 import requests
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
-from requests.adapters import HTTPAdapter
 
 from .._rates import Rate
 from ..errors import UploadError, ValidationError
 from ..index.registries import profile_for_index, registry_for
+from ..index.simple import SimpleClient
 from ..placeholder.build import sdist_path, sha256_of
 from ..placeholder.validate import validate_sdist
 from ..plan.model import Plan, publish_problem
@@ -52,6 +52,7 @@ from .twine_upload import (
     Credentials,
     TwineSession,
     UploadResponse,
+    environment_verify,
     resolve_repository_url,
 )
 
@@ -469,15 +470,15 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _read_session(url: str, simple_url: str, upload: TwineSession | None) -> requests.Session:
-    """The upload session when the index is on the same host (it may need the same login);
-    otherwise a plain one, so credentials never travel to another host."""
+def _index_client(
+    url: str, simple_url: str, upload: TwineSession | None, timeout: float
+) -> SimpleClient:
+    """The index's reader: with the upload's login and TLS trust when the index is on the
+    same host (it may need the same login), otherwise with neither, so credentials never
+    travel to another host. Like the upload, it never retries by itself."""
     if upload is not None and urlsplit(url).netloc == urlsplit(simple_url).netloc:
-        return upload.session
-    session = requests.Session()
-    for scheme in ("http://", "https://"):
-        session.mount(scheme, HTTPAdapter(max_retries=0))
-    return session
+        return SimpleClient(simple_url, timeout=timeout, auth=upload.auth, verify=upload.verify())
+    return SimpleClient(simple_url, timeout=timeout, verify=environment_verify())
 
 
 def refuse_for_registry(plan: Plan, url: str) -> None:
@@ -512,22 +513,20 @@ def upload_batch(
     if max_uploads is not None and max_uploads < 0:
         raise UploadError("--max must be 0 or more")
     sdists = collect_sdists(plan, dist_dir)
-    session: TwineSession | None = None
     url = resolve_repository_url(credentials)
     refuse_for_registry(plan, url)
-    if not dry_run:
-        session = TwineSession(credentials, timeout)
-        url = session.url
-    try:
+    session = None if dry_run else TwineSession(credentials, timeout)
+    with contextlib.ExitStack() as opened:
+        if session is not None:
+            url = opened.enter_context(session).url
         chosen = default_rate(url) if rate == "default" else rate
         simple = simple_url or simple_url_for(url)
         read_timeout = timeout[1] if isinstance(timeout, tuple) else float(timeout)
         # The full project list is a cheap shortcut on a private index, but PyPI's is
         # hundreds of megabytes: there, and whenever pacing leaves time, ask page by page.
         listing = chosen is None and registry_for(simple) is None
-        check = IndexCheck(
-            _read_session(url, simple, session), simple, read_timeout, use_listing=listing
-        )
+        client = opened.enter_context(_index_client(url, simple, session, read_timeout))
+        check = IndexCheck(client, use_listing=listing)
         if dry_run:
             ledger = Ledger(ledger_path, create=False) if os.path.exists(ledger_path) else None
             return _dry_run(url, sdists, ledger, check, chosen, on_event)
@@ -551,9 +550,6 @@ def upload_batch(
                 )  # fmt: skip
         finally:
             lock.release()
-    finally:
-        if session is not None:
-            session.close()
 
 
 def _pacer(ledger: Ledger, url: str, rate: Rate | None) -> SlidingWindow | None:

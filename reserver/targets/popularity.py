@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._files import MAX_FILE_BYTES, load_json, read_bytes_file
 from ..errors import ReserverError, excerpt
-from ..index.http_cache import ConditionalCache
+from ..index.http_cache import Cached, ConditionalCache
 from ..names.normalize import canonicalize, name_problem
 from ..names.stdlib import import_counts, standard_dropins
 from ..names.targets import POPULAR, Target, demand_from_use, harm_from_downloads
@@ -117,28 +117,30 @@ def fetch_popular(
     transport: httpx.BaseTransport | None = None,
 ) -> list[Popular]:
     """Download a top-packages JSON, reusing a cached copy while fresh or on a 304."""
+    cache = ConditionalCache(cache_dir, "popularity", url)
+    answer = cache.fetch(lambda validators: _get(url, validators, timeout, transport))
+    if isinstance(answer, Cached):
+        return parse_top_packages(_load_json(answer.body, url), url)
+    if answer.status_code != 200:
+        raise PopularityError(f"{url}: answered {answer.status_code} {answer.reason_phrase}")
+    result = parse_top_packages(_load_json(answer.content, url), url)
+    cache.store(answer)
+    return result
+
+
+def _get(
+    url: str, validators: dict[str, str], timeout: float, transport: httpx.BaseTransport | None
+) -> httpx.Response:
     import httpx
 
-    cache = ConditionalCache(cache_dir, "popularity", url)
-    kept = cache.fresh()
-    if kept is not None:
-        return parse_top_packages(_load_json(kept[0], url), url)
-    headers = {"Accept": "application/json", **cache.validators()}
+    headers = {"Accept": "application/json", **validators}
     try:
         with httpx.Client(timeout=timeout, transport=transport, follow_redirects=True) as client:
-            response = client.get(url, headers=headers)
+            return client.get(url, headers=headers)
     except httpx.TimeoutException:
         raise PopularityError(f"{url}: no answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
         raise PopularityError(f"{url}: cannot fetch popularity data ({exc})") from None
-    reused = cache.reuse(response)
-    if reused is not None:
-        return parse_top_packages(_load_json(reused[0], url), url)
-    if response.status_code != 200:
-        raise PopularityError(f"{url}: answered {response.status_code} {response.reason_phrase}")
-    result = parse_top_packages(_load_json(response.content, url), url)
-    cache.store(response)
-    return result
 
 
 def load_popular(source: str | None, cache_dir: Path | None = None) -> list[Popular]:
