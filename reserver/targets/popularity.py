@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .._files import MAX_FILE_BYTES, load_json, read_bytes_file
 from ..errors import ReserverError, excerpt
 from ..index.http_cache import Cached, ConditionalCache
-from ..names.normalize import canonicalize, name_problem
+from ..names.normalize import canonicalize, first_of_each, name_problem
 from ..names.stdlib import import_counts, standard_dropins
 from ..names.targets import POPULAR, Target, demand_from_use, harm_from_downloads
 
@@ -64,19 +64,14 @@ def parse_top_packages(data: Any, source: str) -> list[Popular]:
         rows.append((count, row["project"]))
     if any(count is not None for count, _ in rows):
         rows.sort(key=lambda item: (-(item[0] or 0), canonicalize(item[1])))
-        return _dedupe([Popular(name, 0, count or 0) for count, name in rows])
-    return _dedupe([Popular(name, 0, None) for _, name in rows])
+        return _ranked([Popular(name, 0, count or 0) for count, name in rows])
+    return _ranked([Popular(name, 0, None) for _, name in rows])
 
 
-def _dedupe(items: list[Popular]) -> list[Popular]:
-    seen: set[str] = set()
-    result: list[Popular] = []
-    for item in items:
-        key = canonicalize(item.project)
-        if key not in seen:
-            seen.add(key)
-            result.append(Popular(item.project, len(result) + 1, item.downloads))
-    return result
+def _ranked(items: list[Popular]) -> list[Popular]:
+    """Each project once (its first row), ranked 1, 2, ... in that order."""
+    unique = first_of_each(items, lambda item: item.project)
+    return [Popular(item.project, rank, item.downloads) for rank, item in enumerate(unique, 1)]
 
 
 #: The bundled list: the 10,000 most downloaded projects of a dated "top PyPI packages"
@@ -99,7 +94,7 @@ def _bundled() -> tuple[Popular, ...]:
         if line.strip() and not line.startswith("#"):
             name, _, count = line.strip().partition("\t")
             rows.append(Popular(name, 0, int(count) if count else None))
-    return tuple(_dedupe(rows))
+    return tuple(_ranked(rows))
 
 
 def _load_json(body: bytes, source: str) -> Any:
