@@ -33,7 +33,7 @@ from .._rates import Rate
 from ..errors import UploadError, ValidationError
 from ..index.registries import profile_for_index, registry_for
 from ..index.simple import SimpleClient
-from ..placeholder.build import sdist_path, sha256_of
+from ..placeholder.build import BuiltSdist, sdist_path
 from ..placeholder.validate import validate_sdist
 from ..plan.model import Plan, publish_problem
 from .index_check import Holding, IndexCheck, IndexReadError, simple_url_for
@@ -88,19 +88,6 @@ class RetryPolicy:
         if retry_after is not None:
             return retry_after
         return min(self.rate_limit_cap, self.rate_limit_pause * 2.0 ** max(0, times - 1))
-
-
-@dataclass(frozen=True)
-class PlannedSdist:
-    """One validated sdist a batch will reserve a name with."""
-
-    name: str
-    path: Path
-    sha256: str
-
-    @property
-    def filename(self) -> str:
-        return self.path.name
 
 
 @dataclass(frozen=True)
@@ -204,7 +191,7 @@ def classify(response: UploadResponse) -> _Outcome:
     return _Outcome.REFUSED
 
 
-def collect_sdists(plan: Plan, dist_dir: Path) -> list[PlannedSdist]:
+def collect_sdists(plan: Plan, dist_dir: Path) -> list[BuiltSdist]:
     """The validated sdist of every buildable entry; any missing or invalid one stops all."""
     entries = plan.buildable()
     paths = [(entry.name, sdist_path(entry, plan, dist_dir)) for entry in entries]
@@ -215,13 +202,13 @@ def collect_sdists(plan: Plan, dist_dir: Path) -> list[PlannedSdist]:
             f"{len(missing)} of {len(paths)} sdists are missing from {dist_dir} ({shown}); "
             "run 'reserver build' with the same plan first"
         )
-    found: list[PlannedSdist] = []
+    found: list[BuiltSdist] = []
     for name, path in paths:
         try:
             validate_sdist(path)
         except ValidationError as exc:
             raise UploadError(f"{exc} (nothing was uploaded)") from None
-        found.append(PlannedSdist(name, path, sha256_of(path)))
+        found.append(BuiltSdist.at(name, path))
     return found
 
 
@@ -271,7 +258,7 @@ class _Batch:
     def __init__(
         self,
         url: str,
-        sdists: list[PlannedSdist],
+        sdists: list[BuiltSdist],
         ledger: Ledger | None,
         check: IndexCheck,
         session: TwineSession | None,
@@ -297,7 +284,7 @@ class _Batch:
         self._preparing: dict[str, Future[requests.PreparedRequest]] = {}
         self._workers: ThreadPoolExecutor | None = None
 
-    def prefetch(self, sdist: PlannedSdist) -> None:
+    def prefetch(self, sdist: BuiltSdist) -> None:
         """Prepare the upload of ``sdist`` in the background (overlaps the registry's time)."""
         if self.session is None or sdist.name in self._preparing:
             return
@@ -324,13 +311,13 @@ class _Batch:
         if self._on_event is not None:
             self._on_event(event)
 
-    def skip(self, sdist: PlannedSdist, state: LedgerState) -> None:
+    def skip(self, sdist: BuiltSdist, state: LedgerState) -> None:
         self.skipped += 1
         self.done += 1
         self.emit("skip", sdist.name, detail=f"{state.value} in the ledger")
 
     def record(
-        self, sdist: PlannedSdist, state: LedgerState, status: int | None, detail: str
+        self, sdist: BuiltSdist, state: LedgerState, status: int | None, detail: str
     ) -> None:
         assert self.ledger is not None
         self.ledger.transition(self.url, sdist.name, state, status=status, detail=detail)
@@ -338,9 +325,7 @@ class _Batch:
             self.done += 1
         self.emit(state.value, sdist.name, status=status, detail=detail)
 
-    def settle_from_index(
-        self, sdist: PlannedSdist, fresh: bool, status: int | None = None
-    ) -> bool:
+    def settle_from_index(self, sdist: BuiltSdist, fresh: bool, status: int | None = None) -> bool:
         """Record the name as held when the index shows it; True when nothing is left to do.
 
         ``status``: the registry's answer that sent us to look (400/409), kept in the history.
@@ -356,7 +341,7 @@ class _Batch:
         self.record(sdist, state, status, answer.detail)
         return True
 
-    def reserve(self, sdist: PlannedSdist, uncertain: bool) -> bool:
+    def reserve(self, sdist: BuiltSdist, uncertain: bool) -> bool:
         """Bring one name to a final state; False when a stop was requested first."""
         failures = 0
         rate_limited = 0
@@ -432,7 +417,7 @@ class _Batch:
                 )
             raise _Stop(f"{self.url} is not an upload endpoint ({words})")
 
-    def _send(self, sdist: PlannedSdist) -> UploadResponse | str:
+    def _send(self, sdist: BuiltSdist) -> UploadResponse | str:
         """Start, send and time one upload; the error when no answer came back."""
         assert self.session is not None and self.ledger is not None
         self.ledger.transition(self.url, sdist.name, LedgerState.UPLOADING)
@@ -448,7 +433,7 @@ class _Batch:
                 self.pacer.record()
 
     def _retry_later(
-        self, sdist: PlannedSdist, failures: int, status: int, error: str, *, record: bool
+        self, sdist: BuiltSdist, failures: int, status: int, error: str, *, record: bool
     ) -> None:
         """Record a retryable failure, give up past the limit, else back off."""
         if record:
@@ -560,7 +545,7 @@ def _pacer(ledger: Ledger, url: str, rate: Rate | None) -> SlidingWindow | None:
     return SlidingWindow(rate, history=[now - at for at in recent])
 
 
-def _counts(ledger: Ledger | None, url: str, sdists: list[PlannedSdist]) -> dict[str, int]:
+def _counts(ledger: Ledger | None, url: str, sdists: list[BuiltSdist]) -> dict[str, int]:
     counts = {state.value: 0 for state in LedgerState}
     if ledger is None:
         counts[LedgerState.PLANNED.value] = len(sdists)
@@ -571,7 +556,7 @@ def _counts(ledger: Ledger | None, url: str, sdists: list[PlannedSdist]) -> dict
 
 def _run(
     url: str,
-    sdists: list[PlannedSdist],
+    sdists: list[BuiltSdist],
     ledger: Ledger,
     check: IndexCheck,
     session: TwineSession,
@@ -627,7 +612,7 @@ def _run(
 
 def _dry_run(
     url: str,
-    sdists: list[PlannedSdist],
+    sdists: list[BuiltSdist],
     ledger: Ledger | None,
     check: IndexCheck,
     rate: Rate | None,
