@@ -1,5 +1,14 @@
 """A conditional-GET cache on disk (ETag / Last-Modified) for the large files reserver reads
-from the network: an index's listing and a top-packages list."""
+from the network: an index's listing and a top-packages list.
+
+Written here rather than taken from an HTTP caching library (hishel, for httpx): hishel's
+transport keeps every cacheable 200 as its body is read, before the caller can judge it, so a
+portal's login page or a listing cut short would be served from the cache for its max-age;
+here an answer is stored only once its caller found it valid (:meth:`ConditionalCache.store`).
+It is also a hundred lines against two more distributions in the guard's install (hishel 1.4
+needs msgpack and typing-extensions) and an API that changed under pdm in hishel 2 (see
+pyproject.toml).
+"""
 
 from __future__ import annotations
 

@@ -4,6 +4,11 @@ For each name the batch asks the ledger, then the index, whether it is already h
 then does it upload, after the pacing allows it, and it records every step as one ledger
 transaction. A process killed at any moment therefore leaves a ledger whose only uncertain
 state is ``uploading``, which the next run settles by reading the index before sending again.
+
+The retries are this module's loop, not a retry library's (tenacity, stamina): a retry is not
+the same call again but the next turn of a loop that records the failure in the ledger, reads
+the index first (which may settle the name with no retry at all), counts 429s apart from
+other failures, and lets SIGINT cut a pause short. :meth:`RetryPolicy.backoff` is its formula.
 """
 
 from __future__ import annotations
