@@ -24,7 +24,9 @@ class Setting:
     """One configuration key: its default, its type and what it means."""
 
     default: Any
+    """The value when neither the file nor the command line gives one."""
     kind: type
+    """What a given value must be: ``int``, ``str``, or ``list`` (of strings)."""
     help: str
 
 

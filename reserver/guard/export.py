@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ReserverError
-from ..names.normalize import canonicalize
+from ..names.normalize import canonicalize, first_of_each
 from ..plan.model import Plan, PlanEntry, describe
 
 EXPORT_FORMAT = "reserver-export/1"
@@ -74,7 +74,7 @@ def entries_from_ledger(path: Path, repository: str | None = None) -> list[Expor
 
 def render(entries: Sequence[ExportEntry], fmt: str) -> str:
     """The list in one of ``FORMATS``."""
-    unique = _unique(entries)
+    unique = first_of_each(entries, lambda entry: entry.name)
     if fmt == "prohibited-csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -95,14 +95,3 @@ def render(entries: Sequence[ExportEntry], fmt: str) -> str:
         }  # fmt: skip
         return json.dumps(document, indent=2) + "\n"
     raise ReserverError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
-
-
-def _unique(entries: Iterable[ExportEntry]) -> list[ExportEntry]:
-    seen: set[str] = set()
-    result: list[ExportEntry] = []
-    for entry in entries:
-        key = canonicalize(entry.name)
-        if key not in seen:
-            seen.add(key)
-            result.append(entry)
-    return result

@@ -1,11 +1,22 @@
 """A conditional-GET cache on disk (ETag / Last-Modified) for the large files reserver reads
-from the network: an index's listing and a top-packages list."""
+from the network: an index's listing and a top-packages list.
+
+Written here rather than taken from an HTTP caching library (hishel, for httpx): hishel's
+transport keeps every cacheable 200 as its body is read, before the caller can judge it, so a
+portal's login page or a listing cut short would be served from the cache for its max-age;
+here an answer is stored only once its caller found it valid (:meth:`ConditionalCache.store`).
+It is also a hundred lines against two more distributions in the guard's install (hishel 1.4
+needs msgpack and typing-extensions) and an API that changed under pdm in hishel 2 (see
+pyproject.toml).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +24,16 @@ from .._files import write_atomic
 
 if TYPE_CHECKING:
     import httpx
+
+
+@dataclass(frozen=True)
+class Cached:
+    """The cached copy of a URL, used instead of a new body."""
+
+    body: bytes
+    content_type: str
+    how: str
+    """Why the copy was used, for a log line: still fresh, or unchanged (a 304)."""
 
 
 class ConditionalCache:
@@ -31,10 +52,20 @@ class ConditionalCache:
             if self._body_path.exists():
                 self._meta = _read_meta(self._meta_path)
 
-    def fresh(self, now: float | None = None) -> tuple[bytes, str] | None:
-        """``(body, content type)`` of the cached copy while the server said it stays fresh
-        (its Cache-Control max-age), with no request at all. A server that sends no
-        validators (PyPI's listing came with an empty ETag) can still be cached this way."""
+    def fetch(self, send: Callable[[dict[str, str]], httpx.Response]) -> Cached | httpx.Response:
+        """The cached copy while it is fresh (``send`` is not called), or the answer to
+        ``send(validators)``: the cached copy again when that is a 304, else the response
+        itself, for the caller to check, read, and :meth:`store` once found valid."""
+        kept = self.fresh()
+        if kept is not None:
+            return kept
+        response = send(self.validators())
+        return self.reuse(response) or response
+
+    def fresh(self, now: float | None = None) -> Cached | None:
+        """The cached copy while the server said it stays fresh (its Cache-Control max-age),
+        with no request at all. A server that sends no validators (PyPI's listing came with
+        an empty ETag) can still be cached this way."""
         if self._body_path is None or not self._meta:
             return None
         try:
@@ -44,7 +75,7 @@ class ConditionalCache:
             return None
         if not 0 <= age < max_age:
             return None
-        return self._body_path.read_bytes(), self._meta.get("content_type", "")
+        return self._copy("the cached copy, still fresh: not asked")
 
     def validators(self) -> dict[str, str]:
         """The If-None-Match / If-Modified-Since headers for a conditional GET."""
@@ -55,11 +86,15 @@ class ConditionalCache:
             headers["If-Modified-Since"] = self._meta["last_modified"]
         return headers
 
-    def reuse(self, response: httpx.Response) -> tuple[bytes, str] | None:
-        """``(body, content type)`` of the cached copy when ``response`` is a 304 for it."""
+    def reuse(self, response: httpx.Response) -> Cached | None:
+        """The cached copy when ``response`` is a 304 for it."""
         if response.status_code != 304 or self._body_path is None or not self._meta:
             return None
-        return self._body_path.read_bytes(), self._meta.get("content_type", "")
+        return self._copy("unchanged since the cached copy")
+
+    def _copy(self, how: str) -> Cached:
+        assert self._body_path is not None
+        return Cached(self._body_path.read_bytes(), self._meta.get("content_type", ""), how)
 
     def store(self, response: httpx.Response) -> None:
         """Keep a 200 answer (call it once the body was found valid) for the next GET."""

@@ -3,7 +3,8 @@
 PEP 691 JSON is asked for first and PEP 503 HTML accepted; the answer is cached with its
 ETag/Last-Modified so the next run sends a conditional request. A saved listing file (JSON,
 HTML, or one name per line) works offline. Per-name look-ups exist only as a fallback for
-small runs against indexes that do not list their projects.
+small runs against indexes that do not list their projects. Every request goes through
+:class:`~reserver.index.simple.SimpleClient`.
 """
 
 from __future__ import annotations
@@ -17,14 +18,20 @@ from typing import TYPE_CHECKING
 from .._files import MIB, load_json, read_bytes_file
 from ..errors import ReserverError, excerpt
 from ..names.rules import EMPTY, KnownNames
-from .http_cache import ConditionalCache
+from .http_cache import Cached, ConditionalCache
+from .simple import (
+    HTML_TYPES,
+    JSON_TYPE,
+    SimpleAPIError,
+    SimpleClient,
+    is_json,
+    short_error,
+    simple_url,
+)
 
 if TYPE_CHECKING:
     import httpx  # imported where a request is made: reading a listing FILE needs no httpx
 
-JSON_TYPE = "application/vnd.pypi.simple.v1+json"
-HTML_TYPES = ("application/vnd.pypi.simple.v1+html", "text/html")
-ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 DEFAULT_TIMEOUT = 60.0
 #: More names than this and per-name look-ups would hammer the index: refuse the fallback.
 MAX_LOOKUPS = 200
@@ -64,28 +71,15 @@ class Listing:
         return KnownNames.from_names(self.names, complete=True)
 
 
-def simple_url(index: str) -> str:
-    """The listing URL of an index given by its root or its simple URL.
-
-    >>> simple_url("http://127.0.0.1:8080"), simple_url("https://pypi.org/simple")
-    ('http://127.0.0.1:8080/simple/', 'https://pypi.org/simple/')
-    """
-    base = index.rstrip("/")
-    if base.rsplit("/", 1)[-1] in ("simple", "+simple"):
-        return base + "/"
-    return base + "/simple/"
-
-
 _SERIAL = re.compile(rb'"_last-serial"\s*:\s*(\d+)')
 
 
 def parse_listing(body: bytes, content_type: str | None, source: str) -> tuple[str, ...]:
     """Project names from a listing body; ListingError when it is not a listing at all."""
-    kind = (content_type or "").split(";", 1)[0].strip().lower()
-    stripped = body.lstrip()
-    if kind == JSON_TYPE or kind == "application/json" or stripped.startswith(b"{"):
+    if is_json(content_type, body):
         return _parse_json(body, source)
-    if kind in HTML_TYPES or stripped[:1] == b"<":
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    if kind in HTML_TYPES or body.lstrip()[:1] == b"<":
         return _parse_html(body, source)
     return _parse_lines(body, source)
 
@@ -110,7 +104,9 @@ def _parse_json(body: bytes, source: str) -> tuple[str, ...]:
         projects = data["projects"]
         names = tuple(_project_name(p["name"]) for p in projects)
     except (ValueError, KeyError, TypeError) as exc:
-        raise ListingError(f"{source}: not a PEP 691 project listing ({_short(exc)})") from None
+        raise ListingError(
+            f"{source}: not a PEP 691 project listing ({short_error(exc)})"
+        ) from None
     if not names and data.get("meta") is None:
         raise ListingError(f"{source}: not a PEP 691 project listing (no meta, no projects)")
     return names
@@ -150,10 +146,6 @@ def _parse_lines(body: bytes, source: str) -> tuple[str, ...]:
     return names
 
 
-def _short(exc: BaseException) -> str:
-    return str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
-
-
 #: Largest saved listing read: PyPI's whole PEP 691 listing (about 700,000 projects) is
 #: under 64 MiB; room for it to grow, and a limit for /dev/zero.
 MAX_LISTING_BYTES = 256 * MIB
@@ -189,41 +181,37 @@ def fetch_listing(
 
     ``require_json`` refuses an index that answers HTML (PEP 691 was demanded).
     """
-    import httpx
+    with SimpleClient(simple_url(index), timeout=timeout, transport=transport) as client:
+        return fetch_listing_with(client, cache_dir, require_json=require_json)
 
-    url = simple_url(index)
+
+def fetch_listing_with(
+    client: SimpleClient, cache_dir: Path | None = None, *, require_json: bool = False
+) -> Listing:
+    """:func:`fetch_listing` through an open client: its simple URL, login and timeout."""
+    url = client.base
     cache = ConditionalCache(cache_dir, "listing", url)
-    kept = cache.fresh()
-    if kept is not None:
-        body, kept_type = kept
-        listing = Listing(parse_listing(body, kept_type, url), url, True, listing_serial(body))
-        return _read(listing, "the cached copy, still fresh: not asked")
-    headers = {"Accept": JSON_TYPE if require_json else ACCEPT, **cache.validators()}
+    accept = {"Accept": JSON_TYPE} if require_json else {}
     try:
-        with httpx.Client(timeout=timeout, transport=transport, follow_redirects=True) as client:
-            response = client.get(url, headers=headers)
-    except httpx.TimeoutException:
-        raise ListingError(f"{url}: the index did not answer within {timeout:g} s") from None
-    except httpx.HTTPError as exc:
-        raise ListingError(f"{url}: cannot reach the index ({_short(exc)})") from None
-    reused = cache.reuse(response)
-    if reused is not None:
-        body, cached_type = reused
-        listing = Listing(parse_listing(body, cached_type, url), url, True, listing_serial(body))
-        return _read(listing, "unchanged since the cached copy")
-    if response.status_code != 200:
+        answer = cache.fetch(lambda validators: client.get(url, {**accept, **validators}))
+    except SimpleAPIError as exc:
+        raise ListingError(str(exc)) from None
+    if isinstance(answer, Cached):
+        names = parse_listing(answer.body, answer.content_type, url)
+        return _read(Listing(names, url, True, listing_serial(answer.body)), answer.how)
+    if answer.status_code != 200:
         raise ListingError(
-            f"{url}: the index answered {response.status_code} {response.reason_phrase}",
-            fallback_ok=response.status_code in _NOT_LISTED,
+            f"{url}: the index answered {answer.status_code} {answer.reason_phrase}",
+            fallback_ok=answer.status_code in _NOT_LISTED,
         )
-    content_type = response.headers.get("content-type", "")
+    content_type = answer.headers.get("content-type", "")
     if require_json and not content_type.startswith(JSON_TYPE):
         raise ListingError(
             f"{url}: asked for PEP 691 JSON, the index answered {content_type or 'no type'}"
         )
-    names = parse_listing(response.content, content_type, url)
-    cache.store(response)
-    return _read(Listing(names, url, serial=listing_serial(response.content)), "fetched")
+    names = parse_listing(answer.content, content_type, url)
+    cache.store(answer)
+    return _read(Listing(names, url, serial=listing_serial(answer.content)), "fetched")
 
 
 class NameLookup:
@@ -241,13 +229,10 @@ class NameLookup:
         limit: int = MAX_LOOKUPS,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        import httpx
-
-        self.base = simple_url(index)
         self.limit = limit
         self._answers: dict[str, bool] = {}
-        self._client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=True)
-        self._timeout = timeout
+        self._client = SimpleClient(simple_url(index), timeout=timeout, transport=transport)
+        self.base = self._client.base
 
     def exists(self, name: str) -> bool:
         """True when the index has a project page for ``name``."""
@@ -257,23 +242,11 @@ class NameLookup:
             raise ListingError(
                 f"more than {self.limit} per-name look-ups; give a saved listing with --index FILE"
             )
-        import httpx
-
-        url = f"{self.base}{name}/"
         try:
-            response = self._client.get(url, headers={"Accept": ACCEPT})
-        except httpx.TimeoutException:
-            raise ListingError(
-                f"{url}: the index did not answer within {self._timeout:g} s"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise ListingError(f"{url}: cannot reach the index ({_short(exc)})") from None
-        if response.status_code not in (200, 404):
-            raise ListingError(
-                f"{url}: the index answered {response.status_code} {response.reason_phrase}"
-            )
-        self._answers[name] = response.status_code == 200
-        logger.debug("%s: %d", url, response.status_code)
+            self._answers[name] = self._client.exists(name)
+        except SimpleAPIError as exc:
+            raise ListingError(str(exc)) from None
+        logger.debug("%s: %s", self._client.page_url(name), self._answers[name])
         return self._answers[name]
 
     @property

@@ -10,8 +10,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 
+from .._closing import Closing
 from ..errors import ReserverError
 
 
@@ -66,7 +66,7 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> Non
             process.wait()
 
 
-class LocalIndex:
+class LocalIndex(Closing):
     """pypiserver serving ``packages`` with authenticated uploads and no fallback to PyPI."""
 
     def __init__(
@@ -129,13 +129,7 @@ class LocalIndex:
             self._tmp.cleanup()
             self._tmp = None
 
+    close = stop  # leaving ``with`` stops the server
+
     def __enter__(self) -> LocalIndex:
         return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

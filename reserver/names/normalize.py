@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from ..errors import excerpt
+
+_Item = TypeVar("_Item")
 
 # The registry's own name rule (PEP 508 identifier), applied case-insensitively to ASCII.
 _VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])\Z", re.IGNORECASE | re.ASCII)
@@ -77,6 +81,19 @@ def canonicalize(name: str) -> str:
     if "_" not in name and "." not in name and "--" not in name:
         return name.lower()
     return _SEPARATOR_RUNS.sub("-", name).lower()
+
+
+def first_of_each(items: Iterable[_Item], name: Callable[[_Item], str]) -> list[_Item]:
+    """``items`` in order, each project once: an item whose ``name`` is canonically one
+    seen before is left out, however it is spelled.
+
+    >>> first_of_each(["Foo.Bar", "baz", "foo-bar", "FOO_BAR"], str)
+    ['Foo.Bar', 'baz']
+    """
+    first: dict[str, _Item] = {}
+    for item in items:
+        first.setdefault(canonicalize(name(item)), item)
+    return list(first.values())
 
 
 def ultranormalize(name: str) -> str:

@@ -19,22 +19,33 @@ BuildMethod = Literal["fast", "build"]
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class BuiltSdist:
-    """One placeholder sdist on disk."""
-
-    name: str
-    path: Path
-    sha256: str
+def sdist_path(entry: PlanEntry, plan: Plan, dist_dir: Path) -> Path:
+    """Where ``build`` puts the sdist of ``entry``; ``upload`` looks for it there."""
+    return dist_dir / RenderedPackage(entry.name, plan.version, {}).sdist_filename
 
 
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def sdist_path(entry: PlanEntry, plan: Plan, dist_dir: Path) -> Path:
-    """Where ``build`` puts the sdist of ``entry``; ``upload`` looks for it there."""
-    return dist_dir / RenderedPackage(entry.name, plan.version, {}).sdist_filename
+@dataclass(frozen=True)
+class BuiltSdist:
+    """One placeholder sdist on disk: what ``build`` writes and ``upload`` sends."""
+
+    name: str
+    """The project name it holds."""
+    path: Path
+    sha256: str
+    """Its digest: the index check knows our own upload by it."""
+
+    @classmethod
+    def at(cls, name: str, path: Path) -> BuiltSdist:
+        """The sdist of ``name`` at ``path``, its digest read from the file."""
+        return cls(name, path, sha256_of(path))
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
 
 
 def build_plan(
@@ -55,7 +66,7 @@ def build_plan(
         package = render(entry, plan.holder, plan.version, stats_url)
         path = write(package, out_dir)
         validate_sdist(path)
-        result = BuiltSdist(entry.name, path, sha256_of(path))
+        result = BuiltSdist.at(entry.name, path)
         logger.info("built %s", path)
         built.append(result)
         if progress is not None:

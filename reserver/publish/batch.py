@@ -4,6 +4,11 @@ For each name the batch asks the ledger, then the index, whether it is already h
 then does it upload, after the pacing allows it, and it records every step as one ledger
 transaction. A process killed at any moment therefore leaves a ledger whose only uncertain
 state is ``uploading``, which the next run settles by reading the index before sending again.
+
+The retries are this module's loop, not a retry library's (tenacity, stamina): a retry is not
+the same call again but the next turn of a loop that records the failure in the ledger, reads
+the index first (which may settle the name with no retry at all), counts 429s apart from
+other failures, and lets SIGINT cut a pause short. :meth:`RetryPolicy.backoff` is its formula.
 """
 
 from __future__ import annotations
@@ -28,12 +33,12 @@ from urllib.parse import urlsplit
 import requests
 from filelock import FileLock
 from filelock import Timeout as LockTimeout
-from requests.adapters import HTTPAdapter
 
 from .._rates import Rate
 from ..errors import UploadError, ValidationError
 from ..index.registries import profile_for_index, registry_for
-from ..placeholder.build import sdist_path, sha256_of
+from ..index.simple import SimpleClient
+from ..placeholder.build import BuiltSdist, sdist_path
 from ..placeholder.validate import validate_sdist
 from ..plan.model import Plan, publish_problem
 from .index_check import Holding, IndexCheck, IndexReadError, simple_url_for
@@ -52,6 +57,7 @@ from .twine_upload import (
     Credentials,
     TwineSession,
     UploadResponse,
+    environment_verify,
     resolve_repository_url,
 )
 
@@ -87,19 +93,6 @@ class RetryPolicy:
         if retry_after is not None:
             return retry_after
         return min(self.rate_limit_cap, self.rate_limit_pause * 2.0 ** max(0, times - 1))
-
-
-@dataclass(frozen=True)
-class PlannedSdist:
-    """One validated sdist a batch will reserve a name with."""
-
-    name: str
-    path: Path
-    sha256: str
-
-    @property
-    def filename(self) -> str:
-        return self.path.name
 
 
 @dataclass(frozen=True)
@@ -203,7 +196,7 @@ def classify(response: UploadResponse) -> _Outcome:
     return _Outcome.REFUSED
 
 
-def collect_sdists(plan: Plan, dist_dir: Path) -> list[PlannedSdist]:
+def collect_sdists(plan: Plan, dist_dir: Path) -> list[BuiltSdist]:
     """The validated sdist of every buildable entry; any missing or invalid one stops all."""
     entries = plan.buildable()
     paths = [(entry.name, sdist_path(entry, plan, dist_dir)) for entry in entries]
@@ -214,13 +207,13 @@ def collect_sdists(plan: Plan, dist_dir: Path) -> list[PlannedSdist]:
             f"{len(missing)} of {len(paths)} sdists are missing from {dist_dir} ({shown}); "
             "run 'reserver build' with the same plan first"
         )
-    found: list[PlannedSdist] = []
+    found: list[BuiltSdist] = []
     for name, path in paths:
         try:
             validate_sdist(path)
         except ValidationError as exc:
             raise UploadError(f"{exc} (nothing was uploaded)") from None
-        found.append(PlannedSdist(name, path, sha256_of(path)))
+        found.append(BuiltSdist.at(name, path))
     return found
 
 
@@ -270,7 +263,7 @@ class _Batch:
     def __init__(
         self,
         url: str,
-        sdists: list[PlannedSdist],
+        sdists: list[BuiltSdist],
         ledger: Ledger | None,
         check: IndexCheck,
         session: TwineSession | None,
@@ -296,7 +289,7 @@ class _Batch:
         self._preparing: dict[str, Future[requests.PreparedRequest]] = {}
         self._workers: ThreadPoolExecutor | None = None
 
-    def prefetch(self, sdist: PlannedSdist) -> None:
+    def prefetch(self, sdist: BuiltSdist) -> None:
         """Prepare the upload of ``sdist`` in the background (overlaps the registry's time)."""
         if self.session is None or sdist.name in self._preparing:
             return
@@ -323,13 +316,13 @@ class _Batch:
         if self._on_event is not None:
             self._on_event(event)
 
-    def skip(self, sdist: PlannedSdist, state: LedgerState) -> None:
+    def skip(self, sdist: BuiltSdist, state: LedgerState) -> None:
         self.skipped += 1
         self.done += 1
         self.emit("skip", sdist.name, detail=f"{state.value} in the ledger")
 
     def record(
-        self, sdist: PlannedSdist, state: LedgerState, status: int | None, detail: str
+        self, sdist: BuiltSdist, state: LedgerState, status: int | None, detail: str
     ) -> None:
         assert self.ledger is not None
         self.ledger.transition(self.url, sdist.name, state, status=status, detail=detail)
@@ -337,9 +330,7 @@ class _Batch:
             self.done += 1
         self.emit(state.value, sdist.name, status=status, detail=detail)
 
-    def settle_from_index(
-        self, sdist: PlannedSdist, fresh: bool, status: int | None = None
-    ) -> bool:
+    def settle_from_index(self, sdist: BuiltSdist, fresh: bool, status: int | None = None) -> bool:
         """Record the name as held when the index shows it; True when nothing is left to do.
 
         ``status``: the registry's answer that sent us to look (400/409), kept in the history.
@@ -355,7 +346,7 @@ class _Batch:
         self.record(sdist, state, status, answer.detail)
         return True
 
-    def reserve(self, sdist: PlannedSdist, uncertain: bool) -> bool:
+    def reserve(self, sdist: BuiltSdist, uncertain: bool) -> bool:
         """Bring one name to a final state; False when a stop was requested first."""
         failures = 0
         rate_limited = 0
@@ -431,7 +422,7 @@ class _Batch:
                 )
             raise _Stop(f"{self.url} is not an upload endpoint ({words})")
 
-    def _send(self, sdist: PlannedSdist) -> UploadResponse | str:
+    def _send(self, sdist: BuiltSdist) -> UploadResponse | str:
         """Start, send and time one upload; the error when no answer came back."""
         assert self.session is not None and self.ledger is not None
         self.ledger.transition(self.url, sdist.name, LedgerState.UPLOADING)
@@ -447,7 +438,7 @@ class _Batch:
                 self.pacer.record()
 
     def _retry_later(
-        self, sdist: PlannedSdist, failures: int, status: int, error: str, *, record: bool
+        self, sdist: BuiltSdist, failures: int, status: int, error: str, *, record: bool
     ) -> None:
         """Record a retryable failure, give up past the limit, else back off."""
         if record:
@@ -469,15 +460,15 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _read_session(url: str, simple_url: str, upload: TwineSession | None) -> requests.Session:
-    """The upload session when the index is on the same host (it may need the same login);
-    otherwise a plain one, so credentials never travel to another host."""
+def _index_client(
+    url: str, simple_url: str, upload: TwineSession | None, timeout: float
+) -> SimpleClient:
+    """The index's reader: with the upload's login and TLS trust when the index is on the
+    same host (it may need the same login), otherwise with neither, so credentials never
+    travel to another host. Like the upload, it never retries by itself."""
     if upload is not None and urlsplit(url).netloc == urlsplit(simple_url).netloc:
-        return upload.session
-    session = requests.Session()
-    for scheme in ("http://", "https://"):
-        session.mount(scheme, HTTPAdapter(max_retries=0))
-    return session
+        return SimpleClient(simple_url, timeout=timeout, auth=upload.auth, verify=upload.verify())
+    return SimpleClient(simple_url, timeout=timeout, verify=environment_verify())
 
 
 def refuse_for_registry(plan: Plan, url: str) -> None:
@@ -512,22 +503,20 @@ def upload_batch(
     if max_uploads is not None and max_uploads < 0:
         raise UploadError("--max must be 0 or more")
     sdists = collect_sdists(plan, dist_dir)
-    session: TwineSession | None = None
     url = resolve_repository_url(credentials)
     refuse_for_registry(plan, url)
-    if not dry_run:
-        session = TwineSession(credentials, timeout)
-        url = session.url
-    try:
+    session = None if dry_run else TwineSession(credentials, timeout)
+    with contextlib.ExitStack() as opened:
+        if session is not None:
+            url = opened.enter_context(session).url
         chosen = default_rate(url) if rate == "default" else rate
         simple = simple_url or simple_url_for(url)
         read_timeout = timeout[1] if isinstance(timeout, tuple) else float(timeout)
         # The full project list is a cheap shortcut on a private index, but PyPI's is
         # hundreds of megabytes: there, and whenever pacing leaves time, ask page by page.
         listing = chosen is None and registry_for(simple) is None
-        check = IndexCheck(
-            _read_session(url, simple, session), simple, read_timeout, use_listing=listing
-        )
+        client = opened.enter_context(_index_client(url, simple, session, read_timeout))
+        check = IndexCheck(client, use_listing=listing)
         if dry_run:
             ledger = Ledger(ledger_path, create=False) if os.path.exists(ledger_path) else None
             return _dry_run(url, sdists, ledger, check, chosen, on_event)
@@ -551,9 +540,6 @@ def upload_batch(
                 )  # fmt: skip
         finally:
             lock.release()
-    finally:
-        if session is not None:
-            session.close()
 
 
 def _pacer(ledger: Ledger, url: str, rate: Rate | None) -> SlidingWindow | None:
@@ -564,7 +550,7 @@ def _pacer(ledger: Ledger, url: str, rate: Rate | None) -> SlidingWindow | None:
     return SlidingWindow(rate, history=[now - at for at in recent])
 
 
-def _counts(ledger: Ledger | None, url: str, sdists: list[PlannedSdist]) -> dict[str, int]:
+def _counts(ledger: Ledger | None, url: str, sdists: list[BuiltSdist]) -> dict[str, int]:
     counts = {state.value: 0 for state in LedgerState}
     if ledger is None:
         counts[LedgerState.PLANNED.value] = len(sdists)
@@ -575,7 +561,7 @@ def _counts(ledger: Ledger | None, url: str, sdists: list[PlannedSdist]) -> dict
 
 def _run(
     url: str,
-    sdists: list[PlannedSdist],
+    sdists: list[BuiltSdist],
     ledger: Ledger,
     check: IndexCheck,
     session: TwineSession,
@@ -631,7 +617,7 @@ def _run(
 
 def _dry_run(
     url: str,
-    sdists: list[PlannedSdist],
+    sdists: list[BuiltSdist],
     ledger: Ledger | None,
     check: IndexCheck,
     rate: Rate | None,

@@ -16,6 +16,7 @@ from enum import Enum
 from pathlib import Path
 from types import TracebackType
 
+from .._closing import Closing
 from .._rates import parse_rate
 from ..errors import ReserverError, excerpt
 from ..names.normalize import canonicalize
@@ -147,7 +148,7 @@ class LedgerSummary:
     last_errors: list[LedgerRow] = field(default_factory=list)
 
 
-class Ledger:
+class Ledger(Closing):
     """An open ledger file. Writers hold it alone; readers may look in while a batch runs."""
 
     def __init__(self, path: Path, *, create: bool = True) -> None:
@@ -212,17 +213,6 @@ class Ledger:
 
     def close(self) -> None:
         self._db.close()
-
-    def __enter__(self) -> Ledger:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- writing ------------------------------------------------------------------------
 

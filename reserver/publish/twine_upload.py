@@ -13,17 +13,18 @@ import email.utils
 import io
 import math
 import os
+import ssl
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
-from types import TracebackType
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from .._closing import Closing
 from ..errors import UploadError
 
 #: (connect, read) seconds. A placeholder is a few kilobytes; a registry that takes minutes
@@ -129,7 +130,36 @@ def parse_retry_after(value: str | None) -> float | None:
     return min(MAX_RETRY_AFTER, max(0.0, seconds))
 
 
-class TwineSession:
+def httpx_verify(
+    verify: bool | str, cert: str | tuple[str, str] | None = None
+) -> ssl.SSLContext | bool:
+    """requests' TLS settings as httpx's, so that what reads the index trusts what the
+    upload trusts: a CA bundle file or folder (``ca_cert`` in .pypirc, REQUESTS_CA_BUNDLE),
+    or certifi's as requests has it, and a client certificate (``client_cert``)."""
+    if verify is False:
+        return False
+    if verify is True and cert is None:
+        return True
+    cafile = verify if isinstance(verify, str) else requests.utils.DEFAULT_CA_BUNDLE_PATH
+    try:
+        if os.path.isdir(cafile):
+            context = ssl.create_default_context(capath=cafile)
+        else:
+            context = ssl.create_default_context(cafile=cafile)
+        if cert is not None:
+            context.load_cert_chain(*((cert,) if isinstance(cert, str) else cert))
+    except (OSError, ssl.SSLError) as exc:
+        raise UploadError(f"cannot read the CA bundle or client certificate ({exc})") from None
+    return context
+
+
+def environment_verify() -> ssl.SSLContext | bool:
+    """The trust requests would take from the environment for a session of its own."""
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    return httpx_verify(bundle or True)
+
+
+class TwineSession(Closing):
     """An open, authenticated connection to one repository, reused for every file."""
 
     def __init__(
@@ -207,16 +237,15 @@ class TwineSession:
             return UploadResponse(response.status_code, f"redirected to {target}")
         return UploadResponse(response.status_code, response.reason or "", retry_after)
 
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        """The login twine sends with each upload (None: no login)."""
+        auth = self.session.auth
+        return (str(auth[0]), str(auth[1])) if isinstance(auth, tuple) else None
+
+    def verify(self) -> ssl.SSLContext | bool:
+        """The upload's TLS trust and client certificate, for httpx."""
+        return httpx_verify(self.session.verify, self.session.cert)
+
     def close(self) -> None:
         self._repository.close()
-
-    def __enter__(self) -> TwineSession:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from .._files import MAX_FILE_BYTES, load_json, read_bytes_file
 from ..errors import ReserverError, excerpt
-from ..index.http_cache import ConditionalCache
-from ..names.normalize import canonicalize, name_problem
+from ..index.http_cache import Cached, ConditionalCache
+from ..names.normalize import canonicalize, first_of_each, name_problem
 from ..names.stdlib import import_counts, standard_dropins
 from ..names.targets import POPULAR, Target, demand_from_use, harm_from_downloads
 
@@ -64,19 +64,14 @@ def parse_top_packages(data: Any, source: str) -> list[Popular]:
         rows.append((count, row["project"]))
     if any(count is not None for count, _ in rows):
         rows.sort(key=lambda item: (-(item[0] or 0), canonicalize(item[1])))
-        return _dedupe([Popular(name, 0, count or 0) for count, name in rows])
-    return _dedupe([Popular(name, 0, None) for _, name in rows])
+        return _ranked([Popular(name, 0, count or 0) for count, name in rows])
+    return _ranked([Popular(name, 0, None) for _, name in rows])
 
 
-def _dedupe(items: list[Popular]) -> list[Popular]:
-    seen: set[str] = set()
-    result: list[Popular] = []
-    for item in items:
-        key = canonicalize(item.project)
-        if key not in seen:
-            seen.add(key)
-            result.append(Popular(item.project, len(result) + 1, item.downloads))
-    return result
+def _ranked(items: list[Popular]) -> list[Popular]:
+    """Each project once (its first row), ranked 1, 2, ... in that order."""
+    unique = first_of_each(items, lambda item: item.project)
+    return [Popular(item.project, rank, item.downloads) for rank, item in enumerate(unique, 1)]
 
 
 #: The bundled list: the 10,000 most downloaded projects of a dated "top PyPI packages"
@@ -99,7 +94,7 @@ def _bundled() -> tuple[Popular, ...]:
         if line.strip() and not line.startswith("#"):
             name, _, count = line.strip().partition("\t")
             rows.append(Popular(name, 0, int(count) if count else None))
-    return tuple(_dedupe(rows))
+    return tuple(_ranked(rows))
 
 
 def _load_json(body: bytes, source: str) -> Any:
@@ -117,28 +112,30 @@ def fetch_popular(
     transport: httpx.BaseTransport | None = None,
 ) -> list[Popular]:
     """Download a top-packages JSON, reusing a cached copy while fresh or on a 304."""
+    cache = ConditionalCache(cache_dir, "popularity", url)
+    answer = cache.fetch(lambda validators: _get(url, validators, timeout, transport))
+    if isinstance(answer, Cached):
+        return parse_top_packages(_load_json(answer.body, url), url)
+    if answer.status_code != 200:
+        raise PopularityError(f"{url}: answered {answer.status_code} {answer.reason_phrase}")
+    result = parse_top_packages(_load_json(answer.content, url), url)
+    cache.store(answer)
+    return result
+
+
+def _get(
+    url: str, validators: dict[str, str], timeout: float, transport: httpx.BaseTransport | None
+) -> httpx.Response:
     import httpx
 
-    cache = ConditionalCache(cache_dir, "popularity", url)
-    kept = cache.fresh()
-    if kept is not None:
-        return parse_top_packages(_load_json(kept[0], url), url)
-    headers = {"Accept": "application/json", **cache.validators()}
+    headers = {"Accept": "application/json", **validators}
     try:
         with httpx.Client(timeout=timeout, transport=transport, follow_redirects=True) as client:
-            response = client.get(url, headers=headers)
+            return client.get(url, headers=headers)
     except httpx.TimeoutException:
         raise PopularityError(f"{url}: no answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
         raise PopularityError(f"{url}: cannot fetch popularity data ({exc})") from None
-    reused = cache.reuse(response)
-    if reused is not None:
-        return parse_top_packages(_load_json(reused[0], url), url)
-    if response.status_code != 200:
-        raise PopularityError(f"{url}: answered {response.status_code} {response.reason_phrase}")
-    result = parse_top_packages(_load_json(response.content, url), url)
-    cache.store(response)
-    return result
 
 
 def load_popular(source: str | None, cache_dir: Path | None = None) -> list[Popular]:

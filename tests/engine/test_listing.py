@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reserver.index.listing import (
-    JSON_TYPE,
-    ListingError,
-    NameLookup,
-    fetch_listing,
-    load_listing_file,
-    simple_url,
-)
+from reserver.index.listing import ListingError, NameLookup, fetch_listing, load_listing_file
 from reserver.index.local import LocalIndex
+from reserver.index.simple import JSON_TYPE, simple_url
 
 from .conftest import FakeServer, Route
 

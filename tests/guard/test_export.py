@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from reserver.guard.export import ExportEntry, render
 from reserver.plan.holder import Holder
 from reserver.plan.jsonfile import save_plan
 from reserver.plan.model import entry_for, make_plan
@@ -100,3 +101,17 @@ def test_a_private_name_is_exported_as_a_private_name_not_a_stdlib_module() -> N
     internal = engine_entry("acme-core", None, "internal", "given", 1.0, "free", "free")
     (entry,) = entries_from_plan(make_plan([internal]))
     assert entry.comment.startswith("private name, held against dependency confusion")
+
+
+def test_a_name_given_in_two_spellings_is_listed_once_as_first_given() -> None:
+    entries = [
+        ExportEntry("Req_eusts", "requests", "first"),
+        ExportEntry("sklearn", None, "removed"),
+        ExportEntry("req-eusts", "requests", "second"),
+    ]
+    assert render(entries, "txt") == "req-eusts\nsklearn\n"
+    names = json.loads(render(entries, "json"))["names"]
+    assert [(n["name"], n["comment"]) for n in names] == [
+        ("Req_eusts", "first"),
+        ("sklearn", "removed"),
+    ]

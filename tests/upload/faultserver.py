@@ -9,6 +9,8 @@ uploads fail: ``429`` (``429:SECONDS`` sets Retry-After, ``429-bare`` sends none
 ``drop-after-store`` (store, then close: the upload arrived but its answer was lost).
 ``refuse`` gives a name a permanent answer (``400 ... too similar``, ``403 ... isn't allowed``),
 and ``window=(count, seconds)`` enforces a new-project limit in a sliding window, with 429.
+``private=True`` makes reads need the upload login too (401 without it), as on a private
+index; every read is logged in ``reads`` with the login it carried.
 """
 
 from __future__ import annotations
@@ -57,11 +59,14 @@ class FaultServer:
     window: tuple[int, float] | None = None
     username: str = "reserver"
     password: str = "s3cret-token"
+    private: bool = False
 
     def __post_init__(self) -> None:
         self.files: dict[str, bytes] = {}
         self.projects: dict[str, set[str]] = {}
         self.log: list[Logged] = []
+        self.reads: list[tuple[str, str | None]] = []
+        """(path, Authorization header) of every GET."""
         self._script = {canonical(k): deque(v) for k, v in self.script.items()}
         self._refuse = {canonical(k): v for k, v in self.refuse.items()}
         self._created: deque[float] = deque()
@@ -186,6 +191,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         state = self.server_state
+        login = self.headers.get("Authorization")
+        with state._lock:
+            state.reads.append((self.path, login))
+        if state.private and not state.authorised(login):
+            self._send(401, "Unauthorized", b"", {"WWW-Authenticate": 'Basic realm="index"'})
+            return
         parts = [p for p in self.path.split("?")[0].split("/") if p]
         with state._lock:
             projects = {k: sorted(v) for k, v in state.projects.items()}

@@ -1,4 +1,11 @@
-"""Lock files: uv.lock, poetry.lock, pdm.lock and PEP 751 pylock.toml, every locked package."""
+"""Lock files: uv.lock, poetry.lock, pdm.lock and PEP 751 pylock.toml, every locked package.
+
+pylock.toml is read like the others rather than with ``packaging.pylock`` (packaging 25+):
+that validates all of PEP 751, and refused a lock naming ``jeIlyfish`` (not normalized: the
+very entry a typo check has to report) and one whose package lists no files, where only the
+names are needed here; it gives no line numbers, and on 5,000 packages it was no faster
+(0.39 s, against 0.33 s here).
+"""
 
 from __future__ import annotations
 
