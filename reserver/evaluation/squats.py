@@ -61,24 +61,7 @@ class Outcome:
     """The model's kind for the squat (see :mod:`reserver.typo.kinds`), ``stdlib``, or
     ``unexplained``."""
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class KindRow:
-    """One line of the per-kind report."""
-
-    kind: str
-    total: int
-    reserved: int
-    blocked: int
-
-    @property
-    def missed(self) -> int:
-        return self.total - self.reserved - self.blocked
-
-    @property
-    def share(self) -> float:
-        return (self.reserved + self.blocked) / self.total if self.total else 0.0
+    """Why the registry would refuse the squat, when the result is blocked."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +89,28 @@ class Evaluation:
 
     def missed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.result == MISSED]
+
+
+@dataclass(frozen=True)
+class KindRow:
+    """One line of the per-kind report."""
+
+    kind: str
+    """A kind of :attr:`Outcome.kind`."""
+    total: int
+    """The attacks of that kind."""
+    reserved: int
+    """Of them, those the plan would have reserved."""
+    blocked: int
+    """Of them, those the registry's rules would refuse."""
+
+    @property
+    def missed(self) -> int:
+        return self.total - self.reserved - self.blocked
+
+    @property
+    def share(self) -> float:
+        return (self.reserved + self.blocked) / self.total if self.total else 0.0
 
 
 def default_dataset() -> Path:

@@ -78,7 +78,20 @@ class _Guard(asyncio.Protocol):
     limit_concurrency: int | None
     connections: set[Any]
 
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        # Next in the method order is uvicorn's protocol, whose __init__ takes these; mypy
+        # sees only asyncio.Protocol above this class.
+        super().__init__(config, server_state, app_state, _loop)  # type: ignore[call-arg]
+        self._guard_init()
+
     def _guard_init(self) -> None:
+        """The guard's own state, set once uvicorn's protocol is set up."""
         self._deadline: asyncio.TimerHandle | None = None
         self._awaiting: str | None = None  # "headers" or "body" while that deadline runs
         self._send_deadline: asyncio.TimerHandle | None = None
@@ -217,16 +230,6 @@ class GuardedH11Protocol(_Guard, H11Protocol):
     """H11Protocol with request deadlines and a connection cap (see the module); h11 bounds
     the headers itself (``h11_max_incomplete_event_size``)."""
 
-    def __init__(
-        self,
-        config: Config,
-        server_state: ServerState,
-        app_state: dict[str, Any],
-        _loop: asyncio.AbstractEventLoop | None = None,
-    ) -> None:
-        H11Protocol.__init__(self, config, server_state, app_state, _loop)
-        self._guard_init()
-
     def _client_wait(self) -> Waiting:
         state = self.conn.their_state
         if state is h11.SEND_BODY:
@@ -256,15 +259,8 @@ if HttpToolsProtocol is not None:
         what is within MAX_HEADER_BYTES of the request's first byte.
         """
 
-        def __init__(
-            self,
-            config: Config,
-            server_state: ServerState,
-            app_state: dict[str, Any],
-            _loop: asyncio.AbstractEventLoop | None = None,
-        ) -> None:
-            HttpToolsProtocol.__init__(self, config, server_state, app_state, _loop)
-            self._guard_init()
+        def _guard_init(self) -> None:
+            super()._guard_init()
             self.max_header_bytes = MAX_HEADER_BYTES
             #: True while the connection waits for (the rest of) a request's headers.
             self._in_head = True
