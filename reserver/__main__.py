@@ -2,4 +2,5 @@
 
 from reserver.cli import main
 
-main()
+if __name__ == "__main__":  # not when imported (pytest's doctest collection imports it)
+    main()
