@@ -346,6 +346,8 @@ def test_stalled_exports_do_not_stop_pings(backend: str, tmp_path: Path, pg_sche
 # -- in process: the deadlines themselves -----------------------------------------------------
 
 
+# Slow: it asserts the deadline and the refusal without queueing in real time.
+@pytest.mark.slow
 def test_a_ping_whose_commit_hangs_is_refused_and_its_batch_not_counted(
     make_client: Callable[..., TestClient], store: StatsStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

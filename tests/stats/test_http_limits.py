@@ -208,28 +208,28 @@ async def echo_app(scope: dict[str, Any], receive: Callable[..., Any], send: Any
     await send({"type": "http.response.body", "body": body})
 
 
-class QuickHttpTools(GuardedHttpToolsProtocol):
-    header_seconds = 0.5
-    body_idle_seconds = 0.5
-    send_stall_seconds = 0.5
+#: The deadlines of a test that does not test them: long enough that no pause of a loaded
+#: machine between its steps runs into one.
+UNHURRIED = 30.0
 
 
-class QuickH11(GuardedH11Protocol):
-    header_seconds = 0.5
-    body_idle_seconds = 0.5
-    send_stall_seconds = 0.5
+def with_deadlines(protocol: type[Any], seconds: float) -> type[Any]:
+    """``protocol`` with every deadline (headers, body, reading the answer) of ``seconds``."""
+    deadlines = dict.fromkeys(("header_seconds", "body_idle_seconds", "send_stall_seconds"),
+                              seconds)  # fmt: skip
+    return type(protocol.__name__, (protocol,), deadlines)
 
 
-@pytest.fixture(params=[QuickHttpTools, QuickH11], ids=["httptools", "h11"])
+@pytest.fixture(params=[GuardedHttpToolsProtocol, GuardedH11Protocol], ids=["httptools", "h11"])
 def local_server(request: pytest.FixtureRequest) -> Iterator[Callable[..., int]]:
-    """Starts uvicorn with ``server_config`` (cap of the given size, deadlines of 0.5 s), with
-    the protocol served and with its h11 fallback."""
+    """Starts uvicorn with ``server_config`` (cap of the given size, deadlines of ``seconds``),
+    with the protocol served and with its h11 fallback."""
     servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
-    def start(limit: int, app: Callable[..., Any] = echo_app) -> int:
+    def start(limit: int, app: Callable[..., Any] = echo_app, seconds: float = UNHURRIED) -> int:
         port = quiet_port()
         config = server_config(app, "127.0.0.1", port, [], limit)
-        config.http = request.param
+        config.http = with_deadlines(request.param, seconds)
         config.lifespan = "off"
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
@@ -263,10 +263,12 @@ def wait_closed(sock: socket.socket, seconds: float) -> tuple[bytes, float]:
     return received, time.monotonic() - start
 
 
+# Slow: it asserts how soon the answer comes, in real time.
+@pytest.mark.slow
 def test_headers_that_do_not_all_arrive_in_time_are_answered_408(
     local_server: Callable[..., int],
 ) -> None:
-    port = local_server(50)
+    port = local_server(50, seconds=0.5)
     silent = socket.create_connection(("127.0.0.1", port))  # sends nothing at all
     trickling = socket.create_connection(("127.0.0.1", port))
     trickling.sendall(b"GET / HTTP/1.1\r\n")
@@ -317,7 +319,7 @@ def test_headers_past_the_limit_are_refused_however_they_arrive(
     refused = b"HTTP/1.1 400"
     pieces = [filler[i : i + 1000] for i in range(0, len(filler), 1000)]
     assert exchange(port, start, *pieces, b"\r\n")[0].startswith(refused)
-    if local_server.protocol is QuickH11:  # type: ignore[attr-defined]
+    if local_server.protocol is GuardedH11Protocol:  # type: ignore[attr-defined]
         return  # h11 bounds only what it buffers: a whole request in one read passes
     # In one read, and behind a first request in the same read.
     assert exchange(port, start + filler + b"\r\n")[0].startswith(refused)
@@ -355,8 +357,10 @@ def test_headers_within_the_limit_are_read_however_they_arrive(
     assert [a.rpartition(b"\r\n\r\n")[2] for a in answers] == [b"2", b"3", b"0"], answers
 
 
+# Slow: it asserts how soon the connection is cut, in real time.
+@pytest.mark.slow
 def test_a_body_that_stops_arriving_is_cut_off(local_server: Callable[..., int]) -> None:
-    port = local_server(50)
+    port = local_server(50, seconds=0.5)
     with socket.create_connection(("127.0.0.1", port)) as slow:
         slow.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
         for _ in range(4):  # pieces 0.3 s apart: each within the idle deadline, kept
@@ -405,10 +409,12 @@ async def big_answer_app(scope: dict[str, Any], receive: Callable[..., Any], sen
     await send({"type": "http.response.body", "body": b""})
 
 
+# Slow: the server must have let go within 1.5 s of real time.
+@pytest.mark.slow
 def test_a_client_that_does_not_read_its_answer_is_dropped(
     local_server: Callable[..., int],
 ) -> None:
-    port = local_server(50, big_answer_app)
+    port = local_server(50, big_answer_app, seconds=0.5)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as reader:
         reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         reader.connect(("127.0.0.1", port))

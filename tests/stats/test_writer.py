@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import pytest
+
 from reserver.stats.schema import Ping
 from reserver.stats.writer import PingWriter
 
@@ -33,6 +35,8 @@ class TimedStore:
         assert before_commit()
 
 
+# Slow: the cadence is measured in real (event loop) time.
+@pytest.mark.slow
 def test_commits_under_load_start_at_most_every_interval() -> None:
     store = TimedStore()
     interval = 0.2

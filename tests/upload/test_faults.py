@@ -178,6 +178,9 @@ def test_a_lost_ledger_is_rebuilt_from_the_index_without_uploading_again(
         assert result.counts["reserved"] == 4  # type: ignore[attr-defined]
 
 
+# Slow: the achieved rate is measured in real time (the window's own logic is tested on a
+# fake clock in test_pacing.py).
+@pytest.mark.slow
 def test_pacing_keeps_under_the_window_and_uses_most_of_it(
     batch_factory: Callable[[int], Batch], tmp_path: Path
 ) -> None:
