@@ -7,6 +7,7 @@ import contextlib
 import fcntl
 import io
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,34 @@ BIN = Path(sys.executable).parent
 # misses now and then. Examples are judged by what they return, not by how fast.
 settings.register_profile("reserver", deadline=None)
 settings.load_profile("reserver")
+
+#: The seed of every random choice the tests make (through ``rng`` and ``seeded``): fixed, so
+#: every run makes the same ones; RESERVER_TEST_SEED sets another, and a run that fails says
+#: which it used. (Hypothesis keeps and prints its own.)
+SEED = os.environ.get("RESERVER_TEST_SEED") or "0"
+
+
+def seeded(label: str) -> random.Random:
+    """A generator for one user (a test, a fixture), from SEED and ``label``: it makes the
+    same choices whatever ran before it, on whichever xdist worker."""
+    return random.Random(f"{SEED}:{label}")
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> random.Random:
+    """This test's random choices, replayed by its run's RESERVER_TEST_SEED."""
+    return seeded(request.node.nodeid)
+
+
+def pytest_report_header() -> str:
+    return f"random choices: RESERVER_TEST_SEED={SEED}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if terminalreporter.stats.get("failed") or terminalreporter.stats.get("error"):
+        terminalreporter.write_line(
+            f"random choices were made with RESERVER_TEST_SEED={SEED}: set it to replay them"
+        )
 
 
 @dataclass(frozen=True)

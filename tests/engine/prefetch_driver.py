@@ -1,7 +1,8 @@
 """Run one candidate-worker scenario in a fresh, single-threaded process; print JSON facts.
 
 The worker is only forked from a process with no other thread (a test runner has several),
-so the tests start this script. Usage: python prefetch_driver.py SCENARIO WORKDIR
+so the tests start this script. Usage: python prefetch_driver.py SCENARIO WORKDIR SEED
+(the made-up target names come from SEED, which the test takes from its own random choices).
 """
 
 from __future__ import annotations
@@ -24,9 +25,8 @@ from reserver.selection.run import run_selection
 from reserver.selection.select import rank_jobs
 
 
-def targets(count: int, seed: int) -> list[Target]:
+def targets(count: int, rng: random.Random) -> list[Target]:
     """Made-up one- and two-word names, most popular first."""
-    rng = random.Random(seed)
     names: dict[str, None] = {}
     while len(names) < count:
         words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 7))) for _ in "ab"]
@@ -56,16 +56,16 @@ def counted_heads() -> list[int]:
     return calls
 
 
-def scenario(name: str, work: Path) -> dict[str, object]:
+def scenario(name: str, work: Path, rng: random.Random) -> dict[str, object]:
     prefetch.MIN_JOBS = 1
     if name == "heads":
-        jobs = rank_jobs(targets(40, 3), SelectionOptions(budget=5))
+        jobs = rank_jobs(targets(40, rng), SelectionOptions(budget=5))
         with Prefetch(jobs) as worker:
             heads = worker.heads()
         equal = heads == {job.index: head_of(job) for job in jobs}
         return {"equal": equal, "made": len(heads), "started": worker.started}
     if name == "selection":
-        chosen = targets(80, 5)
+        chosen = targets(80, rng)
         listing = work / "simple.json"
         projects = [{"name": n} for n in sorted(known(chosen).names())]
         listing.write_text(json.dumps({"meta": {"api-version": "1.1"}, "projects": projects}))
@@ -86,7 +86,7 @@ def scenario(name: str, work: Path) -> dict[str, object]:
             raise MemoryError("pretend the worker ran out of memory")
 
         prefetch.head_of = broken
-        with Prefetch(rank_jobs(targets(20, 3), SelectionOptions(budget=5))) as worker:
+        with Prefetch(rank_jobs(targets(20, rng), SelectionOptions(budget=5))) as worker:
             return {"heads": len(worker.heads()), "started": worker.started}
     if name == "bad-listing":
         corrupt = work / "simple.json"
@@ -101,8 +101,8 @@ def scenario(name: str, work: Path) -> dict[str, object]:
 
 
 def main() -> None:
-    name, work = sys.argv[1], Path(sys.argv[2])
-    facts = scenario(name, work)
+    name, work, seed = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+    facts = scenario(name, work, random.Random(seed))
     facts["forkable"] = prefetch.can_fork()
     facts["children_left"] = len(multiprocessing.active_children())
     print(json.dumps(facts))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import random
 import subprocess
 import sys
 import threading
@@ -44,8 +45,8 @@ def test_a_head_that_holds_every_candidate_says_so() -> None:
     assert complete and list(names) == list(ranked_order("abc"))
 
 
-def test_ranking_from_heads_gives_the_same_selection() -> None:
-    chosen = targets(60, 3)
+def test_ranking_from_heads_gives_the_same_selection(rng: random.Random) -> None:
+    chosen = targets(60, rng)
     listed = known(chosen)
     options = SelectionOptions(budget=6)
     plain = select(chosen, listed, PYPI, options)
@@ -56,11 +57,11 @@ def test_ranking_from_heads_gives_the_same_selection() -> None:
     assert select(chosen, listed, PYPI, options, heads=full).names == plain.names
 
 
-def _driver(scenario: str, work: Path) -> dict[str, object]:
+def _driver(scenario: str, work: Path, rng: random.Random) -> dict[str, object]:
     # A fresh interpreter: the worker is only forked from a process without other threads,
     # and a test runner has some.
     done = subprocess.run(
-        [sys.executable, str(DRIVER), scenario, str(work)],
+        [sys.executable, str(DRIVER), scenario, str(work), str(rng.getrandbits(64))],
         capture_output=True,
         text=True,
         timeout=120,
@@ -75,40 +76,44 @@ def _driver(scenario: str, work: Path) -> dict[str, object]:
 
 
 @needs_fork
-def test_worker_heads_equal_heads_made_here(tmp_path: Path) -> None:
-    facts = _driver("heads", tmp_path)
+def test_worker_heads_equal_heads_made_here(tmp_path: Path, rng: random.Random) -> None:
+    facts = _driver("heads", tmp_path, rng)
     assert facts == {**facts, "equal": True, "made": 40, "started": True}
 
 
 @needs_fork
-def test_run_selection_with_a_worker_matches_one_without(tmp_path: Path) -> None:
-    facts = _driver("selection", tmp_path)
+def test_run_selection_with_a_worker_matches_one_without(
+    tmp_path: Path, rng: random.Random
+) -> None:
+    facts = _driver("selection", tmp_path, rng)
     assert facts["equal"] is True
     assert facts["calls"] == [80]  # the worker made every head, and they were used
     assert isinstance(facts["rows"], int) and facts["rows"] > 80 * 7
 
 
 @needs_fork
-def test_a_failing_worker_only_costs_time(tmp_path: Path) -> None:
-    facts = _driver("failing", tmp_path)
+def test_a_failing_worker_only_costs_time(tmp_path: Path, rng: random.Random) -> None:
+    facts = _driver("failing", tmp_path, rng)
     assert facts["started"] is True and facts["heads"] == 0
 
 
 @needs_fork
-def test_a_bad_listing_stops_the_worker(tmp_path: Path) -> None:
-    facts = _driver("bad-listing", tmp_path)
+def test_a_bad_listing_stops_the_worker(tmp_path: Path, rng: random.Random) -> None:
+    facts = _driver("bad-listing", tmp_path, rng)
     assert isinstance(facts["error"], str) and "not a PEP 691" in facts["error"]
     assert facts["calls"] == []  # failed while the worker ran; it was stopped, not awaited
 
 
-def test_no_worker_is_forked_beside_other_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_worker_is_forked_beside_other_threads(
+    monkeypatch: pytest.MonkeyPatch, rng: random.Random
+) -> None:
     monkeypatch.setattr(prefetch, "MIN_JOBS", 1)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
         assert prefetch.can_fork() is False
-        with Prefetch(rank_jobs(targets(5, 3), SelectionOptions(budget=3))) as worker:
+        with Prefetch(rank_jobs(targets(5, rng), SelectionOptions(budget=3))) as worker:
             assert worker.started is False and worker.heads() == {}
     finally:
         stop.set()

@@ -123,6 +123,8 @@ def quiet_port() -> int:
     The placeholder's URL is fixed at build time; its port must stay free until a server (or
     a black hole) binds it, possibly many installs later.
     """
+    # Unseeded on purpose (not from RESERVER_TEST_SEED): xdist workers must not all try the
+    # same ports in the same order, and no test's outcome depends on which port it got.
     rng = random.Random()
     for _ in range(200):
         port = rng.randrange(20000, 32000)

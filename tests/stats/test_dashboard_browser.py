@@ -5,7 +5,6 @@ numbers the API gives, in whole days and whole counts, at a phone's width and a 
 from __future__ import annotations
 
 import os
-import random
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -20,6 +19,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from reserver.stats.schema import Ping, RegisteredName
 from reserver.stats.store import StatsStore
 
+from ..conftest import seeded
 from .conftest import DAY, StatsServer
 
 pytestmark = pytest.mark.slow
@@ -33,7 +33,9 @@ SCREENSHOT_DIR = os.environ.get("RESERVER_SCREENSHOT_DIR")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StatsServer]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StatsServer]:
     """A served store seeded with 40 days of counts for a few names."""
     db = tmp_path_factory.mktemp("dash") / "stats.sqlite3"
     store = StatsStore.open(f"sqlite:///{db}")
@@ -41,7 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StatsServer]:
         [RegisteredName(n, n, t, "typo") for n, t in SEEDED.items()]
         + [RegisteredName("pwd", "pwd", None, "stdlib")]
     )
-    rng = random.Random(5)
+    rng = seeded(request.node.nodeid)
     pings = []
     for offset in range(40):
         day = DAY - timedelta(days=offset)
