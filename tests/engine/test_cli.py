@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from reserver.names.candidates import generate_candidates
 from reserver.plan.jsonfile import load_plan
 
 from ..conftest import Cli
-from .conftest import FakeServer, Route
+from ..fake_index import FakeIndex, Route
 
 # The likeliest candidate of each target exists already, whatever the fitted order, so a run
 # with a small budget meets a taken name before its budget is spent.
@@ -168,10 +169,18 @@ def test_bad_input_is_one_line_and_exit_2(
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+@pytest.fixture
+def fake_index() -> Iterator[FakeIndex]:
+    """The shared fake (tests/fake_index.py) on loopback: the CLI takes an index URL."""
+    with FakeIndex() as fake:
+        yield fake
+
+
 def test_no_plan_is_written_when_the_index_fails(
-    cli: Cli, fake_server: FakeServer, tmp_path: Path
+    cli: Cli, fake_index: FakeIndex, tmp_path: Path
 ) -> None:
-    fake_server.routes["/simple/"] = Route(
+    # A login page where the listing should be (pypiserver cannot be made to send one).
+    fake_index.routes["/simple/"] = Route(
         b"<html><body>Please log in</body></html>", headers={"Content-Type": "text/html"}
     )
     out = tmp_path / "plan.json"
@@ -179,7 +188,7 @@ def test_no_plan_is_written_when_the_index_fails(
         "plan",
         *(f"pkg{i}" for i in range(12)),
         "--index",
-        fake_server.url,
+        fake_index.url,
         "-o",
         str(out),
         "--cache-dir",
@@ -189,15 +198,16 @@ def test_no_plan_is_written_when_the_index_fails(
     assert not out.exists()
 
 
-def test_a_small_run_falls_back_to_per_name_lookups(cli: Cli, fake_server: FakeServer) -> None:
+def test_a_small_run_falls_back_to_per_name_lookups(cli: Cli, fake_index: FakeIndex) -> None:
+    # An index with a page per name and no listing (pypiserver always serves its listing).
     best = generate_candidates("acme")[0].name
-    fake_server.routes["/simple/acme/"] = Route(b"<html></html>")
-    fake_server.routes[f"/simple/{best}/"] = Route(b"<html></html>")
+    fake_index.routes["/simple/acme/"] = Route(b"<html></html>")
+    fake_index.routes[f"/simple/{best}/"] = Route(b"<html></html>")
     done = cli(
         "generate",
         "acme",
         "--index",
-        fake_server.url,
+        fake_index.url,
         "--budget",
         "2",
         "-f",
@@ -211,7 +221,7 @@ def test_a_small_run_falls_back_to_per_name_lookups(cli: Cli, fake_server: FakeS
     assert {"name": best, "status": "taken"}.items() <= next(
         r for r in rows if r["name"] == best
     ).items()
-    assert len(fake_server.requests) < 20
+    assert len(fake_index.requests) < 20
 
 
 def test_evaluate_reports_overall_and_per_kind(cli: Cli) -> None:

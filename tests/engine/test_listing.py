@@ -1,4 +1,8 @@
-"""The index listing: one request, PEP 691 or 503, cached with ETag, saved files, and failures."""
+"""The index listing: one request, PEP 691 or 503, cached with ETag, saved files, and failures.
+
+The index is pypiserver where a real one can answer, else the fake of tests/fake_index.py
+through the transport ``fetch_listing`` and ``NameLookup`` take.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from reserver.index.listing import ListingError, NameLookup, fetch_listing, load
 from reserver.index.local import LocalIndex
 from reserver.index.simple import JSON_TYPE, simple_url
 
-from .conftest import FakeServer, Route
+from ..fake_index import HOST, FakeIndex, Route
 
 PEP691 = json.dumps(
     {"meta": {"api-version": "1.1"}, "projects": [{"name": "Requests"}, {"name": "flask_login"}]}
@@ -32,46 +36,52 @@ def test_a_real_pypiserver_listing_is_read_in_one_request(fresh_index: LocalInde
     assert "acme-tool" not in known and known.complete
 
 
-def test_pep691_json_is_asked_for_and_cached_with_its_etag(
-    fake_server: FakeServer, tmp_path: Path
-) -> None:
-    fake_server.routes["/simple/"] = Route(PEP691, headers={"Content-Type": JSON_TYPE}, etag='"v1"')
-    first = fetch_listing(fake_server.url, tmp_path)
+@pytest.fixture
+def fake() -> FakeIndex:
+    return FakeIndex()
+
+
+def test_pep691_json_is_asked_for_and_cached_with_its_etag(fake: FakeIndex, tmp_path: Path) -> None:
+    fake.routes["/simple/"] = Route(PEP691, headers={"Content-Type": JSON_TYPE}, etag='"v1"')
+    first = fetch_listing(HOST, tmp_path, transport=fake.transport())
     assert set(first.names) == {"Requests", "flask_login"} and not first.from_cache
-    assert fake_server.requests[0][1]["accept"].startswith(JSON_TYPE)
-    again = fetch_listing(fake_server.url, tmp_path)
-    assert fake_server.requests[1][1]["if-none-match"] == '"v1"'
+    assert fake.requests[0].headers["accept"].startswith(JSON_TYPE)
+    again = fetch_listing(HOST, tmp_path, transport=fake.transport())
+    assert fake.requests[1].headers["if-none-match"] == '"v1"'
     assert again.from_cache and again.names == first.names
 
 
 @pytest.mark.parametrize(("cache_control", "requests"), [("max-age=600", 1), ("no-cache", 2)])
 def test_a_listing_without_validators_is_reused_while_the_server_says_fresh(
-    fake_server: FakeServer, tmp_path: Path, cache_control: str, requests: int
+    fake: FakeIndex, tmp_path: Path, cache_control: str, requests: int
 ) -> None:
     # No ETag, no Last-Modified: only the server's max-age lets a second run skip the 40 MB.
     headers = {"Content-Type": JSON_TYPE, "Cache-Control": cache_control}
-    fake_server.routes["/simple/"] = Route(PEP691, headers=headers)
-    first = fetch_listing(fake_server.url, tmp_path)
-    again = fetch_listing(fake_server.url, tmp_path)
-    assert len(fake_server.requests) == requests
+    fake.routes["/simple/"] = Route(PEP691, headers=headers)
+    first = fetch_listing(HOST, tmp_path, transport=fake.transport())
+    again = fetch_listing(HOST, tmp_path, transport=fake.transport())
+    assert len(fake.requests) == requests
     assert again.names == first.names and again.from_cache == (requests == 1)
 
 
-def test_pep503_html_is_accepted_when_json_is_not_offered(fake_server: FakeServer) -> None:
-    fake_server.routes["/simple/"] = Route(PEP503, headers={"Content-Type": "text/html"})
-    assert fetch_listing(fake_server.url + "/simple").names == ("requests", "Flask_Login")
+def test_pep503_html_is_accepted_when_json_is_not_offered(fake: FakeIndex) -> None:
+    fake.routes["/simple/"] = Route(PEP503, headers={"Content-Type": "text/html"})
+    listing = fetch_listing(HOST + "/simple", transport=fake.transport())
+    assert listing.names == ("requests", "Flask_Login")
 
 
-def test_html_when_json_was_demanded_is_an_error(fake_server: FakeServer) -> None:
-    fake_server.routes["/simple/"] = Route(PEP503, headers={"Content-Type": "text/html"})
+def test_html_when_json_was_demanded_is_an_error(fake: FakeIndex) -> None:
+    fake.routes["/simple/"] = Route(PEP503, headers={"Content-Type": "text/html"})
     with pytest.raises(ListingError, match="asked for PEP 691 JSON"):
-        fetch_listing(fake_server.url, require_json=True)
+        fetch_listing(HOST, require_json=True, transport=fake.transport())
 
 
-def test_a_slow_index_times_out_with_a_clear_message(fake_server: FakeServer) -> None:
-    fake_server.routes["/simple/"] = Route(PEP691, headers={"Content-Type": JSON_TYPE}, delay=2)
+def test_a_slow_index_times_out_with_a_clear_message(fake: FakeIndex) -> None:
+    fake.routes["/simple/"] = Route(PEP691, headers={"Content-Type": JSON_TYPE}, delay=2)
     with pytest.raises(ListingError, match=r"did not answer within 0\.3 s"):
-        fetch_listing(fake_server.url, timeout=0.3)
+        fetch_listing(HOST, timeout=0.3, transport=fake.transport())
+    # Within a longer timeout the same answer is read: the timeout given is the one applied.
+    assert fetch_listing(HOST, timeout=3, transport=fake.transport()).names
 
 
 @pytest.mark.parametrize(
@@ -85,24 +95,24 @@ def test_a_slow_index_times_out_with_a_clear_message(fake_server: FakeServer) ->
         ),
     ],
 )
-def test_broken_answers_are_errors(fake_server: FakeServer, route: Route, message: str) -> None:
-    fake_server.routes["/simple/"] = route
+def test_broken_answers_are_errors(fake: FakeIndex, route: Route, message: str) -> None:
+    fake.routes["/simple/"] = route
     with pytest.raises(ListingError, match=message):
-        fetch_listing(fake_server.url)
+        fetch_listing(HOST, transport=fake.transport())
 
 
-def test_an_empty_simple_index_is_an_empty_listing(fake_server: FakeServer) -> None:
+def test_an_empty_simple_index_is_an_empty_listing(fake: FakeIndex) -> None:
     empty = b"<html><head><title>Simple Index</title></head><body></body></html>"
-    fake_server.routes["/simple/"] = Route(empty, headers={"Content-Type": "text/html"})
-    assert fetch_listing(fake_server.url).names == ()
+    fake.routes["/simple/"] = Route(empty, headers={"Content-Type": "text/html"})
+    assert fetch_listing(HOST, transport=fake.transport()).names == ()
 
 
-def test_an_index_without_a_listing_may_be_asked_name_by_name(fake_server: FakeServer) -> None:
-    fake_server.routes["/simple/requests/"] = Route(b"<html></html>")
+def test_an_index_without_a_listing_may_be_asked_name_by_name(fake: FakeIndex) -> None:
+    fake.routes["/simple/requests/"] = Route(b"<html></html>")
     with pytest.raises(ListingError) as caught:
-        fetch_listing(fake_server.url)
+        fetch_listing(HOST, transport=fake.transport())
     assert caught.value.fallback_ok
-    lookup = NameLookup(fake_server.url, limit=2)
+    lookup = NameLookup(HOST, limit=2, transport=fake.transport())
     assert lookup.exists("requests") and not lookup.exists("reqeusts")
     with pytest.raises(ListingError, match="more than 2 per-name look-ups"):
         lookup.exists("another")

@@ -16,7 +16,7 @@ from reserver.targets.popularity import (
     popular_targets,
 )
 
-from .conftest import FakeServer, Route
+from ..fake_index import HOST, FakeIndex, Route
 
 TOP = {
     "rows": [
@@ -47,12 +47,13 @@ def test_a_list_without_counts_takes_the_bundled_snapshots_curve(tmp_path: Path)
     assert harms == bundled and harms[0] == 1.0 > harms[1] > harms[2]
 
 
-def test_a_url_is_fetched_once_then_revalidated(fake_server: FakeServer, tmp_path: Path) -> None:
-    fake_server.routes["/top.json"] = Route(json.dumps(TOP).encode(), etag='"a"')
-    first = fetch_popular(fake_server.url + "/top.json", tmp_path)
-    second = fetch_popular(fake_server.url + "/top.json", tmp_path)
-    assert first == second
-    assert fake_server.requests[1][1].get("if-none-match") == '"a"'
+def test_a_url_is_fetched_once_then_revalidated(tmp_path: Path) -> None:
+    fake = FakeIndex()
+    fake.routes["/top.json"] = Route(json.dumps(TOP).encode(), etag='"a"')
+    first = fetch_popular(HOST + "/top.json", tmp_path, transport=fake.transport())
+    second = fetch_popular(HOST + "/top.json", tmp_path, transport=fake.transport())
+    assert first == second and [p.project for p in first] == ["boto3", "urllib3", "six"]
+    assert fake.requests[1].headers.get("if-none-match") == '"a"'
 
 
 def test_the_bundled_list_works_offline() -> None:

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from ..conftest import Cli
+from ..fake_index import FakeIndex, Route
 from .conftest import POPULAR, REPO, run_cli_process
 
 
@@ -328,30 +329,14 @@ def test_an_error_about_a_line_never_echoes_its_secret(
         assert not any(secret in result.stderr + result.stdout for secret in secrets), result.stderr
 
 
-def test_the_corpus_can_be_a_newer_snapshot_by_url(cli: Cli, tmp_path: Path) -> None:
+def test_the_corpus_can_be_a_newer_snapshot_by_url(cli: Cli) -> None:
     # A "top PyPI packages" JSON served on loopback, as its publisher serves it.
-    import functools
-    import http.server
-    import threading
-
     rows = [{"project": "acme-widgets", "download_count": 100}, {"project": "requests",
             "download_count": 90}]  # fmt: skip
-    (tmp_path / "top.json").write_text(json.dumps({"last_update": "x", "rows": rows}))
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass  # the check under test prints to the same stderr
-
-    handler = functools.partial(Quiet, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        found = cli("check", "--corpus", f"{url}/top.json", "acme-widgtes", "-f", "json")
-        missing = cli("check", "--corpus", f"{url}/nothing.json", "acme-widgtes")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with FakeIndex() as fake:
+        fake.routes["/top.json"] = Route(json.dumps({"last_update": "x", "rows": rows}).encode())
+        found = cli("check", "--corpus", f"{fake.url}/top.json", "acme-widgtes", "-f", "json")
+        missing = cli("check", "--corpus", f"{fake.url}/nothing.json", "acme-widgtes")
     assert found.returncode == 1, found.stderr
     assert json.loads(found.stdout)[0]["target"] == "acme-widgets"
     assert missing.returncode == 2 and "404" in missing.stderr, missing.stderr

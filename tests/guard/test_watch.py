@@ -8,10 +8,8 @@ import json
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -19,54 +17,22 @@ import pytest
 
 from reserver.guard.detect import Detector
 from reserver.guard.watch import WatchError, load_state, new_names, watch_once
-from reserver.index.listing import Listing
+from reserver.index.listing import Listing, fetch_listing
 from reserver.index.local import LocalIndex
 from reserver.placeholder.build import build_plan
 from reserver.plan.model import entry_for, make_plan
 from reserver.publish.twine_upload import Credentials, TwineSession
 
 from ..conftest import Cli
+from ..fake_index import HOST, FakeIndex, Route
 from .conftest import POPULAR
 
 
-class Webhook:
-    """A real HTTP server on 127.0.0.1 that records the JSON bodies POSTed to it."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self.fail_next = 0
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if hook.fail_next:
-                    hook.fail_next -= 1
-                    self.send_response(500)
-                else:
-                    hook.bodies.append(json.loads(body))
-                    self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Webhook:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def webhook() -> Iterator[Webhook]:
-    with Webhook() as hook:
+def webhook() -> Iterator[FakeIndex]:
+    """A receiver of the webhook on loopback (the shared fake): /hook answers 200."""
+    with FakeIndex() as hook:
+        hook.routes["/hook"] = Route()
         yield hook
 
 
@@ -84,11 +50,11 @@ def upload(index: LocalIndex, tmp_path: Path, *entries: tuple[str, str]) -> None
 
 @pytest.mark.slow
 def test_a_look_alike_uploaded_between_runs_is_reported_once_with_its_target(
-    cli: Cli, fresh_index: LocalIndex, tmp_path: Path, corpus_file: Path, webhook: Webhook
+    cli: Cli, fresh_index: LocalIndex, tmp_path: Path, corpus_file: Path, webhook: FakeIndex
 ) -> None:
     state = tmp_path / "watch.state"
     args = ["watch", fresh_index.url, "--state", str(state), "--once", "--corpus",
-            str(corpus_file), "--webhook", webhook.url, "--format", "json"]  # fmt: skip
+            str(corpus_file), "--webhook", f"{webhook.url}/hook", "--format", "json"]  # fmt: skip
     upload(fresh_index, tmp_path, ("acme-widgets", "acme-widget"))
 
     first = cli(*args)
@@ -98,24 +64,27 @@ def test_a_look_alike_uploaded_between_runs_is_reported_once_with_its_target(
 
     # A squat and an honest new project appear; the webhook fails the first time.
     upload(fresh_index, tmp_path, ("reqeusts", "requests"), ("acme-gadgets", "acme-gadget"))
-    webhook.fail_next = 1
+    webhook.routes["/hook"] = Route(status=500)
     failed = cli(*args)
     assert failed.returncode == 2 and "webhook" in failed.stderr  # the run failed
     assert [f["name"] for f in json.loads(failed.stdout)] == ["reqeusts"]  # still shown
-    assert webhook.bodies == []
+    assert len(webhook.requests) == 1  # tried once, refused
+    webhook.routes["/hook"] = Route()
 
     second = cli(*args)  # the state did not advance, so the squat is still new
     assert second.returncode == 1, second.stderr  # look-alikes found, as check says it
     findings = json.loads(second.stdout)
     assert [(f["name"], f["target"]) for f in findings] == [("reqeusts", "requests")]
-    (body,) = webhook.bodies
+    tried, delivered = webhook.requests
+    assert delivered.method == "POST" and delivered.body == tried.body
+    body = json.loads(delivered.body)
     assert body["findings"][0]["name"] == "reqeusts"
     assert "reqeusts looks like two swapped letters of requests" in body["text"]  # Slack: "text"
 
     third = cli(*args)
     assert third.returncode == 0, third.stderr
     assert json.loads(third.stdout) == []
-    assert len(webhook.bodies) == 1  # reported once
+    assert len(webhook.requests) == 2  # reported once
 
 
 def static(*names: str) -> Any:
@@ -209,51 +178,31 @@ def test_watch_with_nothing_to_protect_is_an_error(cli: Cli, tmp_path: Path) -> 
     assert result.returncode == 2 and "nothing to protect" in result.stderr
 
 
-class Pep691Index:
-    """A real HTTP server on 127.0.0.1 serving a PEP 691 JSON listing with _last-serial."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-        self.serial = 1
-        index = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = json.dumps({
-                    "meta": {"api-version": "1.1", "_last-serial": index.serial},
-                    "projects": [{"name": n} for n in index.names],
-                }).encode()  # fmt: skip
-                self.send_response(200)
-                self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/simple/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+def pep691(names: list[str], serial: int) -> Route:
+    """A PEP 691 JSON listing with PyPI's ``_last-serial``."""
+    body = json.dumps({"meta": {"api-version": "1.1", "_last-serial": serial},
+                       "projects": [{"name": n} for n in names]}).encode()  # fmt: skip
+    return Route(body, headers={"Content-Type": "application/vnd.pypi.simple.v1+json"})
 
 
 def test_an_unchanged_last_serial_means_nothing_new(tmp_path: Path) -> None:
     detector = Detector(POPULAR)
     state = tmp_path / "state.txt"
-    index = Pep691Index()
-    try:
-        index.names = ["requests", "django"]
-        assert watch_once(index.url, state, detector).first_run
-        assert load_state(state).serial == 1  # type: ignore[union-attr]
-        # Same serial: the index vouches that nothing changed, so the listing is not diffed.
-        index.names = ["requests", "django", "reqeusts"]
-        assert watch_once(index.url, state, detector).new_names == ()
-        index.serial = 2
-        result = watch_once(index.url, state, detector)
-        assert result.new_names == ("reqeusts",)
-        assert [f.target for f in result.findings] == ["requests"]
-    finally:
-        index.server.shutdown()
+    index = FakeIndex()
+
+    def listing(url: str) -> Listing:
+        return fetch_listing(url, transport=index.transport())
+
+    index.routes["/simple/"] = pep691(["requests", "django"], 1)
+    assert watch_once(HOST, state, detector, listing=listing).first_run
+    assert load_state(state).serial == 1  # type: ignore[union-attr]
+    # Same serial: the index vouches that nothing changed, so the listing is not diffed.
+    index.routes["/simple/"] = pep691(["requests", "django", "reqeusts"], 1)
+    assert watch_once(HOST, state, detector, listing=listing).new_names == ()
+    index.routes["/simple/"] = pep691(["requests", "django", "reqeusts"], 2)
+    result = watch_once(HOST, state, detector, listing=listing)
+    assert result.new_names == ("reqeusts",)
+    assert [f.target for f in result.findings] == ["requests"]
 
 
 def test_the_loop_rereads_the_index_each_interval_until_interrupted(tmp_path: Path) -> None:
