@@ -194,9 +194,17 @@ def test_pacing_keeps_under_the_window_and_uses_most_of_it(
         answers = {e.answer for e in server.log}
     assert answers == {"200"}, "the pacing let a 429 through"
     assert result.uploaded == names  # type: ignore[attr-defined]
-    # Past the first window, the allowed pace is count/period; measure the achieved one.
-    achieved = (names - count) / (arrivals[-1] - arrivals[0])
-    assert achieved >= 0.9 * count / period, (achieved, elapsed)
+    # Uses most of the window: where the window held an upload back (the one `count`
+    # earlier left it less than `period` ago when the previous one arrived), it goes as
+    # soon as the window lets it. Measured per held upload, not as a rate over the batch,
+    # so a loaded machine's slower uploads do not count against the pacing.
+    late = [
+        arrivals[i] - (arrivals[i - count] + period)
+        for i in range(count, names)
+        if arrivals[i - count] + period > arrivals[i - 1]
+    ]
+    assert late, ("the window never held an upload back", arrivals)
+    assert max(late) < 0.35 * period, (late, elapsed)
 
 
 def test_without_pacing_the_same_window_answers_429_and_the_batch_still_finishes(
