@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import typer
 
 from .._files import write_atomic
-from ..selection.run import run_selection
 from ._app import app, console
 from ._options import OUTPUT
 from ._output import csv_text, format_option, info
@@ -63,6 +62,10 @@ def generate_command(
     output: Path | None = OUTPUT,
 ) -> None:
     """List the names to reserve for TARGETs, likeliest first, then the blocked ones."""
+    # Imported here: the selection engine is a tenth of a second of imports that check,
+    # watch and the other commands never use.
+    from ..selection.run import run_selection
+
     request = selection_args.request(explain=explain)
     selection = run_selection(request)
     if output_format == "table" and output is None:

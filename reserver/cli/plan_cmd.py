@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -15,12 +16,12 @@ from ..plan.jsonfile import save_plan
 from ..plan.model import PlanEntry, make_plan, parse_name_option
 from ..plan.summary import render as render_summary
 from ..plan.summary import summarize
-from ..selection.entries import to_plan_entries
-from ..selection.index_view import IndexView, resolve_index
-from ..selection.run import run_selection
 from ._app import app, console_err
 from ._output import info
 from ._selection_options import NAMES, PlanArgs, SelectionArgs
+
+if TYPE_CHECKING:
+    from ..selection.index_view import IndexView
 
 
 def _check_explicit(entries: list[PlanEntry], view: IndexView | None) -> list[PlanEntry]:
@@ -82,6 +83,12 @@ def plan_command(
     holder = resolve(
         {"holder": plan_args.holder, "contact": plan_args.contact, "homepage": plan_args.holder_url}
     ).holder()
+    # Imported here: the selection engine is a tenth of a second of imports that check,
+    # watch and the other commands never use.
+    from ..selection.entries import to_plan_entries
+    from ..selection.index_view import IndexView, resolve_index
+    from ..selection.run import run_selection
+
     explicit = [parse_name_option(value) for value in name]
     if not plan_args.force:
         _refuse_popular_squats(explicit)

@@ -351,8 +351,11 @@ class Detector:
     ) -> Iterator[tuple[float, int, Edit]]:
         """Each pair of :meth:`pairs` with its evidence (:meth:`pair_evidence`)."""
         canonical = canonicalize(name)
-        log_prob = self.namelike.log_prob(canonical)
+        # Scored once the first pair is found: most names ``check`` meets have none.
+        log_prob: float | None = None
         for index, edit in self.pairs(name, floor):
+            if log_prob is None:
+                log_prob = self.namelike.log_prob(canonical)
             yield self.pair_evidence(canonical, edit, index, log_prob, held_out), index, edit
 
     def _best(self, name: str, floor: float | None = None) -> tuple[float, int, Edit] | None:

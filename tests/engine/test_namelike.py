@@ -22,6 +22,16 @@ def test_counts_round_trip_through_the_file_byte_for_byte(tmp_path: Path) -> Non
     assert first.read_bytes() == second.read_bytes()  # mtime 0: reproducible
 
 
+def test_counts_with_spaces_in_keys_and_no_counts_read_back(tmp_path: Path) -> None:
+    # Trigrams are padded with marks, and a key may hold a space: only tabs and newlines
+    # separate the fields.
+    counts = {" ^a": 3, "ab ": 1, "#x": 2}
+    write_counts(tmp_path / "c.tsv.gz", counts, "header")
+    assert read_counts(tmp_path / "c.tsv.gz") == counts
+    write_counts(tmp_path / "e.tsv.gz", {}, "nothing counted")
+    assert read_counts(tmp_path / "e.tsv.gz") == {}
+
+
 def test_separators_do_not_change_the_score() -> None:
     model = NameLikeness(dict(count_trigrams(["python-dateutil", "requests"])))
     assert model.log_prob("python-dateutil") == model.log_prob("pythondateutil")

@@ -432,3 +432,25 @@ def test_an_egg_fragment_that_is_no_name_is_one_input_error(tmp_path: Path) -> N
     path.write_bytes(b"./pkg#egg=baz\x00\n")
     with pytest.raises(InputFileError, match="invalid #egg= name"):
         read_dependencies(path)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aZ09._-[]=<> ;@", min_size=1, max_size=12))
+def test_a_requirement_line_names_what_packaging_names(text: str) -> None:
+    # Bare names skip packaging's parser (a fast path): every line must still read as
+    # packaging reads it, or be refused as packaging refuses it.
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from reserver.guard.model import Location
+    from reserver.guard.sources.requirements import _name_of
+
+    where = Location("r.txt", 1)
+    try:
+        expected: str | None = Requirement(text).name
+    except InvalidRequirement:
+        expected = None
+    try:
+        got: str | None = _name_of(where, text)
+    except InputFileError:
+        got = None
+    assert got == expected

@@ -42,6 +42,9 @@ _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
 _EGG = re.compile(r"[#&]egg=([^&]+)")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _VCS = re.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)
+#: A requirement that is a bare name (PEP 508's name rule): its name is itself, without
+#: packaging's full parser, which took half of reading a 5,000-line file of names.
+_BARE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 
 #: Options that take a value and name no package (pip's ``SUPPORTED_OPTIONS``).
 _VALUE_OPTIONS = frozenset(
@@ -248,6 +251,8 @@ def _name_of(where: Location, requirement: str) -> str | None:
         if problem is not None:
             raise InputFileError(where, f"invalid #egg= name: {problem}")
         return name
+    if _BARE_NAME.match(requirement):
+        return requirement
     try:
         return Requirement(requirement).name
     except InvalidRequirement as exc:
