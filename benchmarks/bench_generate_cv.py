@@ -34,7 +34,7 @@ from reserver.evaluation.squats import (
     split_dataset,
 )
 from reserver.names.normalize import canonicalize
-from reserver.names.rules import BLOCKED, EMPTY, PYPI, name_status
+from reserver.names.rules import BLOCKED, EMPTY, PYPI, KnownNames, name_status
 from reserver.typo import fit
 from reserver.typo.kinds import IMPORT_NAME, LETTER_KINDS, LOOKALIKE, SEPARATOR
 from reserver.typo.model import TypoModel
@@ -64,9 +64,8 @@ def model_from(labelled: Sequence[fit.Observation], shipped: dict[str, object]) 
     return TypoModel(parse_weights(raw))
 
 
-def recall(model: TypoModel, attacks: Sequence[Attack], budget: int) -> list[tuple[str, bool]]:
-    """(target, covered) per attack, with the first ``budget`` names the registry allows."""
-    view = EMPTY.with_names(a.target for a in attacks)
+def first_allowed(model: TypoModel, budget: int, view: KnownNames) -> Callable[[str], list[str]]:
+    """A target's first ``budget`` names that PyPI's rules allow (on ``view``)."""
 
     def names_for(target: str) -> list[str]:
         out = []
@@ -77,6 +76,13 @@ def recall(model: TypoModel, attacks: Sequence[Attack], budget: int) -> list[tup
                     break
         return out
 
+    return names_for
+
+
+def recall(model: TypoModel, attacks: Sequence[Attack], budget: int) -> list[tuple[str, bool]]:
+    """(target, covered) per attack, with the first ``budget`` names the registry allows."""
+    view = EMPTY.with_names(a.target for a in attacks)
+    names_for = first_allowed(model, budget, view)
     found = evaluate_sets(attacks, names_for, "model", PYPI, view)
     return [(canonicalize(o.attack.target), o.result != "missed") for o in found.outcomes]
 
