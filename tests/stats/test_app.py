@@ -326,3 +326,23 @@ def test_the_api_page_is_served_here_and_loads_nothing_from_elsewhere(client: Te
     assert "http://" not in page.text and "https://" not in page.text  # no CDN, no remote asset
     assert client.get("/redoc").status_code == 404
     assert client.get("/docs/oauth2-redirect").status_code == 404
+
+
+def test_chart_pages_are_gzipped_for_clients_that_take_it(client: TestClient, clock: Clock) -> None:
+    # A month of days with pings: pages of SVG that compress well.
+    for _ in range(30):
+        assert client.post("/ping", json=ping_body()).status_code == 204
+        clock.day += timedelta(days=1)
+    for path in ("/", f"/names/{NAMES[0]['name']}"):
+        plain = client.get(path, headers={"Accept-Encoding": "identity"})
+        packed = client.get(path, headers={"Accept-Encoding": "gzip, br"})
+        refused = client.get(path, headers={"Accept-Encoding": "gzip;q=0"})
+        assert plain.status_code == packed.status_code == 200
+        assert "content-encoding" not in plain.headers
+        assert "content-encoding" not in refused.headers
+        assert packed.headers["content-encoding"] == "gzip"
+        assert plain.headers["vary"] == packed.headers["vary"] == "Accept-Encoding"
+        # The same page, in a third of the bytes or fewer; the page's own headers kept.
+        assert packed.text == plain.text
+        assert packed.num_bytes_downloaded * 3 < plain.num_bytes_downloaded
+        assert packed.headers["content-security-policy"] == plain.headers["content-security-policy"]
