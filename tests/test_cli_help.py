@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -98,3 +99,22 @@ def test_the_application_takes_quiet_and_verbose_before_the_command() -> None:
     root = typer.main.get_command(app)
     options = {opt for param in root.params for opt in param.opts}
     assert {"-q", "--quiet", "-v", "--verbose"} <= options
+
+
+@pytest.mark.parametrize(
+    ("path", "command"), COMMANDS, ids=[" ".join(p) or "reserver" for p, _ in COMMANDS]
+)
+def test_help_paragraphs_wrap_at_the_terminals_width(
+    cli: Cli, path: tuple[str, ...], command: Command
+) -> None:
+    """A description paragraph breaks only where the terminal does: at 80 columns no line of
+    it ends early with room for the next word (a docstring's own line break showing)."""
+    done = cli(*path, "--help", env={"COLUMNS": "80"})
+    lines = done.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if "Usage:" in line) + 1
+    end = next((i for i, line in enumerate(lines) if line.startswith("╭")), len(lines))
+    text = [line.rstrip() for line in lines[start:end]]
+    for line, after in itertools.pairwise(text):
+        if line.strip() and after.strip():
+            next_word = after.split()[0]
+            assert len(line) + 1 + len(next_word) > 78, (line, after)

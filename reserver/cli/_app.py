@@ -111,6 +111,22 @@ def _argument_metavar(name: str, annotation: str, required: bool) -> str:
     return word + "..." if re.search(r"\b(list|tuple)\[", annotation) else word
 
 
+def reflowed(doc: str) -> str:
+    r"""A command's docstring as help: each paragraph's lines joined into one, which the
+    terminal then wraps at its own width. (Typer's rich help keeps a docstring's line
+    breaks, so a paragraph wrapped at 92 columns in the source broke mid-sentence at 80.)
+    Paragraphs with an indented or bulleted line keep their lines.
+
+    >>> reflowed("Title.\n\nOne sentence\nwrapped.\n\n- a\n- b")
+    'Title.\n\nOne sentence wrapped.\n\n- a\n- b'
+    """
+    paragraphs = doc.strip().split("\n\n")
+    return "\n\n".join(
+        p if any(line[:1] in (" ", "-", "*") for line in p.splitlines()) else " ".join(p.split())
+        for p in paragraphs
+    )
+
+
 def name_option_values(group: typer.Typer) -> None:
     """Give every option of every command a metavar that says what its value is (see
     :func:`_metavar`), and every argument its name (see :func:`_argument_metavar`), unless it
@@ -121,6 +137,8 @@ def name_option_values(group: typer.Typer) -> None:
             continue
         if command.cls in (None, TyperCommand):  # typer's default, not a command's own
             command.cls = _Command
+        if command.help is None and command.callback.__doc__:
+            command.help = reflowed(inspect.getdoc(command.callback) or "")
         try:
             resolved = inspect.get_annotations(command.callback, eval_str=True)
         except (NameError, TypeError):  # an annotation only importable for type checking
