@@ -8,6 +8,7 @@ but its stylesheet, so it works offline and from behind any firewall; the API pa
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from ..names.stdlib import is_current_stdlib
 from ..placeholder import ci
 from ..placeholder.message import install_command
 from .api import name_numbers
+from .charts import DaySpan
 from .collector import RETRY_AFTER
 from .dbthreads import StoreUnavailable
 from .page_charts import dashboard_charts, name_charts
@@ -98,6 +100,35 @@ def _compressed(page: HTMLResponse, gzip_ok: bool) -> HTMLResponse:
     return compressed
 
 
+async def _chart_page(
+    request: Request,
+    template: str,
+    every_day: DaySpan | None,
+    span: DaySpan | None,
+    draw: Callable[[], Any],
+    **context: Any,
+) -> HTMLResponse:
+    """A page of per-day charts over ``span`` (of ``every_day``), with its range links and
+    the CI wording, gzipped for a client that takes it. Drawing (``draw``), rendering and
+    compressing are CPU work on data already read: Starlette's threads, not the event loop."""
+    gzip_ok = accepts_gzip(request.headers.get("accept-encoding", ""))
+
+    def render() -> HTMLResponse:
+        page = _page(
+            template,
+            charts=draw(),
+            span=span,
+            every_day=every_day,
+            ranges=range_links(every_day, span),
+            ci_skip=ci.described(ci.SKIP),
+            ci_flag=ci.described(ci.FLAG),
+            **context,
+        )
+        return _compressed(page, gzip_ok)
+
+    return await run_in_threadpool(render)
+
+
 def _unavailable() -> HTMLResponse:
     """The page's frame without numbers, at once, while the database does not answer."""
     page = _page("unavailable.html", status=503)
@@ -148,27 +179,17 @@ def mount_dashboard(app: FastAPI) -> None:
             (shown, count, name_key(shown) or shown)
             for shown, count in list(data["by_name"].items())[:TOP_N]
         ]
-        # Drawing and rendering are CPU work on data already read: Starlette's threads, not
-        # the event loop.
-        gzip_ok = accepts_gzip(request.headers.get("accept-encoding", ""))
-        return await run_in_threadpool(
-            lambda: _compressed(
-                _page(
-                    "dashboard.html",
-                    data=data,
-                    top_names=top_names,
-                    top_targets=list(data["by_target"].items())[:TOP_N],
-                    charts=dashboard_charts(daily, data, span),
-                    span=span,
-                    every_day=every_day,
-                    ranges=range_links(every_day, span),
-                    ci_share=(data["by_ci"]["ci"] / data["total"] if data["total"] else 0.0),
-                    rejected_total=sum(data["rejected"].values()),
-                    ci_skip=ci.described(ci.SKIP),
-                    ci_flag=ci.described(ci.FLAG),
-                ),
-                gzip_ok,
-            )
+        return await _chart_page(
+            request,
+            "dashboard.html",
+            every_day,
+            span,
+            lambda: dashboard_charts(daily, data, span),
+            data=data,
+            top_names=top_names,
+            top_targets=list(data["by_target"].items())[:TOP_N],
+            ci_share=(data["by_ci"]["ci"] / data["total"] if data["total"] else 0.0),
+            rejected_total=sum(data["rejected"].values()),
         )
 
     @app.get("/names/{name}", response_class=HTMLResponse, summary="One name.", tags=["pages"])
@@ -185,22 +206,14 @@ def mount_dashboard(app: FastAPI) -> None:
             return _unavailable()
         every_day = data_span([date.fromisoformat(d["day"]) for d in detail["daily"]])
         span = picked(every_day, start, end)
-        gzip_ok = accepts_gzip(request.headers.get("accept-encoding", ""))
-        return await run_in_threadpool(
-            lambda: _compressed(
-                _page(
-                    "name.html",
-                    entry=entry,
-                    detail=detail,
-                    charts=name_charts(detail, span),
-                    span=span,
-                    every_day=every_day,
-                    ranges=range_links(every_day, span),
-                    ci_skip=ci.described(ci.SKIP),
-                    ci_flag=ci.described(ci.FLAG),
-                ),
-                gzip_ok,
-            )
+        return await _chart_page(
+            request,
+            "name.html",
+            every_day,
+            span,
+            lambda: name_charts(detail, span),
+            entry=entry,
+            detail=detail,
         )
 
     @app.get(
