@@ -131,7 +131,8 @@ def name_option_values(group: typer.Typer) -> None:
     """Give every option of every command a metavar that says what its value is (see
     :func:`_metavar`), and every argument its name (see :func:`_argument_metavar`), unless it
     declares its own; commands are made as :class:`_Command` (their help has no type
-    column for arguments)."""
+    column for arguments), and their docstrings become help paragraphs the terminal wraps
+    (see :func:`reflowed`)."""
     for command in each_command(group):
         if command.callback is None:
             continue
