@@ -85,7 +85,7 @@ def write_counts(path: Path, counts: Counter[str], source: str) -> None:
 def read_counts(path: Path) -> dict[str, int]:
     """Counts written by :func:`write_counts`."""
     # One split of the whole text, not a loop over lines: ``check`` reads two such files on
-    # every start, and the loop took 85 ms of it (this, 30 ms).
+    # every start (both files, median of 15: 68 ms as a loop, 39 ms so).
     text = gzip.decompress(path.read_bytes()).decode("utf-8")
     start = 0
     while text.startswith("#", start):
