@@ -62,7 +62,7 @@ def generate_command(
     output: Path | None = OUTPUT,
 ) -> None:
     """List the names to reserve for TARGETs, likeliest first, then the blocked ones."""
-    # Imported here: the selection engine is a tenth of a second of imports that check,
+    # Imported here: the selection engine is about 50 ms of imports that check,
     # watch and the other commands never use.
     from ..selection.run import run_selection
 

@@ -83,7 +83,7 @@ def plan_command(
     holder = resolve(
         {"holder": plan_args.holder, "contact": plan_args.contact, "homepage": plan_args.holder_url}
     ).holder()
-    # Imported here: the selection engine is a tenth of a second of imports that check,
+    # Imported here: the selection engine is about 50 ms of imports that check,
     # watch and the other commands never use.
     from ..selection.entries import to_plan_entries
     from ..selection.index_view import IndexView, resolve_index
