@@ -31,6 +31,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "__init__": frozenset(),
     "errors": frozenset(),
     "_gcpause": frozenset(),
+    "_fork": frozenset(),
     "_files": frozenset({"errors"}),
     "_closing": frozenset(),
     "_rates": frozenset({"errors"}),
@@ -39,14 +40,14 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "index": frozenset({"errors", "_files", "_closing", "names"}),
     "targets": frozenset({"errors", "_files", "names", "typo", "index"}),
     "plan": frozenset({"errors", "_files", "_gcpause", "names", "typo", "index"}),
-    "selection": frozenset({"errors", "_files", "_gcpause", "names", "typo", "index"})
+    "selection": frozenset({"errors", "_files", "_gcpause", "_fork", "names", "typo", "index"})
     | {"targets", "plan"},
     "placeholder": frozenset({"errors", "_files", "names", "typo", "plan"}),
     "publish": frozenset({"errors", "_files", "_closing", "_rates", "names", "typo", "index"})
     | {"plan"}
     | {"placeholder"},
-    "guard": frozenset({"__init__", "errors", "_files", "names", "typo", "index"})
-    | {"targets", "plan", "publish"},
+    "guard": frozenset({"__init__", "errors", "_files", "_fork", "_gcpause", "names", "typo"})
+    | {"index", "targets", "plan", "publish"},
     "evaluation": frozenset({"errors", "_files", "_gcpause", "names", "typo", "selection"}),
     "stats": frozenset({"errors", "_files", "_rates", "names", "typo", "index", "plan"})
     | {"placeholder", "evaluation"},

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._fork import map_halves
+from .._gcpause import collector_paused
 from ..errors import ReserverError, excerpt
 from ..names.normalize import MAX_NAME_LENGTH, canonicalize, name_problem
 from .detect import Detector, Policy
@@ -62,18 +64,26 @@ def gather(names: Iterable[str], files: Iterable[Path]) -> tuple[list[Dependency
     return found, read
 
 
+#: From this many distinct names, half are checked in a forked process (see
+#: reserver._fork.map_halves). Measured on ranks 10,001-15,000 against the top 10,000
+#: (median of 5, one run): 200 names 41 ms in one process, 38 ms in two; 500 names 98 and
+#: 71 ms; 5,000 names 909 and 454 ms.
+PARALLEL_FROM = 500
+
+
 def check_dependencies(dependencies: Sequence[Dependency], detector: Detector) -> list[Finding]:
-    """One finding per suspicious name occurrence; each distinct name is scored once."""
-    verdicts: dict[str, Finding | None] = {}
+    """One finding per suspicious name occurrence; each distinct name is scored once (on
+    two cores for a long list: see :data:`PARALLEL_FROM`)."""
+    first: dict[str, str] = {}
+    for dependency in dependencies:
+        first.setdefault(canonicalize(dependency.name), dependency.name)
+    matches = map_halves(detector.check, list(first.values()), PARALLEL_FROM)
+    verdicts = dict(zip(first, matches, strict=True))
     findings: list[Finding] = []
     for dependency in dependencies:
-        key = canonicalize(dependency.name)
-        if key not in verdicts:
-            match = detector.check(dependency.name)
-            verdicts[key] = None if match is None else Finding(match)
-        verdict = verdicts[key]
-        if verdict is not None:
-            findings.append(Finding(verdict.match, dependency.location))
+        match = verdicts[canonicalize(dependency.name)]
+        if match is not None:
+            findings.append(Finding(match, dependency.location))
     return findings
 
 
@@ -113,9 +123,12 @@ def check(
     """Check names and dependency files against ``corpus`` (popular names, most used first);
     with ``index`` (its name and a membership test of canonical names), also report the
     dependencies it does not have."""
-    dependencies, read = gather(names, files)
-    detector = Detector(corpus, allow, policy)
-    findings = check_dependencies(dependencies, detector)
+    # The corpus index is a hundred thousand small records and checking makes as many more,
+    # none in a reference cycle: the cyclic collector would walk them all for nothing.
+    with collector_paused():
+        dependencies, read = gather(names, files)
+        detector = Detector(corpus, allow, policy)
+        findings = check_dependencies(dependencies, detector)
     if index is not None:
         allowed = {canonicalize(name) for name in allow}
         wanted = [d for d in dependencies if canonicalize(d.name) not in allowed]

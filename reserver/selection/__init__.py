@@ -3,6 +3,6 @@ registry says of it (free, taken, blocked). ``run.run_selection`` is the whole s
 ``select.select`` its pure middle; ``entries.to_plan_entries`` turns the rows into plan
 entries.
 
-May import: ``errors``, ``_files``, ``_gcpause``, the name engine, ``index/``, ``targets/``
-and ``plan/`` (the entries it produces).
+May import: ``errors``, ``_files``, ``_gcpause``, ``_fork``, the name engine, ``index/``,
+``targets/`` and ``plan/`` (the entries it produces).
 """

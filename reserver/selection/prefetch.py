@@ -12,9 +12,7 @@ The result is the same as without a second process, name for name.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
-import threading
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from itertools import chain, islice
@@ -22,6 +20,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 
+from .._fork import can_fork
 from ..names.ranking import Ordered, RankJob
 
 #: The start of a job's order, and whether that is the whole of it.
@@ -70,21 +69,6 @@ def _send_heads(jobs: Sequence[RankJob], connection: Connection) -> None:
     with suppress(OSError):
         connection.send(message)
     connection.close()
-
-
-def can_fork() -> bool:
-    """True where a forked worker shares the loaded engine (Linux), has a core to run on,
-    and this process runs no other thread.
-
-    A thread may hold a lock at the moment of the fork, and the child would wait on it
-    forever (Python 3.12 and later warn about exactly this). The command line has one
-    thread; a program that embeds the engine beside threads gets the one-process ranking.
-    """
-    return (
-        "fork" in multiprocessing.get_all_start_methods()
-        and (os.cpu_count() or 1) > 1
-        and threading.active_count() == 1
-    )
 
 
 class Prefetch:

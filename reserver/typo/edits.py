@@ -370,6 +370,17 @@ def _glued_affix(typed: str, meant: str) -> Edit | None:
     return None
 
 
+def word_edit(typed: str, meant: str) -> Edit | None:
+    """The edit :func:`explain` finds for two canonical names more than two letter slips
+    apart, when it is one of words (added, traded, dropped or reordered) or a word glued on;
+    None when it would be another kind, or none.
+
+    >>> word_edit("requests-ssl", "requests").text
+    "suffix 'ssl' added"
+    """
+    return _word_edit(typed, meant) or _glued_affix(typed, meant)
+
+
 @lru_cache(maxsize=65536)
 def explain(typed: str, meant: str, layouts: tuple[str, ...] = ("qwerty",)) -> Edit | None:
     """The edit that turns ``meant`` into ``typed``, or None when no known edit does.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -394,3 +395,29 @@ def test_quiet_and_verbose_together_are_a_usage_error(cli: Cli, corpus_file: Pat
     result = cli("-q", "check", "-v", "--corpus", str(corpus_file), "requests")
     assert result.returncode == 2
     assert result.stderr == "error: -q and -v exclude each other: give one of them\n"
+
+
+def test_a_long_list_checked_on_two_cores_reports_as_one_process_does(
+    cli: Cli, corpus_file: Path, tmp_path: Path, rng: random.Random
+) -> None:
+    # Above check.PARALLEL_FROM distinct names, a real process checks half of them in a forked
+    # child (reserver._fork); in-process here (pytest's threads forbid the fork) they are all
+    # checked in one. Both must give the same findings, in input order, duplicates included.
+    from reserver.guard.check import PARALLEL_FROM
+
+    squats = ["reqeusts", "numpyy", "colourama", "djnago", "pandsa", "python-dateutl"]
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    filler = {"".join(rng.choices(letters, k=rng.randint(5, 12))) for _ in range(PARALLEL_FROM)}
+    names = sorted(filler) + squats
+    rng.shuffle(names)
+    names += squats  # a second occurrence of each, reported again on its own line
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("\n".join(names) + "\n")
+    args = ("check", "-r", str(requirements), "--corpus", str(corpus_file), "--format", "json")
+    forked = run_cli_process(*args)
+    single = cli(*args)
+    assert forked.returncode == single.returncode == 1
+    assert json.loads(forked.stdout) == json.loads(single.stdout)
+    found = [(f["name"], f["line"]) for f in json.loads(single.stdout)]
+    assert {name for name, _ in found} >= set(squats)
+    assert len(found) == len({line for _, line in found})

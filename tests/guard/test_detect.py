@@ -181,6 +181,9 @@ def test_skipping_pairs_below_the_floor_changes_no_verdict(rng: random.Random) -
             margin = evidence - every.threshold(edit, index)
             if edit.kind in ceilings:
                 assert margin <= ceilings[edit.kind][index] + 1e-9, (name, edit)
+            if edit.kind in (AFFIX, WORD_DROPPED, WORD_ORDER):
+                # The tighter bound that knows which word was added (or dropped, or moved).
+                assert margin <= every._word_bound(edit, index) + 1e-9, (name, edit)
             if index not in kept:
                 skipped += 1
                 assert margin < floor, (name, every.names[index], edit)
