@@ -78,6 +78,16 @@ def share(rows: Covered) -> float:
     return 100 * sum(hit for _, hit in rows) / len(rows)
 
 
+def per_target(rows: Covered) -> float:
+    """The mean over targets of each target's share: a campaign of 50 squats of one name
+    weighs as one target (the held-out set, gathered from many write-ups, is less clumpy
+    than the train split, whose largest target holds 54 squats)."""
+    by_target: dict[str, list[bool]] = defaultdict(list)
+    for attack, hit in rows:
+        by_target[canonicalize(attack.target)].append(hit)
+    return 100 * sum(sum(v) / len(v) for v in by_target.values()) / len(by_target)
+
+
 def by_family(rows: Covered, model: TypoModel) -> str:
     families: dict[str, list[bool]] = defaultdict(list)
     for attack, hit in rows:
@@ -141,6 +151,23 @@ def main() -> int:
         t_va = share(rows[("today", "validation", budget)])
         print(f"| {budget} | {held:.1f}% | {f_tr:.1f}% | {t_tr:.1f}% | {t_tr * held / f_tr:.1f}% "
               f"| {f_va:.1f}% | {t_va:.1f}% | {t_va * held / f_va:.1f}% | "
+              f"{bars.get(budget, '-')} |")  # fmt: skip
+    print()
+    print("Each target weighing the same (the mean of each target's share), same runs:")
+    print()
+    print(
+        "| K | filed: train | today: train (5-fold CV) | estimate from train | "
+        "filed: validation | today: validation | estimate from validation | bar (issue) |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")  # fmt: skip
+    for budget in BUDGETS:
+        held = FILED_HELD_OUT[budget]
+        f_tr = per_target(rows[("filed", "train", budget)])
+        t_tr = per_target(rows[("today", "train", budget)])
+        f_va = per_target(rows[("filed", "validation", budget)])
+        t_va = per_target(rows[("today", "validation", budget)])
+        print(f"| {budget} | {f_tr:.1f}% | {t_tr:.1f}% | {t_tr * held / f_tr:.1f}% | "
+              f"{f_va:.1f}% | {t_va:.1f}% | {t_va * held / f_va:.1f}% | "
               f"{bars.get(budget, '-')} |")  # fmt: skip
     print()
     for budget in BUDGETS:

@@ -35,11 +35,15 @@ def render_csv(selection: Selection, explain: bool) -> str:
     return csv_text(fields, (row.to_dict(explain) for row in selection.names))
 
 
+def _columns(explain: bool) -> tuple[str, ...]:
+    return ("name", "target", "kind", "score", "status", "explain" if explain else "reason")
+
+
 def _table(selection: Selection, explain: bool) -> Table:
     from rich.table import Table
 
     table = Table(title=f"rules: {selection.profile.name}", show_lines=False)
-    for column in ("name", "target", "kind", "score", "status", "explain" if explain else "reason"):
+    for column in _columns(explain):
         table.add_column(column, overflow="fold")
     for row in selection.names:
         table.add_row(
@@ -72,14 +76,15 @@ def generate_command(
         console.print(_table(selection, explain))
         return
     if output_format == "table":
-        text = (
-            "\n".join(
-                f"{r.name}\t{r.target or '-'}\t{r.kind}\t{r.score:.3g}\t{r.status}\t"
-                f"{r.explain if explain else r.reason}"
-                for r in selection.names
-            )
-            + "\n"
-        )
+        # In a file the table is tab-separated, under a header naming its columns as the
+        # terminal's table does (a file of bare rows left the reader to guess them).
+        lines = ["\t".join(_columns(explain))]
+        lines += [
+            f"{r.name}\t{r.target or '-'}\t{r.kind}\t{r.score:.3g}\t{r.status}\t"
+            f"{r.explain if explain else r.reason}"
+            for r in selection.names
+        ]
+        text = "\n".join(lines) + "\n"
     elif output_format == "json":
         text = render_json(selection, explain)
     else:

@@ -76,6 +76,18 @@ def test_generate_table_offline(cli: Cli) -> None:
     assert all(c.name in done.stdout for c in generate_candidates("requests")[:2])
 
 
+def test_generate_table_into_a_file_names_its_columns(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "names.tsv"
+    done = cli("generate", "requests", "--offline", "--budget", "2", "-o", str(out))
+    assert done.returncode == 0
+    header, *rows = out.read_text().splitlines()
+    assert header.split("\t") == ["name", "target", "kind", "score", "status", "reason"]
+    assert [row.split("\t")[0] for row in rows] == [
+        c.name for c in generate_candidates("requests")[:2]
+    ]
+    assert all(len(row.split("\t")) == 6 for row in rows)
+
+
 def test_plan_keeps_explicit_names_and_adds_engine_entries(
     cli: Cli, listing: Path, tmp_path: Path
 ) -> None:
