@@ -6,6 +6,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -24,8 +25,11 @@ def can_fork() -> bool:
     forever (Python 3.12 and later warn about exactly this). The command line has one
     thread; a program that embeds reserver beside threads gets one process.
     """
+    # macOS offers fork too, but a process that has loaded some system frameworks can crash
+    # in a forked child: Linux only.
     return (
-        "fork" in multiprocessing.get_all_start_methods()
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
         and _usable_cores() > 1
         and threading.active_count() == 1
     )
