@@ -219,10 +219,12 @@ def main() -> None:
     if per_target is not None:
         # The issue quotes dnstwist at about a third of a second per target: measuring it
         # here tells how much slower this (shared) machine runs than that reference.
+        # A table row, so that run_all keeps it in RESULTS.md beside the wall time it explains.
         factor = per_target / REFERENCE_DNSTWIST
         print(
-            f"\nmachine speed: dnstwist {per_target:.3f} s/target here vs ~{REFERENCE_DNSTWIST} s "
-            f"reference = {factor:.2f}x slower; wall time normalised: {wall / factor:.2f} s"
+            f"| wall time on the reference machine (dnstwist {per_target:.3f} s/target here vs "
+            f"~{REFERENCE_DNSTWIST} s there: {factor:.2f}x slower) | {wall / factor:.2f} s "
+            f"| limit {LIMIT_SECONDS:.0f} s | {wall / factor / LIMIT_SECONDS:.2f} |"
         )
     counts = ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items()))
     print(f"\nplan entries: {len(plan['entries']):,} ({counts})")
