@@ -41,6 +41,23 @@ def seeded(label: str) -> random.Random:
     return random.Random(f"{SEED}:{label}")
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    return (path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_test_writes_the_default_ledger() -> Iterator[None]:
+    """A test that uploads without ``--ledger`` writes the repository's own
+    ``generated/ledger.sqlite``: a volunteer's real record, and one lock shared by every
+    pytest-xdist worker (two such tests at once failed with "in use by another batch")."""
+    from reserver.publish.defaults import DEFAULT_LEDGER
+
+    ledger = Path(__file__).resolve().parents[1] / DEFAULT_LEDGER
+    before = _stamp(ledger)
+    yield
+    assert _stamp(ledger) == before, f"a test wrote {DEFAULT_LEDGER}: pass --ledger"
+
+
 @pytest.fixture
 def rng(request: pytest.FixtureRequest) -> random.Random:
     """This test's random choices, replayed by its run's RESERVER_TEST_SEED."""
@@ -224,6 +241,7 @@ def published(
     assert done.returncode == 0, done.stderr
     with twine_settings(TWINE_USERNAME=local_index.username, TWINE_PASSWORD=local_index.password):
         done = cli("upload", str(work / "plan.json"), "--dist", str(work / "dist"),
+                   "--ledger", str(work / "ledger.sqlite"),
                    "--repository-url", local_index.url)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return Published(local_index, work / "dist")

@@ -117,7 +117,12 @@ def _with_verbosity(callback: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(callback)
     def run(*args: Any, quiet: bool = False, verbose: int = 0, **kwargs: Any) -> Any:
         ask(quiet, verbose)
-        return callback(*args, **kwargs)
+        try:
+            return callback(*args, **kwargs)
+        except KeyboardInterrupt:
+            # Typer would end the run with status 130 and not a word: say why it stopped.
+            console_err.print("interrupted", highlight=False)
+            raise typer.Exit(130) from None
 
     signature = inspect.signature(callback)
     added = [

@@ -226,6 +226,7 @@ def test_the_loop_rereads_the_index_each_interval_until_interrupted(tmp_path: Pa
         assert "acme-biling-client" in state.read_text()
     finally:
         process.send_signal(signal.SIGINT)
-        out, _ = process.communicate(timeout=30)
+        out, err = process.communicate(timeout=30)
     assert process.returncode == 130
+    assert err.strip().splitlines()[-1] == "interrupted"  # one line, no traceback
     assert '"acme-biling-client"' in out and '"acme-billing-client"' in out

@@ -54,6 +54,7 @@ def publish(cli: Cli, work: Path, names: list[str], stats_url: str, index: Local
     succeeded(cli("build", str(plan), "--out", str(work / "dist"), "--stats-url", stats_url))
     with twine_settings(TWINE_USERNAME=index.username, TWINE_PASSWORD=index.password):
         succeeded(cli("upload", str(plan), "--dist", str(work / "dist"),
+                      "--ledger", str(work / "ledger.sqlite"),
                       "--repository-url", index.url))  # fmt: skip
     return plan
 
