@@ -88,6 +88,32 @@ def per_target(rows: Covered) -> float:
     return 100 * sum(sum(v) / len(v) for v in by_target.values()) / len(by_target)
 
 
+#: Issue #11's acceptance bars, by budget.
+BARS = {25: "28%", 100: "50%", 300: "60%"}
+
+
+def estimates(
+    rows: dict[tuple[str, str, int], Covered],
+    score: Callable[[Covered], float],
+    held_column: bool,
+) -> list[str]:
+    """The markdown table of both generators' ``score`` on train and validation, and the
+    held-out figure each split's ratio estimates for today's generator."""
+    head = ["K", *(["filed: held-out (issue)"] if held_column else []), "filed: train",
+            "today: train (5-fold CV)", "estimate from train", "filed: validation",
+            "today: validation", "estimate from validation", "bar (issue)"]  # fmt: skip
+    lines = ["| " + " | ".join(head) + " |", "| " + " | ".join("---:" for _ in head) + " |"]
+    for budget in BUDGETS:
+        held = FILED_HELD_OUT[budget]
+        cells = [f"{held:.1f}%"] if held_column else []
+        for split in ("train", "validation"):
+            filed = score(rows[("filed", split, budget)])
+            today = score(rows[("today", split, budget)])
+            cells += [f"{filed:.1f}%", f"{today:.1f}%", f"{today * held / filed:.1f}%"]
+        lines.append(f"| {budget} | " + " | ".join([*cells, BARS.get(budget, "-")]) + " |")
+    return lines
+
+
 def by_family(rows: Covered, model: TypoModel) -> str:
     families: dict[str, list[bool]] = defaultdict(list)
     for attack, hit in rows:
@@ -138,37 +164,11 @@ def main() -> int:
             validation, first_allowed(model, budget, EMPTY.with_names(a.target for a in validation))
         )
 
-    print("| K | filed: held-out (issue) | filed: train | today: train (5-fold CV) | "
-          "estimate from train | filed: validation | today: validation | "
-          "estimate from validation | bar (issue) |")  # fmt: skip
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    bars = {25: "28%", 100: "50%", 300: "60%"}
-    for budget in BUDGETS:
-        held = FILED_HELD_OUT[budget]
-        f_tr = share(rows[("filed", "train", budget)])
-        t_tr = share(rows[("today", "train", budget)])
-        f_va = share(rows[("filed", "validation", budget)])
-        t_va = share(rows[("today", "validation", budget)])
-        print(f"| {budget} | {held:.1f}% | {f_tr:.1f}% | {t_tr:.1f}% | {t_tr * held / f_tr:.1f}% "
-              f"| {f_va:.1f}% | {t_va:.1f}% | {t_va * held / f_va:.1f}% | "
-              f"{bars.get(budget, '-')} |")  # fmt: skip
+    print("\n".join(estimates(rows, share, held_column=True)))
     print()
     print("Each target weighing the same (the mean of each target's share), same runs:")
     print()
-    print(
-        "| K | filed: train | today: train (5-fold CV) | estimate from train | "
-        "filed: validation | today: validation | estimate from validation | bar (issue) |"
-    )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")  # fmt: skip
-    for budget in BUDGETS:
-        held = FILED_HELD_OUT[budget]
-        f_tr = per_target(rows[("filed", "train", budget)])
-        t_tr = per_target(rows[("today", "train", budget)])
-        f_va = per_target(rows[("filed", "validation", budget)])
-        t_va = per_target(rows[("today", "validation", budget)])
-        print(f"| {budget} | {f_tr:.1f}% | {t_tr:.1f}% | {t_tr * held / f_tr:.1f}% | "
-              f"{f_va:.1f}% | {t_va:.1f}% | {t_va * held / f_va:.1f}% | "
-              f"{bars.get(budget, '-')} |")  # fmt: skip
+    print("\n".join(estimates(rows, per_target, held_column=False)))
     print()
     for budget in BUDGETS:
         print(f"- K={budget}, train, by family: filed "
