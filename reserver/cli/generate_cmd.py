@@ -18,7 +18,7 @@ from ._selection_options import SelectionArgs
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from ..selection.model import Selection
+    from ..selection.model import SelectedName, Selection
 
 FORMATS = ("table", "json", "csv")
 CSV_FIELDS = ("name", "target", "kind", "category", "score", "status", "reason", "edit", "steps")
@@ -39,6 +39,12 @@ def _columns(explain: bool) -> tuple[str, ...]:
     return ("name", "target", "kind", "score", "status", "explain" if explain else "reason")
 
 
+def _cells(row: SelectedName, explain: bool) -> tuple[str, ...]:
+    # One row of the table, in the columns of _columns, on a terminal and in a file alike.
+    reason = row.explain if explain else row.reason
+    return (row.name, row.target or "-", row.kind, f"{row.score:.3g}", row.status, reason)
+
+
 def _table(selection: Selection, explain: bool) -> Table:
     from rich.table import Table
 
@@ -46,14 +52,7 @@ def _table(selection: Selection, explain: bool) -> Table:
     for column in _columns(explain):
         table.add_column(column, overflow="fold")
     for row in selection.names:
-        table.add_row(
-            row.name,
-            row.target or "-",
-            row.kind,
-            f"{row.score:.3g}",
-            row.status,
-            row.explain if explain else row.reason,
-        )
+        table.add_row(*_cells(row, explain))
     return table
 
 
@@ -78,13 +77,8 @@ def generate_command(
     if output_format == "table":
         # In a file the table is tab-separated, under a header naming its columns as the
         # terminal's table does (a file of bare rows left the reader to guess them).
-        lines = ["\t".join(_columns(explain))]
-        lines += [
-            f"{r.name}\t{r.target or '-'}\t{r.kind}\t{r.score:.3g}\t{r.status}\t"
-            f"{r.explain if explain else r.reason}"
-            for r in selection.names
-        ]
-        text = "\n".join(lines) + "\n"
+        lines = [_columns(explain), *(_cells(row, explain) for row in selection.names)]
+        text = "".join("\t".join(line) + "\n" for line in lines)
     elif output_format == "json":
         text = render_json(selection, explain)
     else:

@@ -74,17 +74,17 @@ PARALLEL_FROM = 500
 def check_dependencies(dependencies: Sequence[Dependency], detector: Detector) -> list[Finding]:
     """One finding per suspicious name occurrence; each distinct name is scored once (on
     two cores for a long list: see :data:`PARALLEL_FROM`)."""
+    keys = [canonicalize(dependency.name) for dependency in dependencies]
     first: dict[str, str] = {}
-    for dependency in dependencies:
-        first.setdefault(canonicalize(dependency.name), dependency.name)
+    for key, dependency in zip(keys, dependencies, strict=True):
+        first.setdefault(key, dependency.name)
     matches = map_halves(detector.check, list(first.values()), PARALLEL_FROM)
     verdicts = dict(zip(first, matches, strict=True))
-    findings: list[Finding] = []
-    for dependency in dependencies:
-        match = verdicts[canonicalize(dependency.name)]
-        if match is not None:
-            findings.append(Finding(match, dependency.location))
-    return findings
+    return [
+        Finding(match, dependency.location)
+        for key, dependency in zip(keys, dependencies, strict=True)
+        if (match := verdicts[key]) is not None
+    ]
 
 
 #: The finding kind of a dependency the index does not have (not an edit of anything).

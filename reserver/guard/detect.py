@@ -222,16 +222,16 @@ class Detector:
         # The widest margin each corpus name can reach as the target of a word edit, and of
         # a pair two slips apart: what lets check skip pairs that cannot be reported.
         self._word_ceiling = self._ceilings(self._tops(_WORD_KINDS))
-        # The same, per word kind and without the cell and name-likeness terms of an added
-        # word, for a bound that knows the pair's edit (see _word_bound).
+        # The same per word kind, and for an added word without its cell, for a bound that
+        # knows the pair's edit (see _word_bound).
+        self._unseen = self._log_ratio.get("unseen", -5.0)
         self._dropped_ceiling = self._ceilings(self._tops((WORD_DROPPED,)))
         self._order_ceiling = self._ceilings(self._tops((WORD_ORDER,)))
-        self._affix_base = self._ceilings({AFFIX: 0.0})
-        unseen = self._log_ratio.get("unseen", -5.0)
-        self._affix_namelike_top = max(
+        namelike_top = max(
             (v for f, v in self._log_ratio.items() if f.startswith(f"namelike:{AFFIX}:")),
-            default=unseen,
+            default=self._unseen,
         )
+        self._affix_ceiling_but_cell = self._ceilings({AFFIX: namelike_top})
         self._slip_ceiling = self._ceilings(self._tops(_SLIP_KINDS))
         self._two_ceiling = self._ceilings(self._tops((TWO_EDITS,)))
         # Fixed by the policy and the fitted slope: computed once, not once per lookup.
@@ -419,9 +419,7 @@ class Detector:
         if edit.kind == WORD_ORDER:
             return self._order_ceiling[index]
         cell = f"cell:{AFFIX}:{edit.position}:{self.affix_class(edit.relation)}"
-        unseen = self._log_ratio.get("unseen", -5.0)
-        top = self._log_ratio.get(cell, unseen) + self._affix_namelike_top
-        return top + self._affix_base[index]
+        return self._log_ratio.get(cell, self._unseen) + self._affix_ceiling_but_cell[index]
 
     def features(
         self, typed: str, edit: Edit, index: int, log_prob: float, held_out: bool = False
