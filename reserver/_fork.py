@@ -11,7 +11,8 @@ import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from multiprocessing.connection import Connection
-from typing import TypeVar
+from multiprocessing.process import BaseProcess
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,18 +44,66 @@ def _usable_cores() -> int:
     return os.cpu_count() or 1
 
 
-def _map_into(function: Callable[[T], R], items: Sequence[T], connection: Connection) -> None:
-    # Runs in the forked child, which inherited ``function`` and ``items``: nothing was
+def _call_into(function: Callable[..., R], args: tuple[Any, ...], connection: Connection) -> None:
+    # Runs in the forked child, which inherited ``function`` and ``args``: nothing was
     # pickled to start it. Ctrl-C reaches the whole process group; the parent handles it,
     # and a second traceback from here would only bury the parent's message.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        message: tuple[bool, object] = (True, [function(item) for item in items])
-    except Exception:  # the parent makes this half itself, and shows any error where it is
+        message: tuple[bool, object] = (True, function(*args))
+    except Exception:  # the parent does without, or does the work itself and shows the error
         message = (False, None)
     with suppress(OSError):  # a parent that is gone closed its end: nothing to tell
         connection.send(message)
     connection.close()
+
+
+class Forked(Generic[R]):
+    """``function(*args)`` started in a forked child, whose result this process takes when
+    it wants it. Only where :func:`can_fork` says yes; the caller checks."""
+
+    def __init__(self, function: Callable[..., R], *args: Any, name: str) -> None:
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        self._child: BaseProcess | None = context.Process(
+            target=_call_into,
+            args=(function, args, sender),
+            name=name,
+            daemon=True,  # never outlives the run, whatever happens to it
+        )
+        self._child.start()
+        sender.close()  # the child holds its own copy; the parent only reads
+        self._connection: Connection | None = receiver
+
+    def result(self) -> tuple[bool, R | None]:
+        """``(True, what function returned)``, or ``(False, None)`` when it raised or the
+        child died (killed, out of memory); waits for the child, then ends it."""
+        # Unpickled here, in the caller's thread: a result thread would take the interpreter
+        # lock from whatever this process does meanwhile.
+        try:
+            if self._connection is None:
+                return False, None
+            ok, value = self._connection.recv()
+        except EOFError:
+            ok, value = False, None
+        finally:
+            self.close()
+        return ok, value
+
+    def close(self, kill: bool = False) -> None:
+        """Stop waiting (``kill``: the result is not wanted) and reap the child."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._child is not None:
+            if kill:
+                self._child.kill()
+            self._child.join()
+            self._child = None
+
+
+def _map(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    return [function(item) for item in items]
 
 
 def map_halves(function: Callable[[T], R], items: Sequence[T], min_items: int) -> list[R]:
@@ -66,33 +115,22 @@ def map_halves(function: Callable[[T], R], items: Sequence[T], min_items: int) -
     [1, 2, 3]
     """
     if len(items) < min_items or not can_fork():
-        return [function(item) for item in items]
+        return _map(function, items)
     half = len(items) // 2
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_map_into, args=(function, items[half:], sender), name="reserver-half", daemon=True
-    )
     # Objects alive now move out of the collector's sight until the halves are made: a
     # collection in the child would write to every one of them and copy all the pages it
     # shares with the parent (the reason the gc documentation gives for freeze before fork).
     gc.freeze()
-    child.start()
-    sender.close()  # the child holds its own copy; the parent only reads
     try:
-        first = [function(item) for item in items[:half]]
+        child = Forked(_map, function, items[half:], name="reserver-half")
         try:
-            ok, second = receiver.recv()
-        except EOFError:  # the child died (killed, out of memory)
-            ok, second = False, None
-    except BaseException:  # an error or Ctrl-C here: the child's half is not wanted
-        child.kill()
-        raise
+            first = _map(function, items[:half])
+        except BaseException:  # an error or Ctrl-C here: the child's half is not wanted
+            child.close(kill=True)
+            raise
+        ok, second = child.result()
     finally:
-        receiver.close()
-        child.join()
         gc.unfreeze()
-    if not ok:
-        second = [function(item) for item in items[half:]]
-    assert isinstance(second, list)
+    if not ok or second is None:
+        second = _map(function, items[half:])
     return first + second

@@ -11,16 +11,11 @@ The result is the same as without a second process, name for name.
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from itertools import chain, islice
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from types import TracebackType
 
-from .._fork import can_fork
+from .._fork import Forked, can_fork
 from ..names.ranking import Ordered, RankJob
 
 #: The start of a job's order, and whether that is the whole of it.
@@ -56,19 +51,8 @@ def continue_order(job: RankJob, head: Head) -> Iterable[Ordered]:
     return chain(names, islice(job.order(), len(names), None))
 
 
-def _send_heads(jobs: Sequence[RankJob], connection: Connection) -> None:
-    # Runs in the forked worker, which inherited ``jobs``: nothing was pickled to start it.
-    # Ctrl-C reaches the whole process group; the parent stops the worker itself, and a
-    # second traceback from here would only bury the parent's message.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        message: tuple[str, object] = ("ok", [head_of(job) for job in jobs])
-    except Exception as exc:  # the parent then ranks without heads
-        message = ("error", f"{type(exc).__name__}: {exc}")
-    # A parent that is gone (it failed, or was stopped) closed its end: nothing to tell.
-    with suppress(OSError):
-        connection.send(message)
-    connection.close()
+def _heads(jobs: Sequence[RankJob]) -> list[Head]:
+    return [head_of(job) for job in jobs]
 
 
 class Prefetch:
@@ -80,50 +64,23 @@ class Prefetch:
 
     def __init__(self, jobs: Sequence[RankJob]) -> None:
         self._jobs = [job for job in jobs if job.budget is not None]
-        self._worker: BaseProcess | None = None
-        self._connection: Connection | None = None
         self.started = len(self._jobs) >= MIN_JOBS and can_fork()
         """True when a worker was started for these jobs."""
+        self._worker: Forked[list[Head]] | None = None
         if self.started:
-            context = multiprocessing.get_context("fork")
-            receiver, sender = context.Pipe(duplex=False)
-            self._worker = context.Process(
-                target=_send_heads,
-                args=(self._jobs, sender),
-                name="reserver-prefetch",
-                daemon=True,  # never outlives the run, whatever happens to it
-            )
-            self._worker.start()
-            sender.close()  # the worker holds its own copy; the parent only reads
-            self._connection = receiver
+            self._worker = Forked(_heads, self._jobs, name="reserver-prefetch")
 
     def heads(self) -> dict[int, Head]:
         """Heads by target position; waits for the worker to finish."""
-        if self._worker is None or self._connection is None:
+        if self._worker is None:
             return {}
-        # Unpickled here, in the caller's thread, once the listing is in: a result thread
-        # would take the interpreter lock from the listing while it loads.
-        try:
-            status, payload = self._connection.recv()
-        except EOFError:  # the worker died (killed, out of memory)
-            status, payload = "error", None
-        finally:
-            self._close()
-        if status != "ok":
+        ok, heads = self._worker.result()
+        self._worker = None
+        if not ok or heads is None:
             # The heads only save time: without them the ranking makes every order itself,
             # and an error in that code then shows where it happens, in this process.
             return {}
-        return {job.index: head for job, head in zip(self._jobs, payload, strict=True)}
-
-    def _close(self, kill: bool = False) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-        if self._worker is not None:
-            if kill:
-                self._worker.kill()
-            self._worker.join()
-            self._worker = None
+        return {job.index: head for job, head in zip(self._jobs, heads, strict=True)}
 
     def __enter__(self) -> Prefetch:
         return self
@@ -135,4 +92,6 @@ class Prefetch:
         traceback: TracebackType | None,
     ) -> None:
         # Left early (a bad listing, an interrupt): the worker's results are not wanted.
-        self._close(kill=True)
+        if self._worker is not None:
+            self._worker.close(kill=True)
+            self._worker = None
