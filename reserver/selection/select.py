@@ -164,7 +164,7 @@ def select(
             if row is not None:
                 own_rows[i] = row
                 claimed.add(canonicalize(target.name))
-    heads = heads or {}
+    heads = {} if heads is None else heads  # not `or`: its length waits for the worker
     rankings: list[TargetRanking | None] = [None] * len(targets)
     for job in rank_jobs(targets, options):
         head = heads.get(job.index)

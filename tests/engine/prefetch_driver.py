@@ -60,10 +60,23 @@ def scenario(name: str, work: Path, rng: random.Random) -> dict[str, object]:
     prefetch.MIN_JOBS = 1
     if name == "heads":
         jobs = rank_jobs(targets(40, rng), SelectionOptions(budget=5))
+        mine = int(len(jobs) * prefetch.MAIN_SHARE)
         with Prefetch(jobs) as worker:
             heads = worker.heads()
-        equal = heads == {job.index: head_of(job) for job in jobs}
-        return {"equal": equal, "made": len(heads), "started": worker.started}
+            # Asking for a job this process ranks itself finds nothing and does not wait.
+            first = heads.get(jobs[0].index)
+            waited = worker._made is not None
+            last = heads.get(jobs[-1].index)
+        equal = dict(heads) == {job.index: head_of(job) for job in jobs[mine:]}
+        return {
+            "equal": equal,
+            "made": len(heads),
+            "mine": mine,
+            "started": worker.started,
+            "first_found": first is not None,
+            "waited_for_first": waited,
+            "last_equal": last == head_of(jobs[-1]),
+        }
     if name == "selection":
         chosen = targets(80, rng)
         listing = work / "simple.json"
