@@ -217,6 +217,27 @@ def is_prohibited_stdlib(name: str) -> bool:
     return canonicalize(name.strip("._-")) in prohibited_stdlib_names()
 
 
+@cache
+def stdlib_projects() -> frozenset[str]:
+    """The standard-library names that are PyPI projects all the same (``asyncio``,
+    ``importlib-metadata``): registered before PyPI refused such names, so no new one can
+    join them (``reserver/data/stdlib_projects.txt``, from the registry's listing)."""
+    text = resources.files("reserver").joinpath("data/stdlib_projects.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def is_module_only(canonical: str) -> bool:
+    """True for a standard-library name PyPI has no project of (``telnetlib``, ``socket``):
+    nothing on PyPI is "too similar" to it, and an index need not list it.
+
+    >>> is_module_only("telnetlib"), is_module_only("asyncio"), is_module_only("requests")
+    (True, False, False)
+    """
+    return canonical in prohibited_stdlib_names() and canonical not in stdlib_projects()
+
+
 def stdlib_typo_targets() -> tuple[str, ...]:
     """Top-level public modules of any Python 3: the standard-library names worth typos.
 

@@ -18,6 +18,7 @@ from ..names.normalize import canonicalize, name_problem
 from ..names.rules import (
     KnownNames,
 )
+from ..names.stdlib import prohibited_stdlib_names
 from ..names.targets import (
     FILE,
     GIVEN,
@@ -103,8 +104,13 @@ def _check_known_targets(
     targets: Sequence[Target], known: KnownNames, lookup: NameLookup | None
 ) -> None:
     # A target the index does not have is usually a typo of the user's own; protecting it
-    # would reserve typos of a typo. Internal names and the standard library are exempt.
-    checkable = [t for t in targets if t.source in (GIVEN, FILE)]
+    # would reserve typos of a typo. Internal names and the standard library are exempt,
+    # a module named as a target (``telnetlib``) too.
+    checkable = [
+        t
+        for t in targets
+        if t.source in (GIVEN, FILE) and canonicalize(t.name) not in prohibited_stdlib_names()
+    ]
     if known.complete:
         unknown = [t.name for t in checkable if canonicalize(t.name) not in known]
     elif lookup is not None:

@@ -32,7 +32,7 @@ from ..names.rules import (
     KnownNames,
     RegistryProfile,
 )
-from ..names.stdlib import removed_in
+from ..names.stdlib import is_module_only, removed_in
 from ..names.targets import (
     INTERNAL,
     STDLIB,
@@ -147,6 +147,10 @@ def select(
     """
     options = options or SelectionOptions()
     public = [t.name for t in targets if t.source not in (INTERNAL, STDLIB)]
+    if profile.refuses_stdlib:
+        # A module named as a target (``telnetlib``) is no project on such a registry, so
+        # its look-alikes (``te1netlib``) are open to anyone: not "too similar" to it.
+        public = [n for n in public if not is_module_only(canonicalize(n))]
     known = known.with_names(public)
     claimed: set[str] = set()
     status_of_canonical = IndexView(known, profile, None, lookup).canonical_status()

@@ -284,3 +284,45 @@ def test_a_module_named_like_a_public_project_is_not_held_as_itself() -> None:
     assert rows["importlib.metadata"].status == BLOCKED
     assert "public project" in rows["importlib.metadata"].reason
     assert rows["pwd"].status != BLOCKED  # no public project of that name
+
+
+def test_a_module_named_as_a_target_has_look_alikes_anyone_may_register() -> None:
+    # PyPI has no project "telnetlib" (it refuses the name), so nothing is "too similar" to
+    # it: its look-alikes stay to hold. "asyncio" is a project registered before that rule.
+    rows = select(
+        [Target("telnetlib", GIVEN), Target("asyncio", GIVEN)],
+        KnownNames.from_names(["asyncio"], complete=True),
+        PYPI,
+        SelectionOptions(budget=400),
+    ).names
+    status = {(r.target, r.name): r.status for r in rows}
+    assert status[("telnetlib", "te1netlib")] == "free"
+    assert status[("telnetlib", "telnet-lib")] == "free"
+    assert status[("asyncio", "async1o")] == BLOCKED
+    # Offline, the bundled list of standard-library names that are projects says the same.
+    offline = select(
+        [Target("telnetlib", GIVEN), Target("asyncio", GIVEN)], EMPTY, PYPI,
+        SelectionOptions(budget=400),
+    ).names  # fmt: skip
+    status = {(r.target, r.name): r.status for r in offline}
+    assert status[("telnetlib", "te1netlib")] == "unchecked"
+    assert status[("asyncio", "async1o")] == BLOCKED
+
+
+def test_a_module_named_as_a_target_need_not_be_on_the_index(tmp_path: Path) -> None:
+    listing = tmp_path / "simple.json"
+    projects = [{"name": n} for n in ("requests", "asyncio")]
+    listing.write_text(json.dumps({"meta": {"api-version": "1.1"}, "projects": projects}))
+    request = SelectionRequest(targets=("telnetlib", "requests"), index=str(listing))
+    names = {r.name for r in run_selection(request).names}
+    assert "te1netlib" in names and "reqeusts" in names
+    with pytest.raises(ReserverError, match="unknown target 'telnetlb'"):
+        run_selection(SelectionRequest(targets=("telnetlb",), index=str(listing)))
+
+
+def test_the_bundled_module_projects_are_module_names_on_the_listing() -> None:
+    from reserver.names.stdlib import prohibited_stdlib_names, stdlib_projects
+
+    projects = stdlib_projects()
+    assert {"asyncio", "typing", "importlib-metadata"} <= projects
+    assert projects <= prohibited_stdlib_names() and "telnetlib" not in projects
