@@ -32,7 +32,7 @@ from ..names.rules import (
     KnownNames,
     RegistryProfile,
 )
-from ..names.stdlib import is_module_only, removed_in
+from ..names.stdlib import is_module_only, removed_in, stdlib_projects
 from ..names.targets import (
     INTERNAL,
     STDLIB,
@@ -149,8 +149,13 @@ def select(
     public = [t.name for t in targets if t.source not in (INTERNAL, STDLIB)]
     if profile.refuses_stdlib:
         # A module named as a target (``telnetlib``) is no project on such a registry, so
-        # its look-alikes (``te1netlib``) are open to anyone: not "too similar" to it.
+        # its look-alikes (``te1netlib``) are open to anyone: not "too similar" to it. The
+        # few module names that are projects (``asyncio``) exist there, listing or not.
         public = [n for n in public if not is_module_only(canonicalize(n))]
+        projects = stdlib_projects()
+        public += [
+            t.name for t in targets if t.source == STDLIB and canonicalize(t.name) in projects
+        ]
     known = known.with_names(public)
     claimed: set[str] = set()
     status_of_canonical = IndexView(known, profile, None, lookup).canonical_status()

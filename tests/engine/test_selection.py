@@ -326,3 +326,14 @@ def test_the_bundled_module_projects_are_module_names_on_the_listing() -> None:
     projects = stdlib_projects()
     assert {"asyncio", "typing", "importlib-metadata"} <= projects
     assert projects <= prohibited_stdlib_names() and "telnetlib" not in projects
+
+
+def test_a_module_that_is_also_a_project_exists_on_pypi_offline_too() -> None:
+    # --stdlib offline: "asyncio" is a PyPI project (registered before the rule), so it is
+    # taken and its look-alikes are refused; "telnetlib" is refused as a module name only.
+    targets = [Target("asyncio", STDLIB, 0.5), Target("telnetlib", STDLIB, 0.5)]
+    rows = {(r.target, r.name): r.status for r in select(
+        targets, EMPTY, PYPI, SelectionOptions(budget=400)).names}  # fmt: skip
+    assert rows[(None, "asyncio")] == TAKEN and rows[(None, "telnetlib")] == BLOCKED
+    assert rows[("asyncio", "async1o")] == BLOCKED
+    assert rows[("telnetlib", "te1netlib")] == "unchecked"
