@@ -25,7 +25,7 @@ from ..names.rules import (
     RegistryProfile,
     name_status,
 )
-from ..names.stdlib import is_stdlib
+from ..names.stdlib import is_module_only, is_stdlib
 from ..names.targets import GIVEN, Target
 from ..selection.model import SelectionOptions
 from ..selection.select import select
@@ -193,7 +193,9 @@ def _known(attacks: Sequence[Attack], known: KnownNames | None) -> KnownNames:
     squats = {canonicalize(a.squat) for a in attacks}
     if any(s in base for s in squats):
         base = KnownNames.from_names(base.names() - squats, base.complete)
-    return base.with_names(a.target for a in attacks if not is_stdlib(a.target))
+    # A module PyPI has no project of (``telnetlib``) is not "existing" there; the few that
+    # are projects (``asyncio``) are, as select() has them.
+    return base.with_names(a.target for a in attacks if not is_module_only(canonicalize(a.target)))
 
 
 def evaluate_sets(
