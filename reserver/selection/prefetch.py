@@ -28,8 +28,9 @@ MIN_JOBS = 200
 #: The share of the jobs, the first ones, whose orders this process makes itself once the
 #: listing is read, while the worker makes the heads of the rest. Reading a 900,000-name
 #: listing takes about half as long as the heads of all of the top 5,000: measured on that
-#: plan (benchmarks/bench_engine.py's), 0.3 against the worker taking every job was 3.30 s
-#: against 3.56 s (medians of 7, alternated; 0.1-0.5 all gained, 0.25-0.33 most).
+#: plan (benchmarks/bench_engine.py's), 0.3 against the worker taking every job was 3.57 s
+#: against 4.04 s, and 4.39 s with no worker (medians of 9, alternated; 0.1-0.5 all gained,
+#: 0.25-0.33 most).
 MAIN_SHARE = 0.3
 
 
