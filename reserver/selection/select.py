@@ -54,6 +54,9 @@ def _self_row(target: Target, status_of: StatusOf) -> SelectedName | None:
     if target.source == STDLIB:
         version = removed_in(target.name)
         category = "removed" if version else "stdlib"
+        if status == TAKEN and canonicalize(target.name) in stdlib_projects():
+            # Known without asking the index: "exists on the index" would read oddly offline.
+            why = "a PyPI project has this name, registered before PyPI refused module names"
         if target.shadows is not None and status in (FREE, UNCHECKED):
             # One wording for all, so the plan summary counts them as one reason.
             status, why = BLOCKED, "a public project has this name: a placeholder would hide it"

@@ -335,5 +335,7 @@ def test_a_module_that_is_also_a_project_exists_on_pypi_offline_too() -> None:
     rows = {(r.target, r.name): r.status for r in select(
         targets, EMPTY, PYPI, SelectionOptions(budget=400)).names}  # fmt: skip
     assert rows[(None, "asyncio")] == TAKEN and rows[(None, "telnetlib")] == BLOCKED
+    reasons = {r.name: r.reason for r in select(targets, EMPTY, PYPI).names if r.target is None}
+    assert reasons["asyncio"].startswith("a PyPI project has this name")
     assert rows[("asyncio", "async1o")] == BLOCKED
     assert rows[("telnetlib", "te1netlib")] == "unchecked"
