@@ -332,10 +332,10 @@ def test_a_module_that_is_also_a_project_exists_on_pypi_offline_too() -> None:
     # --stdlib offline: "asyncio" is a PyPI project (registered before the rule), so it is
     # taken and its look-alikes are refused; "telnetlib" is refused as a module name only.
     targets = [Target("asyncio", STDLIB, 0.5), Target("telnetlib", STDLIB, 0.5)]
-    rows = {(r.target, r.name): r.status for r in select(
-        targets, EMPTY, PYPI, SelectionOptions(budget=400)).names}  # fmt: skip
+    selected = select(targets, EMPTY, PYPI, SelectionOptions(budget=400)).names
+    rows = {(r.target, r.name): r.status for r in selected}
     assert rows[(None, "asyncio")] == TAKEN and rows[(None, "telnetlib")] == BLOCKED
-    reasons = {r.name: r.reason for r in select(targets, EMPTY, PYPI).names if r.target is None}
+    reasons = {r.name: r.reason for r in selected if r.target is None}
     assert reasons["asyncio"].startswith("a PyPI project has this name")
     assert rows[("asyncio", "async1o")] == BLOCKED
     assert rows[("telnetlib", "te1netlib")] == "unchecked"
