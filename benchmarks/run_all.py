@@ -48,8 +48,7 @@ def main() -> None:
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
             sections += ["FAILED:", "", "```", *tail, "```", ""]
         else:
-            sections += [line for line in done.stdout.splitlines() if line.startswith("|")]
-            sections.append("")
+            sections += _tables(done.stdout)
         print(f"{name}: {'failed' if done.returncode else 'ok'} in {took:.0f} s", flush=True)
     if wanted and args.output.exists():
         sections = _merged(args.output.read_text(), sections)
@@ -57,6 +56,24 @@ def main() -> None:
     print(f"wrote {args.output}")
     if failed:
         sys.exit(f"failed: {', '.join(failed)}")
+
+
+def _tables(output: str) -> list[str]:
+    """The markdown tables of a benchmark's output; a table after the first keeps the
+    line just before it as its caption (which column means what changes between them)."""
+    out: list[str] = []
+    caption = ""
+    previous = ""
+    for line in output.splitlines():
+        if line.startswith("|"):
+            if not previous.startswith("|") and out:
+                out += ["", *([caption, ""] if caption else [])]
+            out.append(line)
+        elif line.strip():
+            caption = line.strip()
+        if line.strip():
+            previous = line
+    return [*out, ""]
 
 
 def _merged(previous: str, fresh: list[str]) -> list[str]:
@@ -79,6 +96,15 @@ def _merged(previous: str, fresh: list[str]) -> list[str]:
     note = [f"Sections {', '.join(sorted(new_parts))} rerun: " + new_head[2].removeprefix("Run ")]
     while old_head and not old_head[-1].strip():
         old_head.pop()
+
+    def superseded(line: str) -> bool:
+        # A partial rerun's line whose every section this run redoes says nothing any more.
+        if not line.startswith("Sections ") or " rerun: " not in line:
+            return False
+        names = line.removeprefix("Sections ").split(" rerun: ")[0].split(", ")
+        return set(names) <= set(new_parts)
+
+    old_head = [line for line in old_head if not superseded(line)]
     # Earlier partial reruns keep their line: each section's date stays findable.
     head = [*old_head, *note, ""] if len(old_head) >= 3 else new_head
     body = [line for name in sorted(merged) for line in merged[name]]
