@@ -1,9 +1,10 @@
 """Cross-validate the generation weights on the train split, target by target.
 
 Each fifth of the train split's targets (by sha256 of the target, as bench_check_cv.py) is
-held out in turn; the kind shares, letter factors and word-order share are fitted on the
-rest exactly as fit_typo_model.py fits them (reserver.typo.fit.fit_generation), and the
-held-out squats are looked for among the first K names the model ranks for their target.
+held out in turn; the kind shares, letter factors and word-order share (and the affix
+lexicon, with the matched malicious names) are fitted on the rest exactly as
+fit_typo_model.py fits them, and the held-out squats are looked for among the first K
+names the model ranks for their target.
 Names PyPI refuses anyway (a separator or look-alike of the target) cost no budget and count
 as covered, as in ``reserver evaluate``. Beside the shipped choice, in the same run: the same
 fit with the matched malicious names (fit_typo_model.match_malicious) added to the labelled
@@ -24,7 +25,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from fit_typo_model import match_malicious, read_malicious, read_top
+from fit_typo_model import POPULAR_TOP, match_malicious, read_malicious, read_top
 
 from reserver.evaluation.squats import (
     Attack,
@@ -48,10 +49,19 @@ def fold_of(target: str) -> int:
     return hashlib.sha256(canonicalize(target).encode()).digest()[0] % FOLDS
 
 
-def model_from(labelled: Sequence[fit.Observation], shipped: dict[str, object]) -> TypoModel:
-    """The shipped weights with the generation part refitted on ``labelled``."""
+def model_from(
+    labelled: Sequence[fit.Observation],
+    shipped: dict[str, object],
+    malicious: Sequence[fit.Observation],
+    top: Sequence[str],
+    extra: Sequence[fit.Observation] = (),
+) -> TypoModel:
+    """The shipped weights with the generation part refitted on ``labelled`` (and ``extra``)
+    and the affix lexicon on ``labelled`` and the matched ``malicious`` names, as
+    fit_typo_model.py fits both. The lexicon is refitted too: the shipped one counts every
+    train squat's words, so a held-out affix squat would find its own word there."""
     raw = copy.deepcopy(shipped)
-    generation = fit.fit_generation(labelled)
+    generation = fit.fit_generation([*labelled, *extra])
     # Separator and look-alike prices are the shipped ones (fitted on malicious names, not
     # on labelled squats): they cost no budget on PyPI's rules anyway.
     priced = fit.price_unmeasurable(generation["kinds"], (IMPORT_NAME,), LETTER_KINDS)
@@ -61,6 +71,11 @@ def model_from(labelled: Sequence[fit.Observation], shipped: dict[str, object]) 
     raw["kinds"] = priced
     raw["letter"] = generation["letter"]
     raw["words"] = generation["words"]
+    shipped_affixes: dict[str, object] = shipped["affixes"]  # type: ignore[assignment]
+    raw["affixes"] = {
+        **fit.fit_affixes([*labelled, *malicious], top, POPULAR_TOP, labelled),
+        "registry": shipped_affixes["registry"],
+    }
     return TypoModel(parse_weights(raw))
 
 
@@ -100,10 +115,11 @@ def main() -> int:
     attacks = load_dataset(default_dataset())
     train = split_dataset(attacks, "train")
     validation = split_dataset(attacks, "validation")
-    malicious, _ = fit.observe(match_malicious(read_malicious(), read_top()), "malicious")
-    variants: dict[str, Callable[[list[fit.Observation]], list[fit.Observation]]] = {
-        "labelled squats (shipped)": lambda labelled: labelled,
-        "labelled + matched malicious": lambda labelled: labelled + malicious,
+    top = read_top()
+    malicious, _ = fit.observe(match_malicious(read_malicious(), top), "malicious")
+    variants: dict[str, Sequence[fit.Observation]] = {
+        "labelled squats (shipped)": (),
+        "labelled + matched malicious": malicious,
     }
     cv: dict[str, dict[int, list[tuple[str, bool]]]] = {
         name: defaultdict(list) for name in variants
@@ -115,13 +131,13 @@ def main() -> int:
         rest = [a for a in train if fold_of(a.target) != fold]
         test = [a for a in train if fold_of(a.target) == fold]
         labelled, _ = fit.observe(((a.squat, a.target) for a in rest), "train")
-        for name, make in variants.items():
-            model = model_from(make(labelled), shipped)
+        for name, extra in variants.items():
+            model = model_from(labelled, shipped, malicious, top, extra)
             for budget in BUDGETS:
                 cv[name][budget] += recall(model, test, budget)
     labelled, _ = fit.observe(((a.squat, a.target) for a in train), "train")
-    for name, make in variants.items():
-        model = model_from(make(labelled), shipped)
+    for name, extra in variants.items():
+        model = model_from(labelled, shipped, malicious, top, extra)
         for budget in BUDGETS:
             held_out[name][budget] += recall(model, validation, budget)
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from bench_check_cv import HELD_OUT_SHARES, family_of
 from bench_generate_cv import FOLDS, first_allowed, fold_of, model_from
+from fit_typo_model import match_malicious, read_malicious, read_top
 
 from reserver.evaluation.squats import (
     Attack,
@@ -155,6 +156,8 @@ def main() -> int:
     train, validation = split_dataset(attacks, "train"), split_dataset(attacks, "validation")
     targets = sorted({canonicalize(a.target) for a in (*train, *validation)})
     model = default_model()
+    top = read_top()
+    malicious, _ = fit.observe(match_malicious(read_malicious(), top), "malicious")
     rows: dict[tuple[str, str, int], Covered] = {}
     with tempfile.TemporaryDirectory() as tmp:
         checkout = Path(tmp) / "filed"
@@ -176,7 +179,7 @@ def main() -> int:
         rest = [a for a in train if fold_of(a.target) != k]
         test = [a for a in train if fold_of(a.target) == k]
         labelled, _ = fit.observe(((a.squat, a.target) for a in rest), "train")
-        fold_model = model_from(labelled, shipped)
+        fold_model = model_from(labelled, shipped, malicious, top)
         for budget in BUDGETS:
             rows[("today", "train", budget)] += covered(
                 test, first_allowed(fold_model, budget, EMPTY.with_names(a.target for a in test))

@@ -206,7 +206,7 @@ def main() -> None:
     # Kind shares and letter factors come from the labelled squats alone: the matched
     # malicious names are what attackers register in bulk (mostly doubled and dropped
     # letters), and adding them cost recall at every budget in a 5-fold cross-validation
-    # over the train split's targets (19.6% -> 18.0% at 25 names, 60.3% -> 56.6% at 300;
+    # over the train split's targets (19.8% -> 18.5% at 25 names, 59.3% -> 55.3% at 300;
     # benchmarks/bench_generate_cv.py).
     # Their words still feed the affix lexicon, and detection's background.
     # Also measured in the same cross-validation (recall at 100 names: 43.7% of train squats,
