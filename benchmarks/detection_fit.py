@@ -206,7 +206,10 @@ def allocate(
     count as about seven, so no single campaign sets a threshold. Only labelled squats are
     weighed: adding the matched malicious names (benchmarks/bench_check_cv.py, 2026-12-01)
     caught 62.7% of train squats against 61.9%, but flagged 1.15% of the report half
-    against 0.99% (medians of the 5 folds). Names PyPI calls the same
+    against 0.99% (medians of the 5 folds). Weighing each squat also by its family's share
+    of the issue's held-out set over its share here (affixes and word order x6-8, two slips
+    x0.37) opened no affix or word-order segment and caught fewer two slips: 60.8%, 40.9%
+    in the held-out mix against 41.4%, at the same false alarms. Names PyPI calls the same
     as a corpus name are flagged whatever the thresholds and spend the budget first, and so
     do segments no labelled squat falls in (word order, a dropped word, import names: two
     or three squats in all), which keep the single threshold ``fallback``. A segment the

@@ -221,7 +221,12 @@ def main() -> None:
     # - each target's squats weighing 1/n or 1/sqrt(n) (kinds, letters or both): 39.7-42.3%,
     #   53.6-64.5%;
     # - the affix share times 2 to 8: 39.9-43.1%, 59.0-62.3%, and no train affix squat among
-    #   the first 100 names at any of them;
+    #   the first 100 names at any of them. Weighted by the held-out mix (2026-12-01,
+    #   bench_generate_filed.py's families): 37.6-35.1% at 100 names against 38.0%, and
+    #   50.0-54.8% at 300 against 50.2% (0-3 of the 12 affix squats);
+    # - each kind's share times (its family's share of the held-out set / of these
+    #   squats), or that to the power 0.5 (affixes up, two slips down): 35.3-36.7% against
+    #   38.0% at 100 names in that held-out mix, 51.8-52.6% against 50.2% at 300;
     # - a digit added at the end as a relation of its own ("socks5"): 41.8%, 61.2% (each
     #   target weighing the same: 58.7% against 58.1% at 100 names, 71.4% against 67.1% at
     #   300);
