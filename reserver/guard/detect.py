@@ -154,6 +154,8 @@ class Detector:
         weights = self.model.weights
         self._slope = weights.detection.get("slope", 1.0)
         self._log_ratio = weights.log_ratio
+        # What a feature the fit never saw weighs: the least of those it saw.
+        self._unseen = self._log_ratio.get("unseen", -5.0)
         # How often attackers were seen to add each word (either end). A word used more
         # than once is "lexicon"; a word seen once ("checksum", "sessions") is as often a
         # legitimate project's as an attacker's, and is weighed as "rare".
@@ -224,14 +226,9 @@ class Detector:
         self._word_ceiling = self._ceilings(self._tops(_WORD_KINDS))
         # The same per word kind, and for an added word without its cell, for a bound that
         # knows the pair's edit (see _word_bound).
-        self._unseen = self._log_ratio.get("unseen", -5.0)
         self._dropped_ceiling = self._ceilings(self._tops((WORD_DROPPED,)))
         self._order_ceiling = self._ceilings(self._tops((WORD_ORDER,)))
-        namelike_top = max(
-            (v for f, v in self._log_ratio.items() if f.startswith(f"namelike:{AFFIX}:")),
-            default=self._unseen,
-        )
-        self._affix_ceiling_but_cell = self._ceilings({AFFIX: namelike_top})
+        self._affix_ceiling_but_cell = self._ceilings({AFFIX: self._top(f"namelike:{AFFIX}:")})
         self._slip_ceiling = self._ceilings(self._tops(_SLIP_KINDS))
         self._two_ceiling = self._ceilings(self._tops((TWO_EDITS,)))
         # Fixed by the policy and the fitted slope: computed once, not once per lookup.
@@ -468,8 +465,7 @@ class Detector:
         """Log-odds, up to a constant, that ``edit`` of corpus name ``index`` is an attack
         rather than a legitimate project: the sum of the fitted log ratios of its features
         (``held_out``: see :meth:`affix_class`)."""
-        ratios = self._log_ratio
-        floor = ratios.get("unseen", -5.0)
+        ratios, floor = self._log_ratio, self._unseen
         features = self.features(typed, edit, index, log_prob, held_out)
         return sum(ratios.get(f, floor) for f in features)
 
@@ -477,8 +473,7 @@ class Detector:
         """Per corpus name, the widest margin an edit of the kinds in ``tops`` (see
         :meth:`_tops`) can have against it: its own popularity and length bands added, the
         segment's threshold taken off. Twenty band pairs, each computed once."""
-        ratios = self._log_ratio
-        floor = ratios.get("unseen", -5.0)
+        ratios, floor = self._log_ratio, self._unseen
         by_bands: dict[tuple[str, str], float] = {}
         ceilings: list[float] = []
         for index, bands in enumerate(zip(self._band_of, self._length_of, strict=True)):
@@ -498,18 +493,20 @@ class Detector:
     def _tops(self, kinds: Sequence[str]) -> dict[str, float]:
         """Per kind, its likeliest cell and name-likeness band summed: the part of a pair's
         evidence that does not depend on the target."""
-        ratios = self._log_ratio
-        floor = ratios.get("unseen", -5.0)
-
-        def top(prefix: str, default: float = floor) -> float:
-            return max((v for f, v in ratios.items() if f.startswith(prefix)), default=default)
-
+        top = self._top
         return {
-            kind: max(ratios.get(f"cell:{kind}", floor), top(f"cell:{kind}:"))
+            kind: max(self._log_ratio.get(f"cell:{kind}", self._unseen), top(f"cell:{kind}:"))
             + top(f"namelike:{_family(kind)}:")
             + (top(f"used:{_family(kind)}:") if _family(kind) in _USED_FAMILIES else 0.0)
             for kind in kinds
         }
+
+    def _top(self, prefix: str) -> float:
+        """The largest log ratio of a feature whose name starts with ``prefix`` (the
+        unseen weight when none does)."""
+        return max(
+            (v for f, v in self._log_ratio.items() if f.startswith(prefix)), default=self._unseen
+        )
 
     def _within_two(self, key: str, index: int) -> bool:
         """True when compact key ``key`` is within two slips of corpus name ``index``'s: only
