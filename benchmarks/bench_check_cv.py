@@ -25,6 +25,7 @@ import argparse
 import hashlib
 import sys
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from detection_fit import (
@@ -81,6 +82,13 @@ def family_of(model: TypoModel, squat: str, target: str) -> str:
         return "one letter"
     return {AFFIX: "words added", TWO_EDITS: "two slips", WORD_ORDER: "word order",
             WORD_DROPPED: "word order"}.get(kind or "", "other")  # fmt: skip
+
+
+def held_out_mix(families: Mapping[str, Sequence[bool]]) -> float:
+    """Recall (%) as the issue's held-out set would show it: each family's recall weighted
+    by its share there (HELD_OUT_SHARES); a family with no squats here counts as missed."""
+    weighted = sum(HELD_OUT_SHARES[f] * sum(oks) / len(oks) for f, oks in families.items() if oks)
+    return 100 * weighted / sum(HELD_OUT_SHARES.values())
 
 
 def fold_of(target: str) -> int:
@@ -184,13 +192,7 @@ def main() -> int:
                       share(ours_f), share(plain_f)))  # fmt: skip
 
     def weighted(column: int) -> str:
-        total = sum(HELD_OUT_SHARES.values())
-        value = sum(
-            HELD_OUT_SHARES[f] * sum(oks[column]) / len(oks[column])
-            for f, oks in by_family.items()
-            if oks[column]
-        )
-        return f"{100 * value / total:.1f}%"
+        return f"{held_out_mix({f: oks[column] for f, oks in by_family.items()}):.1f}%"
 
     both = [ours_ok for oks in by_family.values() for ours_ok, plain_ok in zip(*oks, strict=True)
             if plain_ok]  # fmt: skip
