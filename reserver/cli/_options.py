@@ -119,7 +119,8 @@ CORPUS = typer.Option(
     None,
     "--corpus",
     metavar="FILE|URL",
-    help='Popular names, one per line in popularity order, or a "top PyPI packages" JSON '
+    help="Popular names, one per line in popularity order (a download count after the name "
+    'is allowed), or a "top PyPI packages" JSON '
     "(a file, or its URL for a newer snapshot). Default: the bundled top 10,000 (snapshot "
     "of 2026-04-01).",
 )

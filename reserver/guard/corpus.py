@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 
 from .._files import load_json, read_text_file
@@ -12,6 +13,9 @@ from ..errors import ReserverError, excerpt
 from ..names.normalize import is_valid_name
 
 logger = logging.getLogger(__name__)
+
+#: A name followed by its download count (the bundled list's "name<TAB>count").
+_COUNTED = re.compile(r"([^\t ,]+)[\t ,]+\d+")
 
 
 class CorpusError(ReserverError):
@@ -21,7 +25,10 @@ class CorpusError(ReserverError):
 def load_corpus(path: Path) -> list[str]:
     """Names in popularity order from a "top PyPI packages" JSON or a one-name-a-line file.
 
-    Blank lines and ``#`` comments are skipped in text files.
+    Blank lines and ``#`` comments are skipped in text files. A line may carry a download
+    count after its name (a tab, a comma or spaces between), as the bundled list does, so
+    a copy of that file edited for an organisation reads back; the count is not needed, the
+    file's order is the popularity order.
     """
     text = read_text_file(path, "corpus file", CorpusError)
     if text.lstrip().startswith("{"):
@@ -31,9 +38,11 @@ def load_corpus(path: Path) -> list[str]:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        if not is_valid_name(line):
+        counted = _COUNTED.fullmatch(line)
+        name = counted.group(1) if counted else line
+        if not is_valid_name(name):
             raise CorpusError(f"{path}:{number}: not a package name: {excerpt(line)}")
-        names.append(line)
+        names.append(name)
     if not names:
         raise CorpusError(f"{path}: the corpus is empty")
     return names

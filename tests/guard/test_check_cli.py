@@ -122,6 +122,21 @@ def test_a_top_pypi_json_corpus_and_an_allow_list(cli: Cli, tmp_path: Path) -> N
     assert allowed.returncode == 0
 
 
+def test_the_bundled_corpus_file_and_counted_lines_read_back_as_a_corpus(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # The bundled list is "name<TAB>count": a copy edited for an organisation must work.
+    bundled = REPO / "reserver" / "data" / "top-pypi-10000.txt"
+    assert cli("check", "--corpus", str(bundled), "reqeusts").returncode == 1
+    counted = tmp_path / "top.csv"
+    counted.write_text("# ours\nourlib,12\nrequests 9\n")
+    found = cli("check", "--corpus", str(counted), "--format", "json", "ourlibb")
+    assert found.returncode == 1 and json.loads(found.stdout)[0]["target"] == "ourlib"
+    counted.write_text("ourlib,12\nrequests,many\n")
+    refused = cli("check", "--corpus", str(counted), "ourlibb")
+    assert refused.returncode == 2 and f"{counted}:2: not a package name" in refused.stderr
+
+
 def test_a_broken_corpus_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
     corpus = tmp_path / "top.json"
     corpus.write_text('{"rows": [')
