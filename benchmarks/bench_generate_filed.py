@@ -18,7 +18,11 @@ by its share of the held-out set, which the issue gives: the ratio cannot see th
 held-out set is 20% affixes where train is 3%. For the filed generator it gives back the
 issue's own figures at 100 and 300 names (not at 25).
 
-    .venv/bin/python benchmarks/bench_generate_filed.py          (about 20 seconds)
+The words-added family has twelve labelled squats, too few to measure; the matched
+malicious names (unlabelled, 108 of them words added) are a last table, each held out with
+its target's fold.
+
+    .venv/bin/python benchmarks/bench_generate_filed.py          (about 40 seconds)
 """
 
 from __future__ import annotations
@@ -143,10 +147,13 @@ def main() -> int:
     shipped = json.loads(default_weights_path().read_text(encoding="utf-8"))
     attacks = load_dataset(default_dataset())
     train, validation = split_dataset(attacks, "train"), split_dataset(attacks, "validation")
-    targets = sorted({canonicalize(a.target) for a in (*train, *validation)})
     model = default_model()
     top = read_top()
     malicious, _ = fit.observe(match_malicious(read_malicious(), top), "malicious")
+    labelled_squats = {canonicalize(a.squat) for a in (*train, *validation)}
+    matched = [Attack(o.squat, o.target, "malicious") for o in malicious
+               if o.squat not in labelled_squats]  # fmt: skip
+    targets = sorted({canonicalize(a.target) for a in (*train, *validation, *matched)})
     rows: dict[tuple[str, str, int], Covered] = {}
     with tempfile.TemporaryDirectory() as tmp:
         checkout = Path(tmp) / "filed"
@@ -155,7 +162,8 @@ def main() -> int:
         try:
             for budget in BUDGETS:
                 names = filed_names(targets, budget, checkout)
-                for split, squats in (("train", train), ("validation", validation)):
+                for split, squats in (("train", train), ("validation", validation),
+                                      ("malicious", matched)):  # fmt: skip
                     rows[("filed", split, budget)] = covered(
                         squats, lambda t, n=names: n.get(canonicalize(t), [])
                     )
@@ -173,6 +181,16 @@ def main() -> int:
             rows[("today", "train", budget)] += covered(
                 test, first_allowed(fold_model, budget, EMPTY.with_names(a.target for a in test))
             )
+        # The matched malicious names of this fold's targets, against a lexicon refitted
+        # without them (each would otherwise find its own word there).
+        rest_malicious = [o for o in malicious if fold_of(o.target) != k]
+        mal_model = model_from(labelled, shipped, rest_malicious, top)
+        mal_test = [a for a in matched if fold_of(a.target) == k]
+        for budget in BUDGETS:
+            rows.setdefault(("today", "malicious", budget), []).extend(
+                covered(mal_test, first_allowed(mal_model, budget,
+                                                EMPTY.with_names(a.target for a in mal_test)))
+            )  # fmt: skip
     for budget in BUDGETS:
         rows[("today", "validation", budget)] = covered(
             validation, first_allowed(model, budget, EMPTY.with_names(a.target for a in validation))
@@ -200,6 +218,19 @@ def main() -> int:
         print(f"- K={budget}, train, by family: filed "
               f"{by_family(rows[('filed', 'train', budget)], model)}; today "
               f"{by_family(rows[('today', 'train', budget)], model)}")  # fmt: skip
+    print()
+    print(f"The {len(matched)} matched malicious names (unlabelled, paired with a top-3,000 "
+          "project by similarity: fit_typo_model.match_malicious) as further held-out squats, "
+          "each against a fold model whose affix lexicon was refitted without its target's "
+          "fold, same runs; ten times the train split's twelve words-added squats:")  # fmt: skip
+    print()
+    shown = ("one letter", "words added", "two slips", "word order")
+    print("| K | " + " | ".join(f"{f}: filed | {f}: today" for f in shown) + " |")
+    print("| ---: | " + " | ".join("---: | ---:" for _ in shown) + " |")
+    for budget in BUDGETS:
+        found = {g: families_of(rows[(g, "malicious", budget)], model) for g in ("filed", "today")}
+        cells = [f"{sum(found[g][f])}/{len(found[g][f])}" for f in shown for g in found]
+        print(f"| {budget} | " + " | ".join(cells) + " |")
     return 0
 
 
