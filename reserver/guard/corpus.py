@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from pathlib import Path
 
 from .._files import load_json, read_text_file
@@ -13,9 +12,6 @@ from ..errors import ReserverError, excerpt
 from ..names.normalize import is_valid_name
 
 logger = logging.getLogger(__name__)
-
-#: A name followed by its download count (the bundled list's "name<TAB>count").
-_COUNTED = re.compile(r"([^\t ,]+)[\t ,]+\d+")
 
 
 class CorpusError(ReserverError):
@@ -30,6 +26,8 @@ def load_corpus(path: Path) -> list[str]:
     a copy of that file edited for an organisation reads back; the count is not needed, the
     file's order is the popularity order.
     """
+    from ..targets.popularity import split_count
+
     text = read_text_file(path, "corpus file", CorpusError)
     if text.lstrip().startswith("{"):
         return _from_json(path, text)
@@ -38,8 +36,7 @@ def load_corpus(path: Path) -> list[str]:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        counted = _COUNTED.fullmatch(line)
-        name = counted.group(1) if counted else line
+        name, _ = split_count(line)
         if not is_valid_name(name):
             raise CorpusError(f"{path}:{number}: not a package name: {excerpt(line)}")
         names.append(name)

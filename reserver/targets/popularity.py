@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -77,6 +78,20 @@ def _ranked(items: list[Popular]) -> list[Popular]:
 #: The bundled list: the 10,000 most downloaded projects of a dated "top PyPI packages"
 #: snapshot (its header names the source; benchmarks/refresh_corpus.py rewrites it).
 BUNDLED_TOP = "data/top-pypi-10000.txt"
+#: A name and its download count on one line of a text list (the bundled list's
+#: "name<TAB>count"; a comma or spaces separate them as well).
+_COUNTED = re.compile(r"([^\t ,]+)[\t ,]+(\d+)")
+
+
+def split_count(line: str) -> tuple[str, int | None]:
+    """A text list's (stripped) line as its name and download count; the whole line and
+    None when it carries no count.
+
+    >>> split_count("boto3\t1880218825"), split_count("requests")
+    (('boto3', 1880218825), ('requests', None))
+    """
+    counted = _COUNTED.fullmatch(line)
+    return (counted.group(1), int(counted.group(2))) if counted else (line, None)
 
 
 def bundled_popular() -> list[Popular]:
@@ -92,8 +107,8 @@ def _bundled() -> tuple[Popular, ...]:
     rows: list[Popular] = []
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            name, _, count = line.strip().partition("\t")
-            rows.append(Popular(name, 0, int(count) if count else None))
+            name, count = split_count(line.strip())
+            rows.append(Popular(name, 0, count))
     return tuple(_ranked(rows))
 
 
